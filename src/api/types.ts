@@ -1,0 +1,106 @@
+/**
+ * Shapes of the Multiview API (stablediffusionapi.com v5 / ModelsLab), as documented in
+ * shared/reference/api-contract.md. Everything the server sends is typed as optional and loosely:
+ * the client normalises it before anything else reads it.
+ */
+
+/** The body of `POST /api/v5/multiview`. `key` is added by the client, never stored with the rest. */
+export interface MultiviewRequest {
+  prompt: string;
+  negative_prompt: string;
+  /** A public URL of the input image (the client uploads a local image first). */
+  image: string;
+  width: number;
+  height: number;
+  /** "yes" asks for proxy links besides the normal links. */
+  temp: 'yes' | 'no';
+  num_inference_steps: number;
+  guidance_scale: number;
+  /** Not in the doc's table but in its example; `null` lets the server pick. */
+  seed: number | null;
+  webhook: string | null;
+  track_id: string | number | null;
+}
+
+/** The message field comes as a string, or as a field -> list-of-strings object (validation errors). */
+export type ServerMessage = string | Record<string, string[] | string> | undefined;
+
+/** Any JSON body the API answers with, before normalisation. */
+export interface RawApiResponse {
+  status?: unknown;
+  id?: unknown;
+  output?: unknown;
+  proxy_links?: unknown;
+  future_links?: unknown;
+  fetch_result?: unknown;
+  eta?: unknown;
+  generationTime?: unknown;
+  meta?: unknown;
+  message?: unknown;
+  messege?: unknown;
+  tip?: unknown;
+  tips?: unknown;
+  retry_after?: unknown;
+  link?: unknown;
+  request_id?: unknown;
+  [other: string]: unknown;
+}
+
+/** A finished job, normalised. */
+export interface MultiviewResult {
+  jobId: string;
+  /** Result links in the order given by the server (`output`, then `future_links` if output was empty). */
+  outputUrls: string[];
+  /** `proxy_links`, flattened whether the server sent an array or an object. */
+  proxyUrls: string[];
+  /** Seconds, as reported by the server, if it did. */
+  generationTime?: number;
+  /** The server's `meta`, as sent (never contains the key: the client redacts it). */
+  meta: Record<string, unknown>;
+  /** The seed actually used, from `meta.seed` when present, else the requested one. */
+  seed?: number;
+}
+
+/** A downloaded result image, verified by its magic bytes. */
+export interface DownloadedImage {
+  bytes: Uint8Array;
+  mime: 'image/png' | 'image/jpeg' | 'image/webp';
+  /** The URL it finally came from (main link or proxy link). */
+  sourceUrl: string;
+}
+
+/** What the client is doing now; the UI turns it into progress text. */
+export type JobStage =
+  | { stage: 'uploading' }
+  | { stage: 'submitting' }
+  | { stage: 'queued'; jobId: string; etaSeconds?: number; waitedSeconds: number }
+  | { stage: 'rate-limited'; retryAfterSeconds: number; attempt: number }
+  | { stage: 'downloading'; receivedBytes: number; totalBytes?: number };
+
+/** Every URL the client calls. All derive from settings so that tests and users can point them elsewhere. */
+export interface ApiEndpoints {
+  /** POST the generation request here. */
+  multiview: string;
+  /** `POST {key, base64_string}` -> `{output: [url]}`. */
+  base64ToUrl: string;
+  /** `POST {key, image, crop}` -> `{link}`; the fallback uploader. */
+  base64Crop: string;
+  /** Poll URLs tried when a processing answer has no usable `fetch_result`; `{id}` is replaced. */
+  fetchFallbacks: string[];
+}
+
+/** Why a job ended without a result; the UI chooses its message and actions from this. */
+export type ApiErrorKind =
+  | 'invalid-key' // the server rejected the key (401, "Invalid Api Key")
+  | 'no-credits' // 402
+  | 'forbidden' // 403, plan gating
+  | 'rate-limited' // 429 or "Rate limit exceeded", retries used up
+  | 'rejected' // the server answered status "error" for another reason (validation, bad image URL)
+  | 'failed' // the job itself failed while queued
+  | 'server' // 5xx or a non-JSON answer (an HTML error page)
+  | 'malformed' // JSON that does not make sense (truncated, no output)
+  | 'network' // connection refused, DNS, reset
+  | 'timeout' // one request or the whole job took too long
+  | 'download' // the result could not be downloaded or is not an image
+  | 'too-large' // a body larger than its cap
+  | 'cancelled'; // the user cancelled

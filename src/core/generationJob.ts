@@ -1,0 +1,132 @@
+/**
+ * One generation, from a local image to saved files: prepare -> upload -> submit and wait -> download -> save.
+ * No `vscode` here: the command layer supplies the answers and shows the progress, tests drive it directly.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { MultiviewClient, type MultiviewClientOptions } from '../api/client';
+import { redactSecret } from '../api/redact';
+import type { JobStage } from '../api/types';
+import { prepareUpload } from '../image/prepareUpload';
+import { outputStem, resolveOutputFolder, writeNewFiles } from './outputFiles';
+import type { GenerationParameters } from './parameters';
+import { buildSidecar, type Sidecar } from './sidecar';
+
+export type JobProgress = { stage: 'preparing' } | JobStage | { stage: 'saving' };
+
+export interface GenerationJobInput {
+  imagePath: string;
+  workspaceFolder: string;
+  /** The `multiview.outputFolder` setting. */
+  outputFolder: string;
+  parameters: GenerationParameters;
+  api: MultiviewClientOptions;
+  extensionVersion: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: JobProgress) => void;
+}
+
+export interface GenerationJobOutput {
+  gridPath: string;
+  sidecarPath: string;
+  sidecar: Sidecar;
+}
+
+export async function runGenerationJob(input: GenerationJobInput): Promise<GenerationJobOutput> {
+  const { parameters, signal } = input;
+  const report = input.onProgress ?? (() => undefined);
+  const startedAt = new Date();
+  // Resolve the folder first: a misconfigured folder should fail before any credit is spent.
+  const folder = resolveOutputFolder(input.outputFolder, {
+    imageFolder: path.dirname(input.imagePath),
+    workspaceFolder: input.workspaceFolder,
+  });
+
+  report({ stage: 'preparing' });
+  const prepared = await prepareUpload(await fs.readFile(input.imagePath));
+  signal?.throwIfAborted();
+
+  const client = new MultiviewClient(input.api);
+  const clientOptions = { signal, onStage: report };
+  let mark = Date.now();
+  const imageUrl = await client.uploadImage(prepared.dataUri, clientOptions);
+  const uploadMs = Date.now() - mark;
+
+  mark = Date.now();
+  const result = await client.generate(
+    {
+      prompt: parameters.prompt,
+      negative_prompt: parameters.negativePrompt,
+      image: imageUrl,
+      width: parameters.width,
+      height: parameters.height,
+      temp: parameters.proxyLinks ? 'yes' : 'no',
+      num_inference_steps: parameters.steps,
+      guidance_scale: parameters.guidanceScale,
+      seed: parameters.seed ?? null,
+      webhook: null,
+      track_id: null,
+    },
+    clientOptions,
+  );
+  const generationMs = Date.now() - mark;
+
+  mark = Date.now();
+  const grid = await client.downloadResult(result, clientOptions);
+  const downloadMs = Date.now() - mark;
+
+  report({ stage: 'saving' });
+  signal?.throwIfAborted();
+  const gridSuffix = grid.mime === 'image/png' ? '.png' : grid.mime === 'image/jpeg' ? '.jpg' : '.webp';
+  let sidecar: Sidecar | undefined;
+  const [gridPath, sidecarPath] = await writeNewFiles(
+    folder,
+    outputStem(path.basename(input.imagePath), result.jobId),
+    [
+      { suffix: gridSuffix, content: grid.bytes },
+      {
+        suffix: '.json',
+        content: (stem) => {
+          sidecar = buildSidecar({
+            sourceImage: path.relative(input.workspaceFolder, input.imagePath).split(path.sep).join('/'),
+            parameters,
+            result,
+            downloadedFrom: grid.sourceUrl,
+            upload: { width: prepared.width, height: prepared.height, bytes: prepared.uploadedBytes, reencoded: prepared.reencoded },
+            timings: { startedAt, finishedAt: new Date(), uploadMs, generationMs, downloadMs },
+            gridFileName: stem + gridSuffix,
+            extensionVersion: input.extensionVersion,
+          });
+          // The client already redacts what the server echoes; this is the last line of defence.
+          return redactSecret(JSON.stringify(sidecar, null, 2), input.api.apiKey) + '\n';
+        },
+      },
+    ],
+    signal,
+  );
+  return { gridPath, sidecarPath, sidecar: sidecar! };
+}
+
+/** The progress notification's text for each stage. */
+export function describeProgress(progress: JobProgress): string {
+  switch (progress.stage) {
+    case 'preparing':
+      return 'Preparing image…';
+    case 'uploading':
+      return 'Uploading image…';
+    case 'submitting':
+      return 'Submitting job…';
+    case 'queued': {
+      const eta = progress.etaSeconds !== undefined && progress.etaSeconds > 0 ? `, about ${Math.ceil(progress.etaSeconds)} s left` : '';
+      return `Queued (job ${progress.jobId}${eta}; waited ${Math.round(progress.waitedSeconds)} s)…`;
+    }
+    case 'rate-limited':
+      return `Rate limited by the service; retrying in ${Math.ceil(progress.retryAfterSeconds)} s (attempt ${progress.attempt})…`;
+    case 'downloading': {
+      const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
+      return `Downloading result… ${kb(progress.receivedBytes)}${progress.totalBytes ? ` of ${kb(progress.totalBytes)}` : ''}`;
+    }
+    case 'saving':
+      return 'Saving…';
+  }
+}

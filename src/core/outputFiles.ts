@@ -1,0 +1,134 @@
+/**
+ * Where results go and how they are named and written. Pure Node (no `vscode`), so it is tested alone.
+ * Rules: the folder stays inside the workspace folder, names come from the user's image and the job id
+ * (never from a server-chosen path), an existing file is never overwritten and a half-written file never
+ * remains under its final name.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+export class OutputLocationError extends Error {}
+
+export const DEFAULT_OUTPUT_FOLDER = '${imageFolder}/multiview';
+
+/**
+ * Resolves the `multiview.outputFolder` setting. `${imageFolder}` and `${workspaceFolder}` are replaced; a
+ * relative result is taken from the workspace folder. Throws when the folder would leave the workspace.
+ */
+export function resolveOutputFolder(template: string, context: { imageFolder: string; workspaceFolder: string }): string {
+  const expanded = (template.trim() || DEFAULT_OUTPUT_FOLDER)
+    .replace(/\$\{imageFolder\}/g, context.imageFolder)
+    .replace(/\$\{workspaceFolder\}/g, context.workspaceFolder);
+  const folder = path.resolve(context.workspaceFolder, expanded);
+  if (!isInside(folder, context.workspaceFolder)) {
+    throw new OutputLocationError(
+      `The output folder “${expanded}” is outside the workspace folder. Set “multiview.outputFolder” to a folder inside it, e.g. \${imageFolder}/multiview.`,
+    );
+  }
+  return folder;
+}
+
+export function isInside(candidate: string, root: string): boolean {
+  const relative = path.relative(path.resolve(root), path.resolve(candidate));
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/** A file-name-safe piece: letters, digits, dot, dash and underscore; never empty, never a dot-file. */
+export function safeNamePart(text: string, maxLength: number, fallback: string): string {
+  const cleaned = text
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, maxLength);
+  return cleaned || fallback;
+}
+
+/** `photo.png` + job `657` -> `photo-multiview-657`. */
+export function outputStem(imageFileName: string, jobId: string): string {
+  const imageStem = path.basename(imageFileName, path.extname(imageFileName));
+  return `${safeNamePart(imageStem, 60, 'image')}-multiview-${safeNamePart(jobId, 40, 'job')}`;
+}
+
+export interface OutputFile {
+  /** Appended to the chosen stem, e.g. `.png` or `.json`. */
+  suffix: string;
+  /** The content; a function when it must name the final stem (the sidecar lists the files beside it). */
+  content: Uint8Array | string | ((stem: string) => Uint8Array | string);
+}
+
+export class FileExistsError extends Error {}
+
+const MAX_NAME_ATTEMPTS = 1000;
+
+/**
+ * Writes a set of files that share one stem (`stem`, `stem-2`, `stem-3`...), choosing the first stem for which
+ * none of them exists. Each file is written to a temporary name and then linked into place, which fails rather
+ * than overwrite. If a later file of the set collides (another writer got there first), the earlier ones of
+ * this attempt are removed and the next stem is tried. Returns the absolute paths written, in order.
+ */
+export async function writeNewFiles(
+  folder: string,
+  stem: string,
+  files: readonly OutputFile[],
+  signal?: AbortSignal,
+): Promise<string[]> {
+  await fs.mkdir(folder, { recursive: true });
+  for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
+    const candidate = attempt === 1 ? stem : `${stem}-${attempt}`;
+    const targets = files.map((file) => path.join(folder, candidate + file.suffix));
+    if ((await Promise.all(targets.map(exists))).some(Boolean)) {
+      continue;
+    }
+    const written: string[] = [];
+    try {
+      for (const [index, file] of files.entries()) {
+        signal?.throwIfAborted();
+        const content = typeof file.content === 'function' ? file.content(candidate) : file.content;
+        await writeFileExclusive(targets[index], content);
+        written.push(targets[index]);
+      }
+      return written;
+    } catch (error) {
+      await Promise.all(written.map((file) => fs.rm(file, { force: true })));
+      if (!(error instanceof FileExistsError)) {
+        throw error;
+      }
+    }
+  }
+  throw new Error(`Could not find a free file name for “${stem}” in ${folder}.`);
+}
+
+/** Writes `content` to `target` only if `target` does not exist; never leaves a partial `target`. */
+export async function writeFileExclusive(target: string, content: Uint8Array | string): Promise<void> {
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  await fs.writeFile(temporary, content, { flag: 'wx' });
+  try {
+    await fs.link(temporary, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      throw new FileExistsError(`${target} already exists.`);
+    }
+    if (!['EPERM', 'ENOTSUP', 'EXDEV', 'ENOSYS', 'EOPNOTSUPP'].includes(code ?? '')) {
+      throw error;
+    }
+    // File systems without hard links: check, then rename (a small race window, but still no partial file).
+    if (await exists(target)) {
+      throw new FileExistsError(`${target} already exists.`);
+    }
+    await fs.rename(temporary, target);
+  } finally {
+    await fs.rm(temporary, { force: true });
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.lstat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

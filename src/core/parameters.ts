@@ -1,0 +1,129 @@
+/**
+ * The generation parameters a user chooses, their limits (from the endpoint's documentation) and the
+ * validation shown while they are typed. Pure: the quick picks and the tests share it.
+ */
+
+export const LIMITS = {
+  side: { min: 256, max: 1024 },
+  steps: { min: 1, max: 50 },
+  guidanceScale: { min: 1, max: 20 },
+  seed: { min: 0, max: 4_294_967_295 },
+  promptChars: 1000,
+} as const;
+
+export interface GenerationParameters {
+  prompt: string;
+  negativePrompt: string;
+  width: number;
+  height: number;
+  steps: number;
+  guidanceScale: number;
+  /** `undefined` means a random seed chosen by the server. */
+  seed: number | undefined;
+  /** Ask for proxy links too (the API's `temp: "yes"`). */
+  proxyLinks: boolean;
+}
+
+export interface SizePreset {
+  width: number;
+  height: number;
+  label: string;
+  detail: string;
+}
+
+export const SIZE_PRESETS: readonly SizePreset[] = [
+  { width: 640, height: 960, label: '640 × 960', detail: 'The model’s native grid: six 320 px views' },
+  { width: 320, height: 480, label: '320 × 480', detail: 'Quick preview: six 160 px views' },
+  { width: 512, height: 768, label: '512 × 768', detail: 'Six 256 px views' },
+  { width: 672, height: 1008, label: '672 × 1008', detail: 'Largest 2:3 grid: six 336 px views' },
+  { width: 1024, height: 1024, label: '1024 × 1024', detail: 'Square output: views are stretched' },
+];
+
+/** Returns an error message for the quick input, or `undefined` when the text is valid. */
+export type Validator = (text: string) => string | undefined;
+
+export const validatePrompt: Validator = (text) => {
+  if (text.trim().length === 0) {
+    return 'Describe the object in a few words, for example “a red sneaker”.';
+  }
+  if (text.length > LIMITS.promptChars) {
+    return `Keep the prompt under ${LIMITS.promptChars} characters (now ${text.length}).`;
+  }
+  return undefined;
+};
+
+export const validateNegativePrompt: Validator = (text) =>
+  text.length > LIMITS.promptChars ? `Keep it under ${LIMITS.promptChars} characters (now ${text.length}).` : undefined;
+
+function integerInRange(name: string, min: number, max: number): Validator {
+  return (text) => {
+    const value = Number(text.trim());
+    if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
+      return `${name} must be a whole number from ${min} to ${max}.`;
+    }
+    return undefined;
+  };
+}
+
+export const validateSteps = integerInRange('Inference steps', LIMITS.steps.min, LIMITS.steps.max);
+export const validateSeed = integerInRange('The seed', LIMITS.seed.min, LIMITS.seed.max);
+
+export const validateGuidanceScale: Validator = (text) => {
+  const value = Number(text.trim());
+  const { min, max } = LIMITS.guidanceScale;
+  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+    return `Guidance scale must be a number from ${min} to ${max} (decimals allowed, e.g. 4 or 7.5).`;
+  }
+  return undefined;
+};
+
+/** Parses "640x960", "640 × 960" or "640,960". */
+export function parseSize(text: string): { width: number; height: number } | undefined {
+  const match = /^\s*(\d{1,5})\s*[x×*,]\s*(\d{1,5})\s*$/i.exec(text);
+  return match ? { width: Number(match[1]), height: Number(match[2]) } : undefined;
+}
+
+export const validateSize: Validator = (text) => {
+  const size = parseSize(text);
+  const { min, max } = LIMITS.side;
+  if (!size) {
+    return 'Type the size as WIDTHxHEIGHT, for example 640x960.';
+  }
+  if ([size.width, size.height].some((side) => side < min || side > max)) {
+    return `Each side must be from ${min} to ${max} pixels.`;
+  }
+  if (size.width % 8 !== 0 || size.height % 8 !== 0) {
+    return 'Each side must be a multiple of 8 (the model works in 8-pixel blocks).';
+  }
+  return undefined;
+};
+
+/**
+ * Brings values from settings or from the last run back inside the limits, so that a hand-edited
+ * setting can never send an out-of-range request.
+ */
+export function sanitizeParameters(candidate: Partial<GenerationParameters>, fallback: GenerationParameters): GenerationParameters {
+  const pick = <T>(value: T | undefined, valid: (v: T) => boolean, otherwise: T): T =>
+    value !== undefined && valid(value) ? value : otherwise;
+  return {
+    prompt: pick(candidate.prompt, (v) => typeof v === 'string' && !validatePrompt(v), fallback.prompt),
+    negativePrompt: pick(candidate.negativePrompt, (v) => typeof v === 'string' && !validateNegativePrompt(v), fallback.negativePrompt),
+    width: pick(candidate.width, (v) => !validateSize(`${v}x${LIMITS.side.min}`), fallback.width),
+    height: pick(candidate.height, (v) => !validateSize(`${LIMITS.side.min}x${v}`), fallback.height),
+    steps: pick(candidate.steps, (v) => !validateSteps(String(v)), fallback.steps),
+    guidanceScale: pick(candidate.guidanceScale, (v) => !validateGuidanceScale(String(v)), fallback.guidanceScale),
+    seed: candidate.seed === undefined || candidate.seed === null ? undefined : pick(candidate.seed, (v) => !validateSeed(String(v)), undefined),
+    proxyLinks: typeof candidate.proxyLinks === 'boolean' ? candidate.proxyLinks : fallback.proxyLinks,
+  };
+}
+
+export const BUILT_IN_DEFAULTS: GenerationParameters = {
+  prompt: 'make multiple images',
+  negativePrompt: '',
+  width: 640,
+  height: 960,
+  steps: 50,
+  guidanceScale: 4,
+  seed: undefined,
+  proxyLinks: false,
+};

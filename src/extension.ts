@@ -1,0 +1,18 @@
+import * as vscode from 'vscode';
+import { ApiKeyStore, registerApiKeyCommands } from './vscode/apiKeyStore';
+import { registerGenerateCommands } from './vscode/generateCommand';
+import { ResultPanels } from './vscode/resultPanel';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const apiKeys = new ApiKeyStore(context.secrets);
+  const panels = new ResultPanels(context.extensionUri);
+  const log = vscode.window.createOutputChannel('Multiview', { log: true });
+  context.subscriptions.push(
+    log,
+    panels,
+    registerApiKeyCommands(apiKeys),
+    registerGenerateCommands({ context, apiKeys, panels, log }),
+  );
+}
+
+export function deactivate(): void {}

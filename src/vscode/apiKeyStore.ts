@@ -1,0 +1,64 @@
+/** The API key lives only in VS Code's SecretStorage; this is the one place that reads or writes it. */
+import * as vscode from 'vscode';
+
+const SECRET_ID = 'multiview.apiKey';
+
+export class ApiKeyStore {
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+
+  async get(): Promise<string | undefined> {
+    try {
+      return (await this.secrets.get(SECRET_ID)) || undefined;
+    } catch (error) {
+      throw new Error(`Multiview could not read the API key from VS Code's secret storage (${describe(error)}). Check that your system keychain is unlocked.`);
+    }
+  }
+
+  /** The stored key, or asks for one. `undefined` when the user dismissed the input. */
+  async getOrAsk(): Promise<string | undefined> {
+    return (await this.get()) ?? (await this.ask('Multiview needs your API key once; it is kept in VS Code’s secret storage.'));
+  }
+
+  /** Shows a masked input and stores what is typed. */
+  async ask(prompt = 'Enter your API key; it is kept in VS Code’s secret storage.'): Promise<string | undefined> {
+    const key = await vscode.window.showInputBox({
+      title: 'Multiview: API Key',
+      prompt,
+      placeHolder: 'API key from your stablediffusionapi.com / ModelsLab dashboard',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (text) => (/^\S{8,}$/.test(text.trim()) ? undefined : 'An API key has at least 8 characters and no spaces.'),
+    });
+    if (key === undefined) {
+      return undefined;
+    }
+    try {
+      await this.secrets.store(SECRET_ID, key.trim());
+    } catch (error) {
+      throw new Error(`Multiview could not save the API key in VS Code's secret storage (${describe(error)}). Check that your system keychain is unlocked.`);
+    }
+    return key.trim();
+  }
+
+  async clear(): Promise<void> {
+    await this.secrets.delete(SECRET_ID);
+  }
+}
+
+export function registerApiKeyCommands(store: ApiKeyStore): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand('multiview.setApiKey', async () => {
+      if (await store.ask()) {
+        vscode.window.showInformationMessage('Multiview: API key saved.');
+      }
+    }),
+    vscode.commands.registerCommand('multiview.clearApiKey', async () => {
+      await store.clear();
+      vscode.window.showInformationMessage('Multiview: API key cleared. You will be asked for it at the next generation.');
+    }),
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,166 @@
+/**
+ * "Generate Multiview": chooses the image, asks for the key and the parameters, runs the job under a
+ * cancellable progress notification, then shows and reveals the result. The work itself is in
+ * core/generationJob.ts; this file is only what talks to VS Code.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { MultiviewApiError } from '../api/errors';
+import { redactSecret } from '../api/redact';
+import { describeProgress, runGenerationJob } from '../core/generationJob';
+import { OutputLocationError } from '../core/outputFiles';
+import { type GenerationParameters, sanitizeParameters } from '../core/parameters';
+import { UnsupportedImageError } from '../image/prepareUpload';
+import type { ApiKeyStore } from './apiKeyStore';
+import { chooseImage, hasImageExtension } from './chooseImage';
+import { pickParameters } from './parameterPicker';
+import type { ResultPanels } from './resultPanel';
+import { readSettings } from './settings';
+
+const LAST_PARAMETERS_KEY = 'multiview.lastParameters';
+
+export interface GenerateDependencies {
+  context: vscode.ExtensionContext;
+  apiKeys: ApiKeyStore;
+  panels: ResultPanels;
+  log: vscode.LogOutputChannel;
+}
+
+export function registerGenerateCommands(deps: GenerateDependencies): vscode.Disposable {
+  const generate = (clicked?: vscode.Uri) => generateFromImage(deps, clicked instanceof vscode.Uri ? clicked : undefined);
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand('multiview.generate', generate),
+    vscode.commands.registerCommand('multiview.generateFromExplorer', generate),
+  );
+}
+
+async function generateFromImage(deps: GenerateDependencies, clicked: vscode.Uri | undefined): Promise<void> {
+  const imageUri = await chooseImage(clicked);
+  if (!imageUri) {
+    return;
+  }
+  const name = path.basename(imageUri.path);
+  if (imageUri.scheme !== 'file') {
+    void vscode.window.showErrorMessage(`Multiview: “${name}” is not on this machine’s disk; copy it into a local workspace folder first.`);
+    return;
+  }
+  if (!hasImageExtension(imageUri)) {
+    void vscode.window.showErrorMessage(`Multiview: “${name}” is not a PNG, JPEG or WebP image. Choose an image file.`);
+    return;
+  }
+  const workspaceFolder = vscode.workspace.getWorkspaceFolder(imageUri) ?? vscode.workspace.workspaceFolders?.[0];
+  if (!workspaceFolder) {
+    void vscode.window.showErrorMessage('Multiview: Open a folder first: the views are saved into the workspace.');
+    return;
+  }
+  const apiKey = await deps.apiKeys.getOrAsk();
+  if (!apiKey) {
+    void vscode.window.showWarningMessage('Multiview needs an API key to generate views.', 'Set API Key').then((action) => {
+      if (action) {
+        void vscode.commands.executeCommand('multiview.setApiKey');
+      }
+    });
+    return;
+  }
+  const settings = readSettings(imageUri);
+  const remembered = deps.context.globalState.get<Partial<GenerationParameters>>(LAST_PARAMETERS_KEY) ?? {};
+  const parameters = await pickParameters(sanitizeParameters(remembered, settings.defaults), name);
+  if (!parameters) {
+    return;
+  }
+  await deps.context.globalState.update(LAST_PARAMETERS_KEY, parameters);
+  await runWithProgress(deps, { imageUri, workspaceFolder, parameters, apiKey });
+}
+
+interface JobRequest {
+  imageUri: vscode.Uri;
+  workspaceFolder: vscode.WorkspaceFolder;
+  parameters: GenerationParameters;
+  apiKey: string;
+}
+
+async function runWithProgress(deps: GenerateDependencies, request: JobRequest): Promise<void> {
+  const { imageUri, workspaceFolder, parameters, apiKey } = request;
+  const settings = readSettings(imageUri);
+  const insideWorkspace = vscode.workspace.getWorkspaceFolder(imageUri) !== undefined;
+  const log = (line: string) => deps.log.info(redactSecret(line, apiKey));
+  try {
+    const output = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Multiview', cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const subscription = token.onCancellationRequested(() => abort.abort());
+        try {
+          return await runGenerationJob({
+            imagePath: imageUri.fsPath,
+            workspaceFolder: workspaceFolder.uri.fsPath,
+            outputFolder: insideWorkspace ? settings.outputFolder : '${workspaceFolder}/multiview',
+            parameters,
+            api: { apiKey, endpoints: settings.endpoints, requestTimeoutMs: settings.requestTimeoutMs, jobTimeoutMs: settings.jobTimeoutMs, log },
+            extensionVersion: String(deps.context.extension.packageJSON.version),
+            signal: abort.signal,
+            onProgress: (stage) => progress.report({ message: describeProgress(stage) }),
+          });
+        } finally {
+          subscription.dispose();
+        }
+      },
+    );
+    log(`Saved ${output.gridPath} and ${path.basename(output.sidecarPath)}`);
+    const gridUri = vscode.Uri.file(output.gridPath);
+    deps.panels.show({
+      imageUri,
+      gridUri,
+      sidecarUri: vscode.Uri.file(output.sidecarPath),
+      sidecar: output.sidecar,
+      savedPath: vscode.workspace.asRelativePath(path.dirname(output.gridPath), false),
+    });
+  } catch (error) {
+    await reportFailure(deps, request, error);
+  }
+}
+
+async function reportFailure(deps: GenerateDependencies, request: JobRequest, error: unknown): Promise<void> {
+  const name = path.basename(request.imageUri.path);
+  const safe = (text: string) => redactSecret(text, request.apiKey);
+  if (isCancellation(error)) {
+    deps.log.info('Cancelled by the user; nothing was saved.');
+    vscode.window.setStatusBarMessage('$(circle-slash) Multiview: cancelled, nothing was saved', 5000);
+    return;
+  }
+  deps.log.error(safe(error instanceof Error ? `${error.name}: ${error.message}` : String(error)));
+  if (error instanceof UnsupportedImageError) {
+    void vscode.window.showErrorMessage(`Multiview: “${name}” is not a readable image: ${safe(error.message)}`);
+    return;
+  }
+  if (error instanceof OutputLocationError) {
+    const action = await vscode.window.showErrorMessage(`Multiview: ${safe(error.message)}`, 'Open Settings');
+    if (action) {
+      void vscode.commands.executeCommand('workbench.action.openSettings', 'multiview.outputFolder');
+    }
+    return;
+  }
+  const retry = 'Try Again';
+  if (error instanceof MultiviewApiError && error.kind === 'invalid-key') {
+    const action = await vscode.window.showErrorMessage(`Multiview: ${safe(error.message)}`, 'Set API Key');
+    const newKey = action ? await deps.apiKeys.ask('Enter a valid API key; the generation then runs again.') : undefined;
+    if (newKey) {
+      await runWithProgress(deps, { ...request, apiKey: newKey });
+    }
+    return;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const action = await vscode.window.showErrorMessage(`Multiview: ${safe(message)}`, retry, 'Show Log');
+  if (action === retry) {
+    await runWithProgress(deps, request);
+  } else if (action) {
+    deps.log.show(true);
+  }
+}
+
+function isCancellation(error: unknown): boolean {
+  return (
+    (error instanceof MultiviewApiError && error.kind === 'cancelled') ||
+    (error instanceof Error && (error.name === 'AbortError' || error.name === 'CanceledError'))
+  );
+}

@@ -1,0 +1,178 @@
+/**
+ * The result panel: the input image, the grid, the parameters used and buttons to open or reveal the saved
+ * files. Content is rendered into the HTML (escaped) so it reads without scripts; one panel per source image.
+ */
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { html, type SafeHtml } from '../core/html';
+import type { Sidecar } from '../core/sidecar';
+import { isFromPanelMessage, type PanelFile } from '../shared/messages';
+
+export const RESULT_PANEL_VIEW_TYPE = 'multiview.result';
+
+export interface ResultPanelContent {
+  imageUri: vscode.Uri;
+  gridUri: vscode.Uri;
+  sidecarUri: vscode.Uri;
+  sidecar: Sidecar;
+  /** The grid's folder, relative to the workspace, for display. */
+  savedPath: string;
+}
+
+export class ResultPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, ResultPanel>();
+
+  constructor(private readonly extensionUri: vscode.Uri) {}
+
+  show(content: ResultPanelContent): void {
+    const key = content.imageUri.toString();
+    const existing = this.panels.get(key);
+    if (existing) {
+      existing.update(content);
+      existing.reveal();
+      return;
+    }
+    const panel = new ResultPanel(this.extensionUri, content, () => this.panels.delete(key));
+    this.panels.set(key, panel);
+  }
+
+  dispose(): void {
+    [...this.panels.values()].forEach((panel) => panel.dispose());
+    this.panels.clear();
+  }
+}
+
+class ResultPanel implements vscode.Disposable {
+  private readonly panel: vscode.WebviewPanel;
+  private readonly disposables: vscode.Disposable[] = [];
+  private content: ResultPanelContent;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    content: ResultPanelContent,
+    onDisposed: () => void,
+  ) {
+    this.content = content;
+    this.panel = vscode.window.createWebviewPanel(
+      RESULT_PANEL_VIEW_TYPE,
+      panelTitle(content),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, enableForms: false, enableCommandUris: false, localResourceRoots: resourceRoots(extensionUri, content) },
+    );
+    this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'panel-icon.svg');
+    this.panel.onDidDispose(() => {
+      onDisposed();
+      this.dispose();
+    }, undefined, this.disposables);
+    this.panel.webview.onDidReceiveMessage((message: unknown) => this.handleMessage(message), undefined, this.disposables);
+    this.render();
+  }
+
+  update(content: ResultPanelContent): void {
+    this.content = content;
+    this.panel.title = panelTitle(content);
+    this.panel.webview.options = { ...this.panel.webview.options, localResourceRoots: resourceRoots(this.extensionUri, content) };
+    this.render();
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, true);
+  }
+
+  dispose(): void {
+    this.panel.dispose();
+    this.disposables.splice(0).forEach((disposable) => disposable.dispose());
+  }
+
+  private async handleMessage(message: unknown): Promise<void> {
+    if (!isFromPanelMessage(message)) {
+      return;
+    }
+    if (message.type === 'reveal') {
+      await vscode.commands.executeCommand('revealInExplorer', this.content.gridUri);
+    } else {
+      await vscode.commands.executeCommand('vscode.open', this.fileUri(message.file), vscode.ViewColumn.Active);
+    }
+  }
+
+  private fileUri(file: PanelFile): vscode.Uri {
+    return file === 'grid' ? this.content.gridUri : this.content.sidecarUri;
+  }
+
+  private render(): void {
+    const webview = this.panel.webview;
+    const nonce = randomBytes(16).toString('base64');
+    const media = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...segments));
+    const { sidecar } = this.content;
+    const parameters = sidecar.parameters;
+    const rows: [string, keyof typeof parameters, unknown][] = [
+      ['Prompt', 'prompt', parameters.prompt],
+      ['Negative prompt', 'negative_prompt', parameters.negative_prompt || '—'],
+      ['Width', 'width', parameters.width],
+      ['Height', 'height', parameters.height],
+      ['Inference steps', 'num_inference_steps', parameters.num_inference_steps],
+      ['Guidance scale', 'guidance_scale', parameters.guidance_scale],
+      ['Proxy links', 'temp', parameters.temp],
+    ];
+    const generationTime =
+      sidecar.serverGenerationSeconds === null ? 'not reported' : `${sidecar.serverGenerationSeconds.toFixed(1)} s on the server`;
+    const page: SafeHtml = html`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource}; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; connect-src 'none'; form-action 'none';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${media('media', 'panel.css')}">
+<title>${panelTitle(this.content)}</title>
+</head>
+<body>
+<main>
+  <section class="images">
+    <figure>
+      <img id="input-image" src="${webview.asWebviewUri(this.content.imageUri)}" alt="Input image ${sidecar.sourceImage}">
+      <figcaption>Input: ${sidecar.sourceImage}</figcaption>
+    </figure>
+    <figure>
+      <img id="result-image" src="${webview.asWebviewUri(this.content.gridUri)}" alt="Six generated views in a grid of 3 rows and 2 columns">
+      <figcaption>Views: ${sidecar.grid}</figcaption>
+    </figure>
+  </section>
+  <section class="details">
+    <h2>Parameters</h2>
+    <dl id="parameters">
+      ${rows.map(([label, name, value]) => html`<dt>${label}</dt><dd data-param="${name}">${value}</dd>`)}
+    </dl>
+    <dl>
+      <dt>Seed</dt><dd id="seed">${sidecar.seed ?? 'not reported'}</dd>
+      <dt>Generation time</dt><dd id="generation-time">${generationTime}</dd>
+      <dt>Job</dt><dd id="job-id">${sidecar.jobId}</dd>
+      <dt>Saved in</dt><dd id="saved-path">${this.content.savedPath}</dd>
+    </dl>
+    <div class="actions">
+      <button id="open-grid" data-action="open" data-file="grid">Open Image</button>
+      <button id="open-sidecar" data-action="open" data-file="sidecar" class="secondary">Open Metadata</button>
+      <button id="reveal" data-action="reveal" class="secondary">Reveal in Explorer</button>
+    </div>
+  </section>
+</main>
+<script nonce="${nonce}" src="${media('dist', 'webview.js')}"></script>
+</body>
+</html>`;
+    webview.html = page.value;
+  }
+}
+
+function panelTitle(content: ResultPanelContent): string {
+  return `Multiview: ${path.basename(content.imageUri.fsPath)}`;
+}
+
+/** Only what the page shows: the extension's assets, the input image's folder and the output folder. */
+function resourceRoots(extensionUri: vscode.Uri, content: ResultPanelContent): vscode.Uri[] {
+  return [
+    vscode.Uri.joinPath(extensionUri, 'media'),
+    vscode.Uri.joinPath(extensionUri, 'dist'),
+    vscode.Uri.joinPath(content.imageUri, '..'),
+    vscode.Uri.joinPath(content.gridUri, '..'),
+  ];
+}
