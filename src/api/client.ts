@@ -1,0 +1,372 @@
+/**
+ * The Multiview API client: upload an input image, submit a job, poll it to the end, download the grid.
+ * It knows nothing about VS Code. The quirks listed in api-contract.md are handled here and in responses.ts.
+ */
+import { abortableSleep, raceAbort, throwIfCancelled } from './abort';
+import { downloadFirstAvailable } from './download';
+import { fetchUrlForJob, hostForDisplay, originOf, trustedOrigins, urlForDisplay } from './endpoints';
+import { MultiviewApiError, cancelledError, sentenceWith } from './errors';
+import { HttpTransport, formatBytes } from './http';
+import { redactSecret } from './redact';
+import {
+  DEFAULT_RETRY_AFTER_SECONDS,
+  httpLinks,
+  interpretBody,
+  parseJsonBody,
+  processingInfoOf,
+  resultFromSuccess,
+  sanitizeServerText,
+  type ApiAnswer,
+  type ProcessingInfo,
+  type ResultContext,
+} from './responses';
+import type { ApiEndpoints, DownloadedImage, JobStage, MultiviewRequest, MultiviewResult } from './types';
+
+export interface MultiviewClientOptions {
+  apiKey: string;
+  endpoints: ApiEndpoints;
+  /** Each request; default 60 s. */
+  requestTimeoutMs?: number;
+  /** The whole polling phase; default 10 min. */
+  jobTimeoutMs?: number;
+  /** Default 3. */
+  maxRateLimitRetries?: number;
+  /** Default 50 MiB. */
+  maxDownloadBytes?: number;
+  /** Default 2 MiB. */
+  maxJsonBytes?: number;
+  /** Bounds of the wait between polls; default 2 s to 15 s. */
+  pollIntervalMs?: { min: number; max: number };
+  /** One line per request (method, URL without query, status, duration); never the key nor image data. */
+  log?: (line: string) => void;
+  /** Injectable for tests; the default is setTimeout-based and rejects with 'cancelled' on abort. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** What every public method accepts. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  onStage?: (stage: JobStage) => void;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+const DEFAULT_JOB_TIMEOUT_MS = 600_000;
+const DEFAULT_MAX_RATE_LIMIT_RETRIES = 3;
+const DEFAULT_MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024;
+const DEFAULT_MAX_JSON_BYTES = 2 * 1024 * 1024;
+const DEFAULT_POLL_INTERVAL_MS = { min: 2_000, max: 15_000 };
+/** Documented limit of both upload endpoints (api-contract.md §4). */
+const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+/** Polling survives this many transient failures in a row (5xx, resets, timeouts) before giving up. */
+const MAX_CONSECUTIVE_POLL_FAILURES = 3;
+/** Without an `eta`, each wait is this much longer than the previous one. */
+const POLL_BACKOFF_FACTOR = 1.5;
+const DATA_URI_PREFIX = /^data:image\/[a-z0-9.+-]+;base64,/i;
+
+export class MultiviewClient {
+  private readonly apiKey: string;
+  private readonly endpoints: ApiEndpoints;
+  private readonly trustedOrigins: Set<string>;
+  private readonly transport: HttpTransport;
+  private readonly jobTimeoutMs: number;
+  private readonly maxRateLimitRetries: number;
+  private readonly maxDownloadBytes: number;
+  private readonly maxJsonBytes: number;
+  private readonly pollIntervalMs: { min: number; max: number };
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly log: (line: string) => void;
+
+  constructor(options: MultiviewClientOptions) {
+    this.apiKey = options.apiKey;
+    this.endpoints = { ...options.endpoints, fetchFallbacks: [...options.endpoints.fetchFallbacks] };
+    this.trustedOrigins = trustedOrigins(this.endpoints);
+    this.jobTimeoutMs = positiveOr(options.jobTimeoutMs, DEFAULT_JOB_TIMEOUT_MS);
+    this.maxRateLimitRetries = Math.max(0, Math.floor(options.maxRateLimitRetries ?? DEFAULT_MAX_RATE_LIMIT_RETRIES));
+    this.maxDownloadBytes = positiveOr(options.maxDownloadBytes, DEFAULT_MAX_DOWNLOAD_BYTES);
+    this.maxJsonBytes = positiveOr(options.maxJsonBytes, DEFAULT_MAX_JSON_BYTES);
+    const min = positiveOr(options.pollIntervalMs?.min, DEFAULT_POLL_INTERVAL_MS.min);
+    this.pollIntervalMs = { min, max: Math.max(min, positiveOr(options.pollIntervalMs?.max, DEFAULT_POLL_INTERVAL_MS.max)) };
+    this.sleep = options.sleep ?? abortableSleep;
+    const log = options.log;
+    this.log = (line) => {
+      try {
+        log?.(redactSecret(line, this.apiKey));
+      } catch {
+        // A failing logger must not fail the request it describes.
+      }
+    };
+    this.transport = new HttpTransport({
+      requestTimeoutMs: positiveOr(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
+      secret: this.apiKey,
+      log: this.log,
+    });
+  }
+
+  /**
+   * Uploads a data URI via base64ToUrl (body {key, base64_string}); on failure other than invalid-key/cancel
+   * falls back to base64Crop (body {key, image, crop:"false"}, answer has `link`). Returns the public URL.
+   * @throws TypeError when `dataUri` is not a base64 image data URI (a caller bug, not a service failure).
+   */
+  async uploadImage(dataUri: string, opts: CallOptions = {}): Promise<string> {
+    if (typeof dataUri !== 'string' || !DATA_URI_PREFIX.test(dataUri)) {
+      throw new TypeError('uploadImage expects a base64 image data URI such as "data:image/png;base64,...".');
+    }
+    return this.withPublicErrors(opts.signal, async () => {
+      const imageBytes = Math.floor(((dataUri.length - dataUri.indexOf(',') - 1) * 3) / 4);
+      if (imageBytes > MAX_UPLOAD_BYTES) {
+        throw new MultiviewApiError(
+          'too-large',
+          `The image is ${formatBytes(imageBytes)}, but the upload service accepts at most ${formatBytes(MAX_UPLOAD_BYTES)}; use a smaller image.`,
+        );
+      }
+      opts.onStage?.({ stage: 'uploading' });
+      try {
+        return await this.uploadTo(this.endpoints.base64ToUrl, { base64_string: dataUri }, opts);
+      } catch (primary) {
+        if (!(primary instanceof MultiviewApiError) || primary.kind === 'invalid-key' || primary.kind === 'cancelled') throw primary;
+        this.log(`Upload via base64_to_url failed (${primary.kind}); trying base64_crop.`);
+        try {
+          return await this.uploadTo(this.endpoints.base64Crop, { image: dataUri, crop: 'false' }, opts);
+        } catch (fallback) {
+          if (!(fallback instanceof MultiviewApiError) || fallback.kind === 'cancelled') throw fallback;
+          throw new MultiviewApiError(fallback.kind, sentenceWith('Both upload services failed', fallback.message), fallback.details());
+        }
+      }
+    });
+  }
+
+  /** Submits (POST multiview, body = request + key) and polls until success; throws MultiviewApiError otherwise. */
+  async generate(request: MultiviewRequest, opts: CallOptions = {}): Promise<MultiviewResult> {
+    return this.withPublicErrors(opts.signal, async () => {
+      opts.onStage?.({ stage: 'submitting' });
+      // Only a rate limit (job not accepted) leads to a resubmission: after any other failure, such as a lost
+      // answer, the job may exist and be billed, so sending it again could pay twice.
+      const answer = await this.postApi(this.endpoints.multiview, { ...request }, opts);
+      const context: ResultContext = { requestedSeed: request.seed };
+      if (answer.status === 'success') return resultFromSuccess(answer.body, context, this.apiKey);
+      return this.pollUntilDone(processingInfoOf(answer.body, this.apiKey), context, opts);
+    });
+  }
+
+  /**
+   * Downloads the grid: outputUrls[0] (retrying a 404 "not ready yet" a few times with short backoff), then
+   * proxyUrls, verifying status, content-type and magic bytes (PNG/JPEG/WebP), size cap.
+   */
+  async downloadResult(result: MultiviewResult, opts: CallOptions = {}): Promise<DownloadedImage> {
+    return this.withPublicErrors(opts.signal, async () => {
+      const urls = [...new Set([...httpLinks(result.outputUrls.slice(0, 1), this.apiKey), ...httpLinks(result.proxyUrls, this.apiKey)])];
+      if (urls.length === 0) {
+        throw new MultiviewApiError('malformed', `The result of job ${result.jobId} has no downloadable image link.`, {
+          jobId: result.jobId || undefined,
+        });
+      }
+      return downloadFirstAvailable(this.transport, urls, {
+        maxBytes: this.maxDownloadBytes,
+        signal: opts.signal,
+        onStage: opts.onStage,
+        pause: (ms, signal) => this.pause(ms, signal),
+      });
+    });
+  }
+
+  /**
+   * POSTs `payload` plus the key and returns a success/processing answer. Rate limits are waited out and
+   * retried (reporting stage 'rate-limited'); every other failure is thrown as a MultiviewApiError.
+   */
+  private async postApi(url: string, payload: Record<string, unknown>, opts: CallOptions, knownJobId?: string): Promise<ApiAnswer> {
+    for (let retry = 0; ; retry++) {
+      throwIfCancelled(opts.signal);
+      try {
+        // The key goes last so that nothing in the payload can replace it.
+        const { head, text } = await this.transport.postJson(url, { ...payload, key: this.apiKey }, opts.signal, this.maxJsonBytes);
+        return interpretBody(head, parseJsonBody(head, text, this.apiKey), this.apiKey, knownJobId);
+      } catch (error) {
+        if (!(error instanceof MultiviewApiError) || error.kind !== 'rate-limited') throw error;
+        const waitSeconds = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+        if (retry >= this.maxRateLimitRetries) {
+          throw new MultiviewApiError(
+            'rate-limited',
+            sentenceWith(
+              `The server is still rate-limiting requests after ${retry} ${retry === 1 ? 'retry' : 'retries'} (try again in ${waitSeconds} s)`,
+              error.serverMessage,
+            ),
+            { ...error.details(), retryAfterSeconds: waitSeconds },
+          );
+        }
+        opts.onStage?.({ stage: 'rate-limited', retryAfterSeconds: waitSeconds, attempt: retry + 1 });
+        await this.pause(waitSeconds * 1000, opts.signal);
+      }
+    }
+  }
+
+  private async uploadTo(url: string, payload: Record<string, unknown>, opts: CallOptions): Promise<string> {
+    const answer = await this.postApi(url, payload, opts);
+    // base64_to_url answers `output: [url]`, base64_crop answers `link: url`.
+    const link = [...httpLinks(answer.body.output, this.apiKey), ...httpLinks(answer.body.link, this.apiKey)][0];
+    if (answer.status !== 'success' || link === undefined) {
+      throw new MultiviewApiError('malformed', `The upload service at ${hostForDisplay(url)} answered without a link to the uploaded image.`);
+    }
+    return link;
+  }
+
+  /** Polls a queued job until it succeeds, fails, or jobTimeoutMs passes. */
+  private async pollUntilDone(queued: ProcessingInfo, context: ResultContext, opts: CallOptions): Promise<MultiviewResult> {
+    const jobId = queued.jobId;
+    const pollUrls = this.pollUrlsFor(queued);
+    if (pollUrls.length === 0) {
+      throw new MultiviewApiError('malformed', 'The server queued the job but sent neither a job id nor a usable URL to check on it.');
+    }
+    const jobLabel = jobId ?? '(no id)';
+    const startedAt = Date.now();
+    const deadline = startedAt + this.jobTimeoutMs;
+    let meta = queued.meta;
+    let etaSeconds = queued.etaSeconds;
+    let delayMs = this.nextPollDelay(undefined, etaSeconds);
+    let urlIndex = 0;
+    let consecutiveFailures = 0;
+
+    for (;;) {
+      const remainingMs = deadline - Date.now();
+      if (remainingMs <= 0) {
+        throw new MultiviewApiError(
+          'timeout',
+          `Job ${jobLabel} was still processing after ${formatDuration(this.jobTimeoutMs)}, so Multiview stopped waiting; it may still finish on the server under that id.`,
+          { jobId },
+        );
+      }
+      opts.onStage?.({ stage: 'queued', jobId: jobLabel, etaSeconds, waitedSeconds: Math.round((Date.now() - startedAt) / 1000) });
+      await this.pause(Math.min(delayMs, remainingMs), opts.signal);
+
+      const pollUrl = pollUrls[urlIndex];
+      try {
+        const answer = await this.postApi(pollUrl.url, {}, opts, jobId);
+        consecutiveFailures = 0;
+        if (answer.status === 'success') return resultFromSuccess(answer.body, { ...context, jobId, meta }, this.apiKey);
+        const progress = processingInfoOf(answer.body, this.apiKey);
+        meta = progress.meta ?? meta;
+        etaSeconds = progress.etaSeconds;
+        delayMs = this.nextPollDelay(delayMs, etaSeconds);
+      } catch (error) {
+        if (!(error instanceof MultiviewApiError)) throw error;
+        if (pollUrlDoesNotKnowJob(error, pollUrl)) {
+          if (urlIndex + 1 < pollUrls.length) {
+            this.log(`Poll URL ${urlForDisplay(pollUrl.url)} cannot report on job ${jobLabel} (${error.kind}); trying the next one.`);
+            urlIndex++;
+            delayMs = 0;
+            continue;
+          }
+          throw new MultiviewApiError(
+            error.httpStatus === 404 || error.httpStatus === 405 ? 'server' : error.kind,
+            sentenceWith(`None of the ${pollUrls.length} poll URLs could report on job ${jobLabel}; it may still finish on the server`, error.serverMessage),
+            { ...error.details(), jobId },
+          );
+        }
+        if (isTransient(error) && ++consecutiveFailures < MAX_CONSECUTIVE_POLL_FAILURES) {
+          this.log(`Polling job ${jobLabel} failed (${error.kind}); will retry.`);
+          delayMs = this.nextPollDelay(delayMs, undefined);
+          continue;
+        }
+        throw withJobId(error, jobId);
+      }
+    }
+  }
+
+  /**
+   * The server's fetch_result, but only on a configured host (the poll carries the key, so a hostile answer
+   * must not redirect it elsewhere); then the configured fallbacks, which are guesses (api-contract.md §3).
+   */
+  private pollUrlsFor(queued: ProcessingInfo): PollUrl[] {
+    const urls: PollUrl[] = [];
+    if (queued.fetchUrl) {
+      const origin = originOf(queued.fetchUrl);
+      if (origin && this.trustedOrigins.has(origin)) urls.push({ url: queued.fetchUrl, guessed: false });
+      else this.log(`Ignoring fetch_result on untrusted host ${hostForDisplay(queued.fetchUrl)}; polling the configured endpoints instead.`);
+    }
+    if (queued.jobId !== undefined) {
+      for (const template of this.endpoints.fetchFallbacks) {
+        const url = fetchUrlForJob(template, queued.jobId);
+        if (!urls.some((known) => known.url === url)) urls.push({ url, guessed: true });
+      }
+    }
+    return urls;
+  }
+
+  /** The server's eta when it gave one, else a growing backoff; always within pollIntervalMs. */
+  private nextPollDelay(previousMs: number | undefined, etaSeconds: number | undefined): number {
+    const wanted =
+      etaSeconds !== undefined && etaSeconds > 0
+        ? etaSeconds * 1000
+        : previousMs === undefined || previousMs <= 0
+          ? this.pollIntervalMs.min
+          : previousMs * POLL_BACKOFF_FACTOR;
+    return Math.min(Math.max(wanted, this.pollIntervalMs.min), this.pollIntervalMs.max);
+  }
+
+  /** Waits with the injected sleep, but returns control at once when the caller cancels. */
+  private async pause(ms: number, signal?: AbortSignal): Promise<void> {
+    throwIfCancelled(signal);
+    if (ms <= 0) return;
+    await raceAbort(this.sleep(ms, signal), signal);
+    throwIfCancelled(signal);
+  }
+
+  /** The last line of defence: only MultiviewApiErrors leave the client, and none of them holds the key. */
+  private async withPublicErrors<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (signal?.aborted) throw cancelledError();
+      throw this.toPublicError(error);
+    }
+  }
+
+  private toPublicError(error: unknown): MultiviewApiError {
+    const redact = (text: string | undefined): string | undefined => (text === undefined ? undefined : redactSecret(text, this.apiKey));
+    if (error instanceof MultiviewApiError) {
+      const texts = [error.message, error.serverMessage, error.tip, error.jobId];
+      if (texts.every((text) => text === redact(text))) return error;
+      return new MultiviewApiError(error.kind, redact(error.message) ?? '', {
+        ...error.details(),
+        serverMessage: redact(error.serverMessage),
+        tip: redact(error.tip),
+        jobId: redact(error.jobId),
+      });
+    }
+    // Never pass an unknown error on: it may be an axios error whose config holds the key.
+    const text = sanitizeServerText(error instanceof Error ? error.message : String(error), this.apiKey, 200);
+    return new MultiviewApiError('malformed', `Unexpected problem while talking to the Multiview service: ${text}`);
+  }
+}
+
+/** A poll URL, and whether we guessed it (a configured fallback) rather than got it from the server. */
+interface PollUrl {
+  url: string;
+  guessed: boolean;
+}
+
+/**
+ * True when the answer means "this URL cannot tell", not "the job went wrong": a 404/405, or an "error" from a
+ * guessed fallback (the v3 fetch may live in another id space). An "error" from the server's own fetch_result is final.
+ */
+function pollUrlDoesNotKnowJob(error: MultiviewApiError, pollUrl: PollUrl): boolean {
+  return error.httpStatus === 404 || error.httpStatus === 405 || (pollUrl.guessed && error.kind === 'rejected');
+}
+
+function isTransient(error: MultiviewApiError): boolean {
+  return error.kind === 'server' || error.kind === 'network' || error.kind === 'timeout' || error.kind === 'malformed';
+}
+
+function withJobId(error: MultiviewApiError, jobId: string | undefined): MultiviewApiError {
+  if (jobId === undefined || error.jobId !== undefined) return error;
+  return new MultiviewApiError(error.kind, error.message, { ...error.details(), jobId });
+}
+
+function positiveOr(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 10_000) return `${Math.round(ms / 100) / 10} s`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}

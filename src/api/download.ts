@@ -1,0 +1,113 @@
+/**
+ * Downloading the result grid: try each link in turn, give a fresh link a few chances to appear,
+ * and accept only a real PNG/JPEG/WebP (checked by magic bytes, never trusted from the URL or header).
+ */
+import { MultiviewApiError, sentenceWith } from './errors';
+import type { HttpTransport, OpenedResponse } from './http';
+import type { DownloadedImage, JobStage } from './types';
+
+/** A fresh result link may 404 while storage catches up (api-contract.md §3): retry it after these delays. */
+export const NOT_READY_RETRY_DELAYS_MS: readonly number[] = [1000, 2000, 4000];
+/** Report download progress at most once per this many bytes. */
+const PROGRESS_STEP_BYTES = 256 * 1024;
+
+export interface DownloadOptions {
+  maxBytes: number;
+  signal?: AbortSignal;
+  onStage?: (stage: JobStage) => void;
+  /** An abortable wait, shared with the client so tests can make it instant. */
+  pause: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** Downloads the first link that yields an image. Cancellation and an oversized image stop at once. */
+export async function downloadFirstAvailable(
+  transport: HttpTransport,
+  urls: readonly string[],
+  options: DownloadOptions,
+): Promise<DownloadedImage> {
+  const failures: MultiviewApiError[] = [];
+  for (const url of urls) {
+    try {
+      return await downloadWithNotReadyRetries(transport, url, options);
+    } catch (error) {
+      // Another link serves the same image: it would be just as large, and a cancel means stop.
+      if (!(error instanceof MultiviewApiError) || error.kind === 'cancelled' || error.kind === 'too-large') throw error;
+      failures.push(error);
+    }
+  }
+  const last = failures[failures.length - 1];
+  if (!last) throw new MultiviewApiError('malformed', 'The result has no downloadable image link.');
+  if (failures.length === 1) throw last;
+  throw new MultiviewApiError(
+    'download',
+    sentenceWith(`Could not download the result image from any of its ${failures.length} links; the last one failed`, last.message),
+    { httpStatus: last.httpStatus },
+  );
+}
+
+async function downloadWithNotReadyRetries(transport: HttpTransport, url: string, options: DownloadOptions): Promise<DownloadedImage> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await downloadOnce(transport, url, options);
+    } catch (error) {
+      const notReadyYet = error instanceof MultiviewApiError && error.httpStatus === 404;
+      if (!notReadyYet || attempt >= NOT_READY_RETRY_DELAYS_MS.length) throw error;
+      await options.pause(NOT_READY_RETRY_DELAYS_MS[attempt], options.signal);
+    }
+  }
+}
+
+async function downloadOnce(transport: HttpTransport, url: string, options: DownloadOptions): Promise<DownloadedImage> {
+  const response = await transport.openDownload(url, options.signal);
+  try {
+    rejectUnlessImageResponse(response);
+    const declaredLength = Number(response.headers['content-length']);
+    const totalBytes = Number.isFinite(declaredLength) && declaredLength >= 0 ? declaredLength : undefined;
+    const report = (receivedBytes: number): void => options.onStage?.({ stage: 'downloading', receivedBytes, totalBytes });
+    report(0);
+    let reportedBytes = 0;
+    const bytes = await response.readBody(options.maxBytes, (received) => {
+      if (received - reportedBytes < PROGRESS_STEP_BYTES) return;
+      reportedBytes = received;
+      report(received);
+    });
+    report(bytes.length);
+
+    const mime = sniffImageMime(bytes);
+    if (!mime) {
+      throw new MultiviewApiError('download', `The file at ${response.displayUrl} is not a PNG, JPEG or WebP image.`);
+    }
+    return { bytes: new Uint8Array(bytes), mime, sourceUrl: url };
+  } finally {
+    // Closes the connection whatever happened above (a no-op once the body was read).
+    response.discard();
+  }
+}
+
+/** Checks status and Content-Type before a byte of the body is read. */
+function rejectUnlessImageResponse(response: OpenedResponse): void {
+  const contentType = (response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  let problem: string | undefined;
+  if (response.status === 404) problem = `The result image at ${response.displayUrl} is not available (HTTP 404).`;
+  else if (response.status !== 200) problem = `The result link ${response.displayUrl} answered HTTP ${response.status} instead of the image.`;
+  else if (!isPossiblyImageContentType(contentType)) {
+    problem = `The result link ${response.displayUrl} sent ${contentType} instead of an image.`;
+  }
+  if (problem !== undefined) throw new MultiviewApiError('download', problem, { httpStatus: response.status });
+}
+
+/** Storage buckets often label images as octet-stream or not at all; the magic bytes decide then. */
+function isPossiblyImageContentType(contentType: string): boolean {
+  return contentType === '' || contentType.startsWith('image/') || contentType.endsWith('/octet-stream');
+}
+
+/** The image type from the first bytes of the file, or undefined for anything else. */
+export function sniffImageMime(bytes: Uint8Array): DownloadedImage['mime'] | undefined {
+  const startsWith = (signature: number[], offset = 0): boolean =>
+    bytes.length >= offset + signature.length && signature.every((byte, index) => bytes[offset + index] === byte);
+  if (startsWith([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
+  if (startsWith([0xff, 0xd8, 0xff])) return 'image/jpeg';
+  // "RIFF" <size> "WEBP"
+  if (startsWith([0x52, 0x49, 0x46, 0x46]) && startsWith([0x57, 0x45, 0x42, 0x50], 8)) return 'image/webp';
+  return undefined;
+}

@@ -1,0 +1,76 @@
+import type { ApiEndpoints } from './types';
+
+/** The placeholder in `ApiEndpoints.fetchFallbacks` that is replaced by the job id. */
+export const JOB_ID_PLACEHOLDER = '{id}';
+
+/**
+ * Derives every URL the client calls from the two base URLs the user can configure.
+ * The multiview host (stablediffusionapi.com) and the ModelsLab host differ in production; tests point both at one server.
+ */
+export function endpointsFromBaseUrls(apiBaseUrl: string, modelslabBaseUrl: string): ApiEndpoints {
+  const api = normaliseBaseUrl(apiBaseUrl, 'API base URL');
+  const modelslab = normaliseBaseUrl(modelslabBaseUrl, 'ModelsLab base URL');
+  return {
+    multiview: `${api}/api/v5/multiview`,
+    base64ToUrl: `${modelslab}/api/v6/base64_to_url`,
+    base64Crop: `${modelslab}/api/v3/base64_crop`,
+    fetchFallbacks: [
+      `${modelslab}/api/v6/image_editing/fetch/${JOB_ID_PLACEHOLDER}`,
+      `${api}/api/v3/fetch/${JOB_ID_PLACEHOLDER}`,
+    ],
+  };
+}
+
+function normaliseBaseUrl(raw: string, label: string): string {
+  const trimmed = String(raw ?? '').trim().replace(/\/+$/, '');
+  if (!isHttpUrl(trimmed)) {
+    throw new Error(`The ${label} must be an http:// or https:// URL, got "${trimmed.slice(0, 200)}".`);
+  }
+  return trimmed;
+}
+
+/** True for absolute http(s) URLs; the only kind the client ever calls or returns. */
+export function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string' || value.length === 0) return false;
+  try {
+    const { protocol, hostname } = new URL(value);
+    return (protocol === 'http:' || protocol === 'https:') && hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** `https://host:port` of a URL, or undefined when it is not an http(s) URL. */
+export function originOf(url: string): string | undefined {
+  return isHttpUrl(url) ? new URL(url).origin : undefined;
+}
+
+/** Every origin the user configured; the only hosts that may ever receive the key. */
+export function trustedOrigins(endpoints: ApiEndpoints): Set<string> {
+  const urls = [endpoints.multiview, endpoints.base64ToUrl, endpoints.base64Crop, ...endpoints.fetchFallbacks];
+  return new Set(urls.map(originOf).filter((origin): origin is string => origin !== undefined));
+}
+
+/** A fallback poll URL for one job. */
+export function fetchUrlForJob(template: string, jobId: string): string {
+  return template.split(JOB_ID_PLACEHOLDER).join(encodeURIComponent(jobId));
+}
+
+/** A URL fit for logs and messages: no credentials, query or fragment (they may carry secrets). */
+export function urlForDisplay(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** `host:port` for messages such as "could not connect to ...". */
+export function hostForDisplay(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(invalid URL)';
+  }
+}

@@ -1,0 +1,59 @@
+import type { ApiErrorKind } from './types';
+
+/** The optional facts an error carries besides its kind and message. All text is already sanitised and redacted. */
+export interface MultiviewApiErrorDetails {
+  /** The server's own text, flattened ("prompt: The prompt field is required."). */
+  serverMessage?: string;
+  /** The server's `tip` / `tips`, flattened. */
+  tip?: string;
+  httpStatus?: number;
+  retryAfterSeconds?: number;
+  /** The job the error is about, when one was created (lets the user look it up later). */
+  jobId?: string;
+}
+
+/**
+ * The only error type the client throws. Its message is one user-facing sentence; none of its
+ * properties holds the API key, request configs or raw HTTP objects (unlike axios errors).
+ */
+export class MultiviewApiError extends Error {
+  readonly kind: ApiErrorKind;
+  // `declare`: no class-field initialisers, so an error's own keys list only what is known.
+  declare readonly serverMessage?: string;
+  declare readonly tip?: string;
+  declare readonly httpStatus?: number;
+  declare readonly retryAfterSeconds?: number;
+  declare readonly jobId?: string;
+
+  constructor(kind: ApiErrorKind, message: string, details: MultiviewApiErrorDetails = {}) {
+    super(message);
+    this.name = 'MultiviewApiError';
+    this.kind = kind;
+    if (details.serverMessage !== undefined) this.serverMessage = details.serverMessage;
+    if (details.tip !== undefined) this.tip = details.tip;
+    if (details.httpStatus !== undefined) this.httpStatus = details.httpStatus;
+    if (details.retryAfterSeconds !== undefined) this.retryAfterSeconds = details.retryAfterSeconds;
+    if (details.jobId !== undefined) this.jobId = details.jobId;
+  }
+
+  /** The details, for building a related error (e.g. the same failure with a job id or a clearer message). */
+  details(): MultiviewApiErrorDetails {
+    const { serverMessage, tip, httpStatus, retryAfterSeconds, jobId } = this;
+    return { serverMessage, tip, httpStatus, retryAfterSeconds, jobId };
+  }
+}
+
+export function isMultiviewApiError(error: unknown): error is MultiviewApiError {
+  return error instanceof MultiviewApiError;
+}
+
+export function cancelledError(): MultiviewApiError {
+  return new MultiviewApiError('cancelled', 'The request was cancelled.');
+}
+
+/** "Prefix: server text." with exactly one final full stop; just "Prefix." without server text. */
+export function sentenceWith(prefix: string, serverText: string | undefined): string {
+  const text = serverText?.trim();
+  if (!text) return `${prefix}.`;
+  return /[.!?]$/.test(text) ? `${prefix}: ${text}` : `${prefix}: ${text}.`;
+}

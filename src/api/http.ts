@@ -1,0 +1,250 @@
+/**
+ * The one place that talks HTTP. It owns the single axios instance and turns every failure into a
+ * MultiviewApiError, so that raw axios errors (whose config carries the request body with the key)
+ * never leave this module.
+ */
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { Readable } from 'node:stream';
+import { RequestGuard } from './abort';
+import { hostForDisplay, urlForDisplay } from './endpoints';
+import { MultiviewApiError, cancelledError } from './errors';
+import { redactSecret } from './redact';
+import { sanitizeServerText, type AnswerHead } from './responses';
+
+/** Uploads are at most 5 MB decoded, about 6.7 MB as base64 JSON; anything far above is a bug. */
+const MAX_REQUEST_BODY_BYTES = 16 * 1024 * 1024;
+/** Result links may redirect to a CDN; API calls may not (a redirect could carry the key elsewhere). */
+const MAX_DOWNLOAD_REDIRECTS = 5;
+
+export interface HttpTransportOptions {
+  /** Timeout of one request: until the answer is complete for API calls, between chunks for downloads. */
+  requestTimeoutMs: number;
+  /** Redacted from everything this module logs or reports. */
+  secret: string;
+  log: (line: string) => void;
+}
+
+/** An answer whose head has arrived; its body is read (with a cap) or discarded exactly once. */
+export interface OpenedResponse extends AnswerHead {
+  readBody(maxBytes: number, onProgress?: (receivedBytes: number) => void): Promise<Buffer>;
+  discard(): void;
+}
+
+type TimeoutMode = 'whole-request' | 'idle';
+
+export class HttpTransport {
+  private readonly axios: AxiosInstance;
+
+  constructor(private readonly options: HttpTransportOptions) {
+    this.axios = axios.create({
+      // VS Code's proxy agent handles http.proxy, PAC files and certificates; axios's own env-proxy logic would bypass it.
+      proxy: false,
+      timeout: options.requestTimeoutMs,
+      // Bodies are streamed and counted by readBody, so that an endless body is cut off at its cap.
+      responseType: 'stream',
+      maxContentLength: -1,
+      maxBodyLength: MAX_REQUEST_BODY_BYTES,
+      // Every status is an answer: the body's `status` decides (see api-contract.md §2.4).
+      validateStatus: () => true,
+      transitional: { clarifyTimeoutError: true },
+    });
+  }
+
+  /** POSTs a JSON body (the key travels in it, as documented) and returns the answer as text. */
+  async postJson(url: string, body: object, signal: AbortSignal | undefined, maxBytes: number): Promise<{ head: AnswerHead; text: string }> {
+    const response = await this.open('POST', url, signal, 'whole-request', JSON.stringify(body));
+    const bytes = await response.readBody(maxBytes);
+    return { head: response, text: bytes.toString('utf8') };
+  }
+
+  /** GETs a file; only idle time counts against the timeout so that a big file on a slow link still arrives. */
+  openDownload(url: string, signal: AbortSignal | undefined): Promise<OpenedResponse> {
+    return this.open('GET', url, signal, 'idle');
+  }
+
+  private async open(
+    method: 'GET' | 'POST',
+    url: string,
+    signal: AbortSignal | undefined,
+    timeoutMode: TimeoutMode,
+    jsonBody?: string,
+  ): Promise<OpenedResponse> {
+    if (signal?.aborted) throw cancelledError();
+    const startedAt = Date.now();
+    const displayUrl = redactSecret(urlForDisplay(url), this.options.secret);
+    const guard = new RequestGuard(signal, this.options.requestTimeoutMs);
+    let finished = false;
+    const finish = (outcome: string): void => {
+      if (finished) return;
+      finished = true;
+      guard.dispose();
+      this.options.log(`${method} ${displayUrl} -> ${outcome} (${Date.now() - startedAt} ms)`);
+    };
+    const fail = (error: unknown, status?: number): MultiviewApiError => {
+      const apiError = this.toApiError(error, guard, method, url, displayUrl);
+      finish(status === undefined ? apiError.kind : `${status}, ${apiError.kind}`);
+      return apiError;
+    };
+
+    let response: AxiosResponse<Readable>;
+    try {
+      response = await this.axios.request<Readable>({
+        method,
+        url,
+        data: jsonBody,
+        headers:
+          method === 'POST'
+            ? { 'Content-Type': 'application/json', Accept: 'application/json' }
+            : { Accept: 'image/png, image/jpeg, image/webp, */*;q=0.1' },
+        signal: guard.signal,
+        maxRedirects: method === 'POST' ? 0 : MAX_DOWNLOAD_REDIRECTS,
+      });
+    } catch (error) {
+      throw fail(error);
+    }
+
+    const stream = response.data;
+    const head: AnswerHead = {
+      status: response.status,
+      statusText: sanitizeServerText(response.statusText ?? '', this.options.secret, 100),
+      headers: flattenHeaders(response.headers),
+      displayUrl,
+    };
+    return {
+      ...head,
+      readBody: async (maxBytes, onProgress) => {
+        try {
+          const declared = Number(head.headers['content-length']);
+          if (Number.isFinite(declared) && declared > maxBytes) throw tooLargeError(displayUrl, maxBytes);
+          const bytes = await readCapped(stream, maxBytes, guard, timeoutMode, displayUrl, onProgress);
+          finish(String(head.status));
+          return bytes;
+        } catch (error) {
+          stream.destroy();
+          throw fail(error, head.status);
+        }
+      },
+      discard: () => {
+        stream.destroy();
+        finish(String(head.status));
+      },
+    };
+  }
+
+  private toApiError(error: unknown, guard: RequestGuard, method: string, url: string, displayUrl: string): MultiviewApiError {
+    if (error instanceof MultiviewApiError) return error;
+    if (guard.cancelled) return cancelledError();
+    const host = hostForDisplay(url);
+    const code = errorCodeOf(error);
+    if (guard.timedOut || code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') {
+      const seconds = Math.round(this.options.requestTimeoutMs / 100) / 10;
+      return new MultiviewApiError(
+        'timeout',
+        `${host} did not answer within ${seconds} s (${method} ${displayUrl}); the service may be overloaded, so try again later.`,
+      );
+    }
+    return new MultiviewApiError('network', networkMessage(host, code, error, this.options.secret));
+  }
+}
+
+/** The network error's code, wherever Node and axios put it (error, cause, or the first of an AggregateError). */
+function errorCodeOf(error: unknown): string | undefined {
+  const candidates: unknown[] = [error];
+  if (error && typeof error === 'object') {
+    const { cause, errors } = error as { cause?: unknown; errors?: unknown };
+    candidates.push(cause);
+    if (Array.isArray(errors)) candidates.push(...errors);
+  }
+  for (const candidate of candidates) {
+    const code = (candidate as { code?: unknown } | null | undefined)?.code;
+    if (typeof code === 'string' && code !== 'ERR_BAD_RESPONSE' && code !== 'ERR_BAD_REQUEST') return code;
+  }
+  return undefined;
+}
+
+function networkMessage(host: string, code: string | undefined, error: unknown, secret: string): string {
+  const checkNetwork = 'check your internet connection, VS Code proxy settings (http.proxy) and the API base URL setting.';
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `Could not connect to ${host} (connection refused); ${checkNetwork}`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `Could not find the server ${host} (DNS lookup failed); ${checkNetwork}`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ERR_STREAM_PREMATURE_CLOSE':
+      return `The connection to ${host} was interrupted before the answer was complete; ${checkNetwork}`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ENETDOWN':
+      return `The network cannot reach ${host}; ${checkNetwork}`;
+    default:
+      break;
+  }
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL/.test(code)) {
+    return `The secure connection to ${host} failed (${code}); if a proxy inspects HTTPS traffic, check VS Code's http.proxy and certificate settings.`;
+  }
+  // Unknown failures: show the code, or a short sanitised message (never the whole error object).
+  const detail = code ?? sanitizeServerText(error instanceof Error ? error.message : String(error), secret, 150);
+  return `The request to ${host} failed (${detail || 'unknown error'}); ${checkNetwork}`;
+}
+
+/** Reads a stream into memory, failing with 'too-large' as soon as it passes maxBytes. */
+async function readCapped(
+  stream: Readable,
+  maxBytes: number,
+  guard: RequestGuard,
+  timeoutMode: TimeoutMode,
+  displayUrl: string,
+  onProgress?: (receivedBytes: number) => void,
+): Promise<Buffer> {
+  // axios also destroys the stream on abort; doing it here too makes the loop below stop promptly regardless.
+  const stopReading = (): void => {
+    stream.destroy();
+  };
+  if (guard.signal.aborted) stopReading();
+  guard.signal.addEventListener('abort', stopReading, { once: true });
+  try {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    for await (const chunk of stream) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+      received += buffer.length;
+      if (received > maxBytes) throw tooLargeError(displayUrl, maxBytes);
+      chunks.push(buffer);
+      if (timeoutMode === 'idle') guard.restartTimer();
+      onProgress?.(received);
+    }
+    // A destroyed stream may simply end; without this the caller would get a silently short body.
+    if (guard.signal.aborted) throw new Error('aborted');
+    return Buffer.concat(chunks, received);
+  } finally {
+    guard.signal.removeEventListener('abort', stopReading);
+  }
+}
+
+function tooLargeError(displayUrl: string, maxBytes: number): MultiviewApiError {
+  return new MultiviewApiError(
+    'too-large',
+    `The answer from ${displayUrl} is larger than the ${formatBytes(maxBytes)} limit, so it was not downloaded.`,
+  );
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
+  if (bytes >= 1024) return `${Math.round((bytes / 1024) * 10) / 10} KiB`;
+  return `${bytes} bytes`;
+}
+
+function flattenHeaders(headers: unknown): Record<string, string | undefined> {
+  const source =
+    headers && typeof (headers as { toJSON?: unknown }).toJSON === 'function'
+      ? (headers as { toJSON(): Record<string, unknown> }).toJSON()
+      : ((headers ?? {}) as Record<string, unknown>);
+  const flat: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value === undefined || value === null) continue;
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return flat;
+}

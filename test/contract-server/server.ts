@@ -1,0 +1,582 @@
+/**
+ * A local stand-in for the Multiview API that speaks the whole contract of shared/reference/api-contract.md,
+ * quirks included. Used by the unit tests, the real-VS-Code e2e tests and the demo. Node `http` and pngjs only.
+ *
+ * Both base URLs of the client point here. A scenario is chosen, most specific first, by
+ *   1. a path prefix `/scenario/NAME/` on the base URL (covers uploads and downloads too),
+ *   2. a "[scenario:NAME]" marker in the prompt (multiview submissions),
+ *   3. the scenario of the job a poll or download belongs to,
+ *   4. the server-wide scenario (setScenario, POST /__control/scenario).
+ */
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { gridPng, inputPlaceholderPng } from './grid-image';
+import {
+  ACCOUNT_SCENARIOS,
+  DEFAULT_SCENARIO,
+  QUEUED_SCENARIOS,
+  isScenarioName,
+  scenarioFromPrompt,
+  type ScenarioName,
+} from './scenarios';
+
+export { SCENARIO_NAMES, isScenarioName, type ScenarioName } from './scenarios';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+  at: number;
+}
+
+export interface ContractServer {
+  baseUrl: string;
+  port: number;
+  requests: RecordedRequest[];
+  setScenario(name: ScenarioName): void;
+  close(): Promise<void>;
+}
+
+export interface ContractServerOptions {
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  scenario?: ScenarioName;
+  /** The eta of processing answers; default 1. */
+  etaSeconds?: number;
+  /** The retry_after of 429 answers; default 1. */
+  retryAfterSeconds?: number;
+  /** Keys accepted; default: any key not starting with "invalid". */
+  validKeys?: string[];
+}
+
+/** Uploads are at most 5 MB decoded (api-contract.md §4); bodies above this are refused outright. */
+const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
+const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+const FIRST_JOB_ID = 657;
+const DEFAULT_WIDTH = 640;
+const DEFAULT_HEIGHT = 960;
+const ENDLESS_CHUNK = Buffer.alloc(64 * 1024, 0x2a);
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+const INVALID_KEY_TIP =
+  '1. Make sure you are passing Content-Type: application/json in header. 2. Make sure you are doing POST request. 3. Make sure you are passing a valid JSON body. 4. Make sure you are using a valid API key.';
+const HOSTILE = {
+  script: '<script>alert(1)</script>',
+  attribute: '"><img src=x onerror=alert(1)>',
+  path: '../../etc/passwd',
+  foreignFetch: 'http://evil.invalid/steal',
+};
+
+interface Job {
+  id: number;
+  key: string;
+  scenario: ScenarioName;
+  /** The base URL (origin plus any scenario prefix) the job was submitted to; its links use it. */
+  base: string;
+  filePrefix: string;
+  width: number;
+  height: number;
+  meta: Record<string, unknown>;
+  polls: number;
+  linkHits: number;
+}
+
+/** A JSON answer, or an HTML page when `html` is set (what nginx or a framework answers for unknown routes). */
+interface Answer {
+  status: number;
+  body?: unknown;
+  html?: string;
+  headers?: Record<string, string>;
+}
+
+/** Where a request came in and what it carried, after the scenario prefix is stripped. */
+interface Incoming {
+  res: http.ServerResponse;
+  method: string;
+  route: string;
+  base: string;
+  origin: string;
+  prefixScenario?: ScenarioName;
+  body: Record<string, unknown>;
+}
+
+export async function startContractServer(options: ContractServerOptions = {}): Promise<ContractServer> {
+  const host = options.host ?? '127.0.0.1';
+  const etaSeconds = options.etaSeconds ?? 1;
+  const retryAfterSeconds = options.retryAfterSeconds ?? 1;
+  const isValidKey = (key: string): boolean =>
+    options.validKeys ? options.validKeys.includes(key) : !key.toLowerCase().startsWith('invalid');
+
+  let scenario: ScenarioName = options.scenario ?? DEFAULT_SCENARIO;
+  const requests: RecordedRequest[] = [];
+  const jobs = new Map<number, Job>();
+  const jobsByFilePrefix = new Map<string, Job>();
+  const uploads = new Map<number, Buffer>([[0, inputPlaceholderPng()]]);
+  /** How often each identical request was seen, for 'rate-limit-then-success' (like the spam filter). */
+  const identicalRequestCounts = new Map<string, number>();
+  let nextJobId = FIRST_JOB_ID;
+  let nextUploadId = 1;
+  const sockets = new Set<Socket>();
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, { status: 500, body: { status: 'error', message: `contract server bug: ${String(error)}` } });
+      else res.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const origin = `http://${req.headers.host ?? `${host}:${port()}`}`;
+    const prefix = /^\/scenario\/([^/]+)(\/.*)$/.exec(url.pathname);
+    if (prefix && !isScenarioName(prefix[1])) {
+      return sendJson(res, { status: 404, body: { status: 'error', message: `Unknown scenario "${prefix[1]}"` } });
+    }
+    const prefixScenario = prefix ? (prefix[1] as ScenarioName) : undefined;
+    const route = prefix ? prefix[2] : url.pathname;
+    const base = prefix ? `${origin}/scenario/${prefixScenario}` : origin;
+
+    const raw = method === 'POST' ? await readBody(req) : undefined;
+    if (raw === 'too-large') {
+      return sendJson(res, { status: 413, body: { status: 'error', message: 'Request body too large' } });
+    }
+    const parsed = raw === undefined ? undefined : parseJson(raw);
+    if (!route.startsWith('/__control/')) {
+      requests.push({ method, path: url.pathname, body: parsed ?? raw, headers: { ...req.headers }, at: Date.now() });
+    }
+
+    const incoming: Incoming = { res, method, route, base, origin, prefixScenario, body: isObject(parsed) ? parsed : {} };
+    if (route === '/healthz' && method === 'GET') return sendJson(res, { status: 200, body: { status: 'alive', scenario } });
+    if (route.startsWith('/__control/')) return control(incoming, parsed);
+    if (method === 'GET') return serveFile(incoming);
+    if (method !== 'POST') return sendJson(res, methodNotAllowed(method));
+
+    // Every API route is a JSON POST carrying the key in its body (api-contract.md §1).
+    if (!/application\/json/i.test(req.headers['content-type'] ?? '') || !isObject(parsed)) {
+      return sendJson(res, { status: 400, body: { status: 'error', message: 'Invalid API Request', tip: INVALID_KEY_TIP } });
+    }
+    const key = parsed.key;
+    if (typeof key !== 'string' || key === '') {
+      return sendJson(res, { status: 400, body: { status: 'error', message: { key: ['The key field is required.'] } } });
+    }
+    if (!isValidKey(key)) return sendJson(res, invalidKey(200));
+    const accountScenario = prefixScenario ?? scenario;
+    if (ACCOUNT_SCENARIOS.has(accountScenario)) return sendJson(res, invalidKey(accountScenario === 'invalid-key-401' ? 401 : 200));
+
+    if (route === '/api/v5/multiview') return submit(incoming, key);
+    if (route === '/api/v6/base64_to_url') return sendJson(res, uploadBase64ToUrl(incoming));
+    if (route === '/api/v3/base64_crop') return sendJson(res, uploadBase64Crop(incoming));
+    const fetchRoute = /^\/api\/(v5\/fetch|v6\/image_editing\/fetch|v3\/fetch)\/([^/]+)$/.exec(route);
+    if (fetchRoute) return sendJson(res, poll(key, fetchRoute[1], fetchRoute[2]));
+    return sendHtml(res, 404, htmlErrorPage(404, 'Not Found'));
+  }
+
+  function control(incoming: Incoming, parsed: unknown): void {
+    const { res, method, route } = incoming;
+    if (route === '/__control/scenario' && method === 'POST') {
+      const name = isObject(parsed) ? parsed.name : undefined;
+      if (!isScenarioName(name)) return sendJson(res, { status: 400, body: { ok: false, error: `unknown scenario ${JSON.stringify(name)}` } });
+      scenario = name;
+      return sendJson(res, { status: 200, body: { ok: true, scenario } });
+    }
+    if (route === '/__control/scenario' && method === 'GET') return sendJson(res, { status: 200, body: { scenario } });
+    if (route === '/__control/requests' && method === 'GET') return sendJson(res, { status: 200, body: requests });
+    if (route === '/__control/requests' && method === 'DELETE') {
+      requests.length = 0;
+      return sendJson(res, { status: 200, body: { ok: true } });
+    }
+    return sendJson(res, { status: 404, body: { ok: false, error: 'unknown control route' } });
+  }
+
+  // ---- POST /api/v5/multiview -------------------------------------------------------------------
+
+  function submit(incoming: Incoming, key: string): void {
+    const { res, body } = incoming;
+    const chosen = incoming.prefixScenario ?? scenarioFromPrompt(body.prompt) ?? scenario;
+    switch (chosen) {
+      case 'never-answers':
+        return; // The socket stays open until the client gives up or the server closes.
+      case 'html-502':
+        return sendHtml(res, 502, htmlErrorPage(502, 'Bad Gateway'));
+      case 'no-credits':
+        return sendJson(res, { status: 402, body: { status: 'error', message: 'Insufficient credits. Please add more credits to continue.' } });
+      case 'validation-object':
+        return sendJson(res, {
+          status: 400,
+          body: { status: 'error', message: { prompt: ['The prompt field is required.'], width: ['width must be between 256 and 1024'] } },
+        });
+      case 'messege':
+        return sendJson(res, {
+          status: 200,
+          body: {
+            status: 'error',
+            messege: 'Unable to fetch image from provided URL',
+            tips: ['Make sure the image URL is public.', 'Use a PNG or JPG image.'],
+          },
+        });
+      case 'echo-key':
+        return sendJson(res, {
+          status: 200,
+          body: { status: 'error', message: `The key ${key} is not allowed to use this endpoint.`, tip: `Check the key ${key} in your dashboard.` },
+        });
+      case 'rate-limit-always':
+        return sendJson(res, rateLimited());
+      case 'rate-limit-then-success': {
+        const { key: _key, ...withoutKey } = body;
+        const fingerprint = `${key}\n${JSON.stringify(withoutKey)}`;
+        const seen = (identicalRequestCounts.get(fingerprint) ?? 0) + 1;
+        identicalRequestCounts.set(fingerprint, seen);
+        if (seen % 2 === 1) return sendJson(res, rateLimited());
+        break;
+      }
+      default:
+        break;
+    }
+
+    const invalid = validateMultiviewRequest(body);
+    if (invalid) return sendJson(res, { status: 400, body: { status: 'error', message: invalid } });
+
+    const job = createJob(incoming, key, chosen);
+    if (chosen === 'truncated-json') {
+      const text = JSON.stringify(successBody(job));
+      return sendRaw(res, 200, 'application/json', text.slice(0, Math.floor(text.length / 2)));
+    }
+    if (QUEUED_SCENARIOS.has(chosen)) return sendJson(res, { status: chosen === 'queued-http400' ? 400 : 200, body: processingBody(job) });
+    return sendJson(res, { status: 200, body: successBody(job) });
+  }
+
+  function createJob(incoming: Incoming, key: string, chosen: ScenarioName): Job {
+    const { key: _key, ...request } = incoming.body;
+    const id = nextJobId++;
+    const filePrefix = randomUUID();
+    const width = numberOr(request.width, DEFAULT_WIDTH);
+    const height = numberOr(request.height, DEFAULT_HEIGHT);
+    const seed = typeof request.seed === 'number' ? request.seed : Math.floor(Math.random() * 2 ** 32);
+    const image =
+      typeof request.image === 'string' && request.image.startsWith(incoming.origin) ? request.image : `${incoming.origin}/uploads/0.png`;
+    const meta: Record<string, unknown> = { ...request, file_prefix: filePrefix, seed, outdir: 'out', image, width, height };
+    if (chosen === 'hostile') {
+      Object.assign(meta, {
+        prompt: HOSTILE.script,
+        negative_prompt: HOSTILE.attribute,
+        file_prefix: HOSTILE.path,
+        outdir: HOSTILE.path,
+        note: `${HOSTILE.script}${HOSTILE.attribute}`,
+      });
+    }
+    const job: Job = { id, key, scenario: chosen, base: incoming.base, filePrefix, width, height, meta, polls: 0, linkHits: 0 };
+    jobs.set(id, job);
+    jobsByFilePrefix.set(filePrefix, job);
+    return job;
+  }
+
+  function gridUrl(job: Job): string {
+    return `${job.base}/generations/${job.filePrefix}.png`;
+  }
+
+  function proxyUrl(job: Job): string {
+    return `${job.base}/proxy/${job.filePrefix}.png`;
+  }
+
+  function successBody(job: Job): Record<string, unknown> {
+    const wantsProxy = job.meta.temp === 'yes' || job.meta.temp === true;
+    const body: Record<string, unknown> = {
+      status: 'success',
+      generationTime: 8 + Math.random() * 8,
+      id: job.id,
+      output: [gridUrl(job)],
+      proxy_links: wantsProxy ? [proxyUrl(job)] : [],
+      meta: job.meta,
+    };
+    if (job.scenario === 'proxy-links-object') body.proxy_links = { '0': proxyUrl(job) };
+    if (job.scenario === 'hostile') {
+      body.output = ['javascript:alert(1)', gridUrl(job)];
+      body.proxy_links = ['file:///etc/passwd', `data:text/html,${HOSTILE.script}`];
+      body.message = HOSTILE.script;
+    }
+    return body;
+  }
+
+  /** The first answer of a queued job; the legacy scenario uses the stablediffusionapi.com shape. */
+  function processingBody(job: Job): Record<string, unknown> {
+    if (job.scenario === 'queued-no-fetch-result') {
+      return {
+        status: 'processing',
+        tip: 'for faster speed, keep resolution upto 512x512',
+        tip_1: 'Use the fetch API to get the result',
+        eta: String(etaSeconds + 0.5279869184),
+        messege: 'Try to fetch request after seconds estimated',
+        webhook_status: '',
+        id: job.id,
+        output: '',
+        future_links: [gridUrl(job)],
+        meta: job.meta,
+      };
+    }
+    const hostile = job.scenario === 'hostile';
+    return {
+      status: 'processing',
+      tip: hostile ? HOSTILE.attribute : 'Your image is processing in background, you can get this image using fetch API',
+      eta: etaSeconds,
+      message: hostile ? HOSTILE.script : 'Try to fetch request after given estimated time',
+      fetch_result: hostile ? `${HOSTILE.foreignFetch}/${job.id}` : `${job.base}/api/v5/fetch/${job.id}`,
+      id: job.id,
+      output: [],
+      future_links: [gridUrl(job)],
+      proxy_links: [],
+      meta: job.meta,
+    };
+  }
+
+  function rateLimited(): Answer {
+    return {
+      status: 429,
+      body: { status: 'error', message: 'Rate limit exceeded. Maximum 5 queued requests allowed.', retry_after: retryAfterSeconds },
+      headers: { 'X-RateLimit-Remaining': '0' },
+    };
+  }
+
+  // ---- POST fetch routes ---------------------------------------------------------------------------
+
+  function poll(key: string, family: string, rawId: string): Answer {
+    const job = jobs.get(Number(rawId));
+    if (!job) return { status: 404, body: { status: 'error', message: 'Request not found' } };
+    if (job.key !== key) return invalidKey(200);
+    // The legacy scenario documents no fetch route: the v6 image-editing guess does not exist on this host.
+    if (job.scenario === 'queued-no-fetch-result' && family === 'v6/image_editing/fetch') {
+      return { status: 404, html: htmlErrorPage(404, 'Not Found') };
+    }
+    job.polls++;
+    switch (job.scenario) {
+      case 'queued-forever':
+        return { status: 200, body: fetchProcessingBody() };
+      case 'failed-on-fetch':
+        return { status: 200, body: { status: 'failed', id: '', message: 'Failed, Try Again', output: '' } };
+      case 'queued':
+      case 'queued-http400':
+      case 'queued-no-fetch-result':
+      case 'hostile':
+        if (job.polls < 2) return { status: job.scenario === 'queued-http400' ? 400 : 200, body: fetchProcessingBody() };
+        return { status: 200, body: successBody(job) };
+      default:
+        return { status: 200, body: successBody(job) };
+    }
+  }
+
+  function fetchProcessingBody(): Record<string, unknown> {
+    return { status: 'processing', message: 'Request processing', output: '', tip: '' };
+  }
+
+  // ---- uploads -------------------------------------------------------------------------------------
+
+  function uploadBase64ToUrl(incoming: Incoming): Answer {
+    if ((incoming.prefixScenario ?? scenario) === 'upload-fallback') {
+      return { status: 500, body: { status: 'error', message: 'Internal server error. Please try again.' } };
+    }
+    const stored = storeUpload(incoming.body.base64_string);
+    if (typeof stored === 'string') return { status: 400, body: { status: 'error', message: stored } };
+    return { status: 200, body: { status: 'success', id: stored, output: [`${incoming.base}/uploads/${stored}.png`] } };
+  }
+
+  function uploadBase64Crop(incoming: Incoming): Answer {
+    const stored = storeUpload(incoming.body.image);
+    if (typeof stored === 'string') return { status: 400, body: { status: 'error', messege: stored } };
+    return {
+      status: 200,
+      body: { status: 'success', messege: 'image uploaded', link: `${incoming.base}/uploads/${stored}.png`, request_id: stored },
+    };
+  }
+
+  /** Stores a data URI's bytes; returns the upload number, or an error text. */
+  function storeUpload(dataUri: unknown): number | string {
+    const match = typeof dataUri === 'string' ? /^data:image\/(png|jpe?g|webp);base64,(.*)$/is.exec(dataUri) : null;
+    if (!match) return 'base64 string must be a data URI like data:image/png;base64,...';
+    const bytes = Buffer.from(match[2], 'base64');
+    if (bytes.length === 0) return 'base64 string is empty';
+    if (bytes.length > MAX_UPLOAD_BYTES) return 'Base64 image is too large. Maximum size is 5MB.';
+    const id = nextUploadId++;
+    uploads.set(id, bytes);
+    return id;
+  }
+
+  // ---- GET files -----------------------------------------------------------------------------------
+
+  function serveFile(incoming: Incoming): void {
+    const { res, route } = incoming;
+    const file = /^\/(generations|proxy|uploads)\/([^/]+)\.png$/.exec(route);
+    if (!file) return sendHtml(res, 404, htmlErrorPage(404, 'Not Found'));
+    const [, folder, name] = file;
+    if (folder === 'uploads') {
+      const bytes = uploads.get(Number(name));
+      return bytes ? sendRaw(res, 200, imageMimeOf(bytes), bytes) : sendStorageError(res, 404, 'NoSuchKey');
+    }
+    const job = jobsByFilePrefix.get(name);
+    if (!job) return sendStorageError(res, 404, 'NoSuchKey');
+    const image = gridPng(job.width, job.height);
+    if (folder === 'proxy') return sendRaw(res, 200, 'image/png', image);
+
+    switch (incoming.prefixScenario ?? job.scenario) {
+      case 'link-404-twice':
+        job.linkHits++;
+        return job.linkHits <= 2 ? sendStorageError(res, 404, 'NoSuchKey') : sendRaw(res, 200, 'image/png', image);
+      case 'html-instead-of-image':
+        return sendHtml(res, 200, '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your browser.</body></html>');
+      case 'endless-body':
+        return streamEndlessPng(res);
+      case 'proxy-links-object':
+        return sendStorageError(res, 403, 'AccessDenied');
+      default:
+        return sendRaw(res, 200, 'image/png', image);
+    }
+  }
+
+  function port(): number {
+    return (server.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  const listeningPort = port();
+  let closing: Promise<void> | undefined;
+  return {
+    baseUrl: `http://${host}:${listeningPort}`,
+    port: listeningPort,
+    requests,
+    setScenario(name: ScenarioName): void {
+      if (!isScenarioName(name)) throw new Error(`Unknown scenario ${JSON.stringify(name)}`);
+      scenario = name;
+    },
+    close(): Promise<void> {
+      closing ??= new Promise<void>((resolve) => {
+        // Connections held open on purpose ('never-answers', 'endless-body') must not keep the server alive.
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
+      });
+      return closing;
+    },
+  };
+}
+
+function validateMultiviewRequest(body: Record<string, unknown>): Record<string, string[]> | undefined {
+  const errors: Record<string, string[]> = {};
+  if (typeof body.prompt !== 'string') errors.prompt = ['The prompt field is required.'];
+  if (typeof body.image !== 'string' || !/^https?:\/\//i.test(body.image)) errors.image = ['The image field must be a valid URL.'];
+  const ranges: Array<[string, number, number]> = [
+    ['width', 256, 1024],
+    ['height', 256, 1024],
+    ['num_inference_steps', 1, 50],
+    ['guidance_scale', 1, 20],
+  ];
+  for (const [field, min, max] of ranges) {
+    const value = body[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'number' || value < min || value > max) errors[field] = [`${field} must be between ${min} and ${max}`];
+  }
+  return Object.keys(errors).length > 0 ? errors : undefined;
+}
+
+function invalidKey(status: number): Answer {
+  return { status, body: { status: 'error', message: 'Invalid Api Key', tip: INVALID_KEY_TIP } };
+}
+
+function methodNotAllowed(method: string): Answer {
+  return { status: 405, body: { message: `The ${method} method is not supported for this route. Supported methods: POST.` } };
+}
+
+/** Writes PNG-looking bytes until the client goes away; stops as soon as the socket closes. */
+function streamEndlessPng(res: http.ServerResponse): void {
+  let open = true;
+  res.on('close', () => {
+    open = false;
+  });
+  res.on('error', () => {
+    open = false;
+  });
+  res.writeHead(200, { 'Content-Type': 'image/png' });
+  res.write(PNG_SIGNATURE);
+  const pump = (): void => {
+    while (open) {
+      if (!res.write(ENDLESS_CHUNK)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+  };
+  pump();
+}
+
+function readBody(req: http.IncomingMessage): Promise<string | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+function imageMimeOf(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
+  if (bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  return 'image/png';
+}
+
+function sendJson(res: http.ServerResponse, answer: Answer): void {
+  if (answer.html !== undefined) sendHtml(res, answer.status, answer.html);
+  else sendRaw(res, answer.status, 'application/json', JSON.stringify(answer.body), answer.headers);
+}
+
+function sendHtml(res: http.ServerResponse, status: number, html: string): void {
+  sendRaw(res, status, 'text/html; charset=utf-8', html);
+}
+
+/** The XML error an S3/R2 bucket answers with. */
+function sendStorageError(res: http.ServerResponse, status: number, code: string): void {
+  sendRaw(res, status, 'application/xml', `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`);
+}
+
+function sendRaw(res: http.ServerResponse, status: number, contentType: string, body: string | Buffer, headers: Record<string, string> = {}): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.writeHead(status, { ...headers, 'Content-Type': contentType, 'Content-Length': String(bytes.length) });
+  res.end(bytes);
+}
+
+function htmlErrorPage(status: number, reason: string): string {
+  return `<html>\r\n<head><title>${status} ${reason}</title></head>\r\n<body>\r\n<center><h1>${status} ${reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+}
