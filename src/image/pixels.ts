@@ -1,0 +1,185 @@
+/**
+ * Pure pixel operations on 8-bit RGBA buffers (4 bytes a pixel, rows top to bottom, no padding):
+ * area-averaging downscale, EXIF orientation, transparency test. No dependencies.
+ */
+
+export interface RgbaImage {
+  width: number;
+  height: number;
+  /** width * height * 4 bytes, RGBA. */
+  data: Uint8Array;
+}
+
+/** True when some pixel is not fully opaque. */
+export function hasTransparency(image: RgbaImage): boolean {
+  const { data } = image;
+  for (let i = 3; i < data.length; i += 4) {
+    if (data[i] !== 255) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Per source index along one axis: the output index it falls in first, and how much of it goes
+ * there (the rest, if any, goes to the next output index). Weights are in output units, so the
+ * weights reaching any one output index add up to 1.
+ */
+function axisWeights(src: number, dst: number): { index: Int32Array; first: Float64Array; second: Float64Array } {
+  const index = new Int32Array(src);
+  const first = new Float64Array(src);
+  const second = new Float64Array(src);
+  const ratio = dst / src; // <= 1
+  for (let s = 0; s < src; s++) {
+    const a = s * ratio;
+    const b = (s + 1) * ratio;
+    let o = Math.floor(a);
+    if (o >= dst) {
+      o = dst - 1;
+    }
+    index[s] = o;
+    if (b <= o + 1 || o + 1 >= dst) {
+      first[s] = Math.min(b, dst) - a;
+      second[s] = 0;
+    } else {
+      first[s] = o + 1 - a;
+      second[s] = b - (o + 1);
+    }
+  }
+  return { index, first, second };
+}
+
+/**
+ * Downscale by area averaging (a box filter of exactly the source footprint of each output
+ * pixel): every source pixel contributes to the output pixels it overlaps, in proportion to the
+ * overlap. Colour is averaged with premultiplied alpha so transparent pixels do not darken edges.
+ * Works row by row: extra memory is a few rows of the output, not a copy of the image.
+ *
+ * `width`/`height` must not exceed the source's (this only shrinks).
+ */
+export function downscaleArea(source: RgbaImage, width: number, height: number): RgbaImage {
+  const sw = source.width;
+  const sh = source.height;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > sw || height > sh) {
+    throw new RangeError(`cannot downscale ${sw}x${sh} to ${width}x${height}`);
+  }
+  if (width === sw && height === sh) {
+    return { width, height, data: source.data.slice() };
+  }
+  const src = source.data;
+  const out = new Uint8Array(width * height * 4);
+  const xs = axisWeights(sw, width);
+  const ys = axisWeights(sh, height);
+  const rowLen = width * 4;
+  const hrow = new Float64Array(rowLen);
+  let accCur = new Float64Array(rowLen);
+  let accNext = new Float64Array(rowLen);
+  let current = 0;
+
+  const flush = (acc: Float64Array, oy: number): void => {
+    let o = oy * rowLen;
+    for (let i = 0; i < rowLen; i += 4, o += 4) {
+      const a = acc[i + 3];
+      if (a < 0.5) {
+        out[o] = out[o + 1] = out[o + 2] = out[o + 3] = 0;
+        continue;
+      }
+      // Premultiplied sums divided by the alpha sum give the straight colour.
+      const r = acc[i] / a;
+      const g = acc[i + 1] / a;
+      const b = acc[i + 2] / a;
+      out[o] = r > 255 ? 255 : Math.round(r);
+      out[o + 1] = g > 255 ? 255 : Math.round(g);
+      out[o + 2] = b > 255 ? 255 : Math.round(b);
+      out[o + 3] = a > 255 ? 255 : Math.round(a);
+    }
+  };
+
+  for (let sy = 0; sy < sh; sy++) {
+    const oy = ys.index[sy];
+    while (oy > current) {
+      flush(accCur, current);
+      const t = accCur;
+      accCur = accNext;
+      accNext = t;
+      accNext.fill(0);
+      current++;
+    }
+    // Horizontal pass over one source row, premultiplying colour by alpha.
+    hrow.fill(0);
+    let p = sy * sw * 4;
+    for (let sx = 0; sx < sw; sx++, p += 4) {
+      const alpha = src[p + 3];
+      if (alpha === 0) {
+        continue;
+      }
+      const r = src[p] * alpha;
+      const g = src[p + 1] * alpha;
+      const b = src[p + 2] * alpha;
+      const o = xs.index[sx] * 4;
+      const w1 = xs.first[sx];
+      hrow[o] += r * w1;
+      hrow[o + 1] += g * w1;
+      hrow[o + 2] += b * w1;
+      hrow[o + 3] += alpha * w1;
+      const w2 = xs.second[sx];
+      if (w2 > 0) {
+        hrow[o + 4] += r * w2;
+        hrow[o + 5] += g * w2;
+        hrow[o + 6] += b * w2;
+        hrow[o + 7] += alpha * w2;
+      }
+    }
+    const v1 = ys.first[sy];
+    const v2 = ys.second[sy];
+    for (let i = 0; i < rowLen; i++) {
+      accCur[i] += hrow[i] * v1;
+    }
+    if (v2 > 0) {
+      for (let i = 0; i < rowLen; i++) {
+        accNext[i] += hrow[i] * v2;
+      }
+    }
+  }
+  flush(accCur, current);
+  if (current + 1 < height) {
+    flush(accNext, current + 1);
+  }
+  return { width, height, data: out };
+}
+
+/**
+ * Apply an EXIF orientation (1-8) to the pixels, so the result looks upright without the tag.
+ * Orientations 5-8 swap width and height.
+ */
+export function applyExifOrientation(image: RgbaImage, orientation: number): RgbaImage {
+  if (!(orientation >= 2 && orientation <= 8)) {
+    return image;
+  }
+  const { width: w, height: h, data } = image;
+  const swap = orientation >= 5;
+  const ow = swap ? h : w;
+  const oh = swap ? w : h;
+  const out = new Uint8Array(data.length);
+  const aligned = data.byteOffset % 4 === 0 ? data : data.slice();
+  const src32 = new Uint32Array(aligned.buffer, aligned.byteOffset, w * h);
+  const out32 = new Uint32Array(out.buffer, 0, ow * oh);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let dx: number;
+      let dy: number;
+      switch (orientation) {
+        case 2: dx = w - 1 - x; dy = y; break; // mirror horizontally
+        case 3: dx = w - 1 - x; dy = h - 1 - y; break; // rotate 180
+        case 4: dx = x; dy = h - 1 - y; break; // mirror vertically
+        case 5: dx = y; dy = x; break; // transpose
+        case 6: dx = h - 1 - y; dy = x; break; // rotate 90 clockwise
+        case 7: dx = h - 1 - y; dy = w - 1 - x; break; // transverse
+        default: dx = y; dy = w - 1 - x; break; // 8: rotate 90 counter-clockwise
+      }
+      out32[dy * ow + dx] = src32[y * w + x];
+    }
+  }
+  return { width: ow, height: oh, data: out };
+}

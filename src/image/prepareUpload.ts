@@ -1,0 +1,350 @@
+/**
+ * Turning the image the user picked into a data URI the upload endpoint accepts (at most
+ * `MAX_UPLOAD_DATA_URI_CHARS` characters, the whole `data:...;base64,...` string).
+ *
+ * Fast path (the usual case): the content is sniffed and its header read; if it fits, the original
+ * bytes are sent untouched, nothing is decoded and no codec is loaded.
+ *
+ * Slow path: the image is decoded (pngjs / jpeg-js, loaded only here), turned upright if a JPEG's
+ * EXIF says so, and shrunk by area averaging, step by step, until it fits: PNG (with alpha) when
+ * the image has transparency, otherwise JPEG at quality 90, lower only once the long side is at
+ * 512 px. It never goes below 512 px on the long side unless the limit leaves no other way.
+ *
+ * WebP can be sent as is when it fits; an oversize WebP cannot be shrunk here (no WebP decoder is
+ * bundled) and is refused with a message that says what to do.
+ */
+
+import type { ImageMime, ImageSize } from './imageFormat';
+import { readImageSize, readJpegExifOrientation, readPngHeader, sniffImageMime } from './imageFormat';
+import type { RgbaImage } from './pixels';
+import { applyExifOrientation, downscaleArea, hasTransparency } from './pixels';
+
+export type { ImageMime } from './imageFormat';
+
+export const MAX_UPLOAD_DATA_URI_CHARS = 5_000_000;
+
+/** Larger than this on either side is not a picture a person picked for this (or a hostile header). */
+export const MAX_IMAGE_SIDE = 16384;
+
+/**
+ * Decoding holds the whole image in memory (jpeg-js needs roughly 30 bytes a pixel at its peak,
+ * about 1.5 GB at this size), so the slow path refuses more pixels than this. Covers 48-50 MP
+ * phone cameras (8160 x 6120).
+ */
+export const MAX_DECODE_PIXELS = 50_000_000;
+
+/** The long side the shrinking stops at while quality is lowered instead (the model needs >= 320). */
+export const MIN_LONG_SIDE = 512;
+
+const JPEG_QUALITY = 90;
+/** Qualities tried in turn once the long side is down to MIN_LONG_SIDE. */
+const LOWER_JPEG_QUALITIES = [80, 70, 60, 50, 40] as const;
+/** jpeg-js's own guard; its accounting for MAX_DECODE_PIXELS at 4:4:4 stays under 1 GB. */
+const JPEG_MAX_MEMORY_MB = 2048;
+const MAX_ATTEMPTS = 40;
+
+export interface PreparedUpload {
+  dataUri: string;
+  mime: ImageMime;
+  /** Pixel size of the uploaded image (as stored in its header). */
+  width: number;
+  height: number;
+  /** Bytes of the file as picked. */
+  originalBytes: number;
+  /** Bytes of the image inside the data URI (equal to originalBytes when sent untouched). */
+  uploadedBytes: number;
+  /** Present only when the image had to be decoded and encoded again. */
+  reencoded?: {
+    reason: string;
+    fromMime: ImageMime;
+    toMime: ImageMime;
+    fromSize: { width: number; height: number };
+    toSize: { width: number; height: number };
+  };
+}
+
+export type UnsupportedImageReason =
+  | 'not-an-image'
+  | 'unreadable-size'
+  | 'too-large-dimensions'
+  | 'too-many-pixels'
+  | 'corrupt'
+  | 'webp-too-large';
+
+/** The picked file cannot be uploaded as an image; `message` says why and what to do. */
+export class UnsupportedImageError extends Error {
+  readonly reason: UnsupportedImageReason;
+  constructor(message: string, reason: UnsupportedImageReason = 'not-an-image', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UnsupportedImageError';
+    this.reason = reason;
+  }
+}
+
+const LABEL: Record<ImageMime, string> = { 'image/png': 'PNG', 'image/jpeg': 'JPEG', 'image/webp': 'WebP' };
+
+/** Length of `data:<mime>;base64,<base64 of byteLength bytes>`. */
+export function dataUriLength(mime: ImageMime, byteLength: number): number {
+  return `data:${mime};base64,`.length + 4 * Math.ceil(byteLength / 3);
+}
+
+/** The most bytes whose data URI of type `mime` still fits in `maxChars` (may be <= 0). */
+function maxBytesFor(mime: ImageMime, maxChars: number): number {
+  return Math.floor((maxChars - `data:${mime};base64,`.length) / 4) * 3;
+}
+
+function toDataUri(mime: ImageMime, bytes: Uint8Array): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return `data:${mime};base64,${buffer.toString('base64')}`;
+}
+
+function formatMB(bytes: number): string {
+  if (bytes >= 1_000_000) {
+    return `${(bytes / 1_000_000).toFixed(1)} MB`;
+  }
+  if (bytes >= 1_000) {
+    return `${Math.round(bytes / 1_000)} KB`;
+  }
+  return `${bytes} bytes`;
+}
+
+function formatSize(size: ImageSize): string {
+  return `${size.width}×${size.height}`;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Check the picked file and return it as a data URI of at most `maxDataUriChars` characters
+ * (default `MAX_UPLOAD_DATA_URI_CHARS`), shrinking or re-encoding it when it is larger.
+ *
+ * @throws UnsupportedImageError when the content is not a PNG, JPEG or WebP image, its size
+ *   cannot be read or is out of range, it cannot be decoded, or it is an oversize WebP.
+ */
+export async function prepareUpload(bytes: Uint8Array, options?: { maxDataUriChars?: number }): Promise<PreparedUpload> {
+  const maxChars = options?.maxDataUriChars ?? MAX_UPLOAD_DATA_URI_CHARS;
+  if (!Number.isFinite(maxChars) || maxChars <= 0) {
+    throw new RangeError(`maxDataUriChars must be a positive number, got ${maxChars}`);
+  }
+
+  const mime = sniffImageMime(bytes);
+  if (!mime) {
+    throw new UnsupportedImageError(
+      "The file's content is not a PNG, JPEG or WebP image (its content was checked, not its name). Choose a PNG, JPEG or WebP image.",
+      'not-an-image',
+    );
+  }
+  const label = LABEL[mime];
+  const size = readImageSize(bytes);
+  if (!size || size.width === 0 || size.height === 0) {
+    throw new UnsupportedImageError(
+      `The file starts like a ${label} image but its header is damaged or incomplete, so its size cannot be read. Re-save or re-export the image and try again.`,
+      'unreadable-size',
+    );
+  }
+  if (size.width > MAX_IMAGE_SIDE || size.height > MAX_IMAGE_SIDE) {
+    throw new UnsupportedImageError(
+      `The image is ${formatSize(size)} pixels; the most accepted is ${MAX_IMAGE_SIDE} on either side. Resize it (a long side of 1024 to 2048 pixels is plenty) and try again.`,
+      'too-large-dimensions',
+    );
+  }
+
+  // Fast path: fits as it is. No decoding, no codec loaded.
+  if (dataUriLength(mime, bytes.byteLength) <= maxChars) {
+    return {
+      dataUri: toDataUri(mime, bytes),
+      mime,
+      width: size.width,
+      height: size.height,
+      originalBytes: bytes.byteLength,
+      uploadedBytes: bytes.byteLength,
+    };
+  }
+
+  return shrinkToFit(bytes, mime, size, maxChars);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slow path
+
+async function shrinkToFit(bytes: Uint8Array, mime: ImageMime, size: ImageSize, maxChars: number): Promise<PreparedUpload> {
+  const label = LABEL[mime];
+  const originalChars = dataUriLength(mime, bytes.byteLength);
+  if (mime === 'image/webp') {
+    throw new UnsupportedImageError(
+      `This WebP image is ${formatMB(bytes.byteLength)}, too large to upload (the limit is about ${formatMB(maxBytesFor(mime, maxChars))}), and WebP images cannot be shrunk here. Convert it to PNG or JPEG (or make it smaller) and try again.`,
+      'webp-too-large',
+    );
+  }
+  if (size.width * size.height > MAX_DECODE_PIXELS) {
+    throw new UnsupportedImageError(
+      `This ${label} image is ${formatMB(bytes.byteLength)} and ${formatSize(size)} pixels (${(size.width * size.height / 1e6).toFixed(0)} megapixels): too large to upload as it is, and too large to shrink here (at most ${MAX_DECODE_PIXELS / 1e6} megapixels). Resize it to a long side of about 2048 pixels and try again.`,
+      'too-many-pixels',
+    );
+  }
+
+  // The smallest possible image (1x1) still takes a few hundred bytes: refuse an impossible limit early.
+  const smallestUseful = 1_000;
+  if (maxChars < smallestUseful) {
+    throw new RangeError(`maxDataUriChars ${maxChars} is too small to hold any re-encoded image (use at least ${smallestUseful}).`);
+  }
+
+  let image = await decode(bytes, mime);
+  await yieldToEventLoop();
+  if (mime === 'image/jpeg') {
+    image = applyExifOrientation(image, readJpegExifOrientation(bytes));
+  }
+  const keepAlpha = mime === 'image/png' && mayHaveAlpha(bytes) && hasTransparency(image);
+  const toMime: ImageMime = keepAlpha ? 'image/png' : 'image/jpeg';
+  const maxBytes = maxBytesFor(toMime, maxChars);
+  const encode = keepAlpha ? await pngEncoder() : await jpegEncoder();
+
+  const fromLong = Math.max(image.width, image.height);
+  const floorLong = Math.min(MIN_LONG_SIDE, fromLong);
+  let scale = Math.max(firstScale(bytes, mime, toMime, maxBytes), floorLong / fromLong);
+  let quality = JPEG_QUALITY;
+  let lowerQualityStep = 0;
+  let lastBytes = 0;
+  let lastSize: ImageSize = { width: image.width, height: image.height };
+
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const target = scaledSize(image, scale);
+    const pixels = target.width === image.width && target.height === image.height ? image : downscaleArea(image, target.width, target.height);
+    await yieldToEventLoop();
+    const encoded = encode(pixels, quality);
+    await yieldToEventLoop();
+    lastBytes = encoded.byteLength;
+    lastSize = target;
+    if (encoded.byteLength <= maxBytes) {
+      const kind = toMime === mime ? `re-encoded as ${LABEL[toMime]}` : `converted to ${LABEL[toMime]}`;
+      const resized = target.width !== size.width || target.height !== size.height ? ` at ${formatSize(target)}` : '';
+      const q = toMime === 'image/jpeg' ? ` (quality ${quality})` : '';
+      return {
+        dataUri: toDataUri(toMime, encoded),
+        mime: toMime,
+        width: target.width,
+        height: target.height,
+        originalBytes: bytes.byteLength,
+        uploadedBytes: encoded.byteLength,
+        reencoded: {
+          reason: `The ${label} image (${formatSize(size)}, ${formatMB(bytes.byteLength)}) is above the upload limit (${formatMB(originalChars)} as a data URI, limit ${formatMB(maxChars)}); it was ${kind}${resized}${q}, ${formatMB(encoded.byteLength)}.`,
+          fromMime: mime,
+          toMime,
+          fromSize: { width: size.width, height: size.height },
+          toSize: { width: target.width, height: target.height },
+        },
+      };
+    }
+
+    // Too big: choose the next step.
+    const currentLong = Math.max(target.width, target.height);
+    if (currentLong > floorLong) {
+      // Bytes grow roughly with the pixel count: aim just under the limit, always shrinking by
+      // at least 10% and at most 50% a step, and not below the floor yet.
+      const estimate = scale * Math.sqrt(maxBytes / encoded.byteLength) * 0.95;
+      const next = Math.min(scale * 0.9, Math.max(scale * 0.5, estimate));
+      scale = Math.max(next, floorLong / fromLong);
+    } else if (toMime === 'image/jpeg' && lowerQualityStep < LOWER_JPEG_QUALITIES.length) {
+      quality = LOWER_JPEG_QUALITIES[lowerQualityStep++];
+    } else if (target.width > 1 || target.height > 1) {
+      // Unavoidable: below the floor.
+      scale = scale * Math.max(0.05, Math.min(0.8, Math.sqrt(maxBytes / encoded.byteLength)));
+    } else {
+      break;
+    }
+  }
+  throw new RangeError(
+    `Could not fit the image in ${maxChars} data-URI characters (smallest try: ${formatSize(lastSize)}, ${lastBytes} bytes).`,
+  );
+}
+
+/**
+ * Where to start, to spare a full-size encode that cannot fit (jpeg-js takes ~0.1 s a megapixel).
+ * Encoded bytes grow roughly with the pixel count, so the side scales with the square root of
+ * the byte ratio, with a margin for a re-encode that comes out smaller than the original:
+ * - JPEG -> JPEG at quality 90: up to ~2.5x smaller than a quality-100 original;
+ * - PNG -> JPEG: a photo is typically 5-10x smaller as JPEG; count on 4x;
+ * - PNG -> PNG (8-bit RGBA): a 16-bit original halves.
+ * A first try that still does not fit costs one more step, nothing else.
+ */
+function firstScale(bytes: Uint8Array, fromMime: ImageMime, toMime: ImageMime, maxBytes: number): number {
+  let expectedShrink = 1;
+  if (fromMime === 'image/jpeg') {
+    expectedShrink = 2.5;
+  } else if (toMime === 'image/jpeg') {
+    expectedShrink = 4;
+  } else if (readPngHeader(bytes)?.bitDepth === 16) {
+    expectedShrink = 2;
+  }
+  return Math.min(1, Math.sqrt((maxBytes * expectedShrink) / bytes.byteLength));
+}
+
+function scaledSize(image: ImageSize, scale: number): ImageSize {
+  if (scale >= 1) {
+    return { width: image.width, height: image.height };
+  }
+  return {
+    width: Math.min(image.width, Math.max(1, Math.round(image.width * scale))),
+    height: Math.min(image.height, Math.max(1, Math.round(image.height * scale))),
+  };
+}
+
+function mayHaveAlpha(bytes: Uint8Array): boolean {
+  return readPngHeader(bytes)?.mayHaveAlpha ?? true;
+}
+
+async function decode(bytes: Uint8Array, mime: ImageMime): Promise<RgbaImage> {
+  const label = LABEL[mime];
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let image: RgbaImage;
+  try {
+    if (mime === 'image/png') {
+      const { PNG } = await import('pngjs');
+      const png = PNG.sync.read(buffer);
+      image = { width: png.width, height: png.height, data: png.data };
+    } else {
+      const jpeg = await import('jpeg-js');
+      const decoded = jpeg.decode(buffer, {
+        useTArray: true,
+        formatAsRGBA: true,
+        tolerantDecoding: true,
+        maxResolutionInMP: MAX_DECODE_PIXELS / 1e6,
+        maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB,
+      });
+      image = { width: decoded.width, height: decoded.height, data: decoded.data };
+    }
+  } catch (error) {
+    throw new UnsupportedImageError(
+      `The ${label} image could not be read (${error instanceof Error ? error.message : String(error)}); the file may be damaged or use a variant that cannot be decoded here. Re-save it as a standard PNG or JPEG and try again.`,
+      'corrupt',
+      { cause: error },
+    );
+  }
+  if (image.width < 1 || image.height < 1 || image.data.length < image.width * image.height * 4) {
+    throw new UnsupportedImageError(
+      `The ${label} image could not be read: it decoded to no pixels. Re-save it as a standard PNG or JPEG and try again.`,
+      'corrupt',
+    );
+  }
+  return image;
+}
+
+type Encoder = (image: RgbaImage, quality: number) => Uint8Array;
+
+async function jpegEncoder(): Promise<Encoder> {
+  const jpeg = await import('jpeg-js');
+  return (image, quality) => jpeg.encode({ width: image.width, height: image.height, data: image.data }, quality).data;
+}
+
+async function pngEncoder(): Promise<Encoder> {
+  const { PNG } = await import('pngjs');
+  return (image) => {
+    // sync.write reads only width, height and data; its typings ask for a whole PNG stream object.
+    const source = {
+      width: image.width,
+      height: image.height,
+      data: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength),
+    } as unknown as InstanceType<typeof PNG>;
+    return PNG.sync.write(source, { colorType: 6, inputColorType: 6, inputHasAlpha: true, deflateLevel: 9 });
+  };
+}
