@@ -4,6 +4,7 @@
  */
 import { MultiviewApiError, sentenceWith } from './errors';
 import type { HttpTransport, OpenedResponse } from './http';
+import { sniffImageMime } from '../image/imageFormat';
 import type { DownloadedImage, JobStage } from './types';
 
 /** A fresh result link may 404 while storage catches up (api-contract.md §3): retry it after these delays. */
@@ -99,15 +100,4 @@ function rejectUnlessImageResponse(response: OpenedResponse): void {
 /** Storage buckets often label images as octet-stream or not at all; the magic bytes decide then. */
 function isPossiblyImageContentType(contentType: string): boolean {
   return contentType === '' || contentType.startsWith('image/') || contentType.endsWith('/octet-stream');
-}
-
-/** The image type from the first bytes of the file, or undefined for anything else. */
-export function sniffImageMime(bytes: Uint8Array): DownloadedImage['mime'] | undefined {
-  const startsWith = (signature: number[], offset = 0): boolean =>
-    bytes.length >= offset + signature.length && signature.every((byte, index) => bytes[offset + index] === byte);
-  if (startsWith([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
-  if (startsWith([0xff, 0xd8, 0xff])) return 'image/jpeg';
-  // "RIFF" <size> "WEBP"
-  if (startsWith([0x52, 0x49, 0x46, 0x46]) && startsWith([0x57, 0x45, 0x42, 0x50], 8)) return 'image/webp';
-  return undefined;
 }

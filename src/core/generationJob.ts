@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { MultiviewClient, type MultiviewClientOptions } from '../api/client';
 import { redactSecret } from '../api/redact';
 import type { JobStage } from '../api/types';
+import { extensionForMime } from '../image/imageFormat';
 import { prepareUpload } from '../image/prepareUpload';
 import { outputStem, resolveOutputFolder, writeNewFiles } from './outputFiles';
 import type { GenerationParameters } from './parameters';
@@ -77,7 +78,7 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
 
   report({ stage: 'saving' });
   signal?.throwIfAborted();
-  const gridSuffix = grid.mime === 'image/png' ? '.png' : grid.mime === 'image/jpeg' ? '.jpg' : '.webp';
+  const gridSuffix = extensionForMime(grid.mime);
   let sidecar: Sidecar | undefined;
   const [gridPath, sidecarPath] = await writeNewFiles(
     folder,

@@ -4,7 +4,6 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sniffImageMime } from '../../src/api/download';
 import { endpointsFromBaseUrls, fetchUrlForJob, trustedOrigins, urlForDisplay } from '../../src/api/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
 import { redactDeep, redactSecret } from '../../src/api/redact';
@@ -229,15 +228,5 @@ describe('links and results', () => {
     const error = errorFrom(() => resultFromSuccess({ status: 'success', id: 3, output: ['ftp://x/y.png'], future_links: [] }, { requestedSeed: null }, KEY));
     assert.equal(error.kind, 'malformed');
     assert.equal(error.message, 'The server reported success for job 3 but sent no usable image link.');
-  });
-});
-
-describe('sniffImageMime', () => {
-  test('recognises PNG, JPEG and WebP by magic bytes only', () => {
-    assert.equal(sniffImageMime(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0])), 'image/png');
-    assert.equal(sniffImageMime(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0])), 'image/jpeg');
-    assert.equal(sniffImageMime(Buffer.from('RIFF\x00\x00\x00\x00WEBPVP8 ', 'latin1')), 'image/webp');
-    assert.equal(sniffImageMime(Buffer.from('<!DOCTYPE html>')), undefined);
-    assert.equal(sniffImageMime(new Uint8Array(0)), undefined);
   });
 });
