@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { PNG } from 'pngjs';
+import { imageFixture } from '../support/fixtures';
 import * as jpeg from 'jpeg-js';
 import {
   extensionForMime,
@@ -15,18 +14,7 @@ import {
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-function fixture(name: string): Uint8Array {
-  // Works from the compiled out/test/unit as well as from test/unit.
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    const candidate = path.join(dir, 'test', 'fixtures', 'images', name);
-    if (fs.existsSync(candidate)) {
-      return new Uint8Array(fs.readFileSync(candidate));
-    }
-    dir = path.dirname(dir);
-  }
-  throw new Error(`fixture ${name} not found from ${__dirname}`);
-}
+const fixture = imageFixture;
 
 function makePng(width: number, height: number, alpha = 255): Uint8Array {
   const png = new PNG({ width, height });

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
+import { imageFixture } from '../support/fixtures';
 import * as jpeg from 'jpeg-js';
 import {
   MAX_UPLOAD_DATA_URI_CHARS,
@@ -17,17 +17,7 @@ import { readImageSize } from '../../src/image/imageFormat';
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-function fixture(name: string): Uint8Array {
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    const candidate = path.join(dir, 'test', 'fixtures', 'images', name);
-    if (fs.existsSync(candidate)) {
-      return new Uint8Array(fs.readFileSync(candidate));
-    }
-    dir = path.dirname(dir);
-  }
-  throw new Error(`fixture ${name} not found from ${__dirname}`);
-}
+const fixture = imageFixture;
 
 type Rgba = [number, number, number, number];
 
