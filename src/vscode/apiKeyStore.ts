@@ -29,9 +29,10 @@ export class ApiKeyStore {
       ignoreFocusOut: true,
       validateInput: (text) => (/^\S{8,}$/.test(text.trim()) ? undefined : 'An API key has at least 8 characters and no spaces.'),
     });
-    if (key === undefined) {
-      return undefined;
-    }
+    return key === undefined ? undefined : this.set(key);
+  }
+
+  async set(key: string): Promise<string> {
     try {
       await this.secrets.store(SECRET_ID, key.trim());
     } catch (error) {
@@ -47,8 +48,9 @@ export class ApiKeyStore {
 
 export function registerApiKeyCommands(store: ApiKeyStore): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.commands.registerCommand('multiview.setApiKey', async () => {
-      if (await store.ask()) {
+    // A key passed as the argument (from a keybinding, a script or a test host) is stored without asking.
+    vscode.commands.registerCommand('multiview.setApiKey', async (key?: unknown) => {
+      if (typeof key === 'string' && key.trim() !== '' ? await store.set(key) : await store.ask()) {
         vscode.window.showInformationMessage('Multiview: API key saved.');
       }
     }),
