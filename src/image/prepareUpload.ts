@@ -17,6 +17,7 @@
 import type { ImageMime, ImageSize } from './imageFormat';
 import { readImageSize, readJpegExifOrientation, readPngHeader, sniffImageMime } from './imageFormat';
 import type { RgbaImage } from './pixels';
+import { loadCodecs } from './loadCodecs';
 import { applyExifOrientation, downscaleArea, hasTransparency } from './pixels';
 
 export type { ImageMime } from './imageFormat';
@@ -189,7 +190,7 @@ async function shrinkToFit(bytes: Uint8Array, mime: ImageMime, size: ImageSize, 
     throw new RangeError(`maxDataUriChars ${maxChars} is too small to hold any re-encoded image (use at least ${smallestUseful}).`);
   }
 
-  let image = await decode(bytes, mime);
+  let image = decode(bytes, mime);
   await yieldToEventLoop();
   if (mime === 'image/jpeg') {
     image = applyExifOrientation(image, readJpegExifOrientation(bytes));
@@ -197,7 +198,8 @@ async function shrinkToFit(bytes: Uint8Array, mime: ImageMime, size: ImageSize, 
   const keepAlpha = mime === 'image/png' && mayHaveAlpha(bytes) && hasTransparency(image);
   const toMime: ImageMime = keepAlpha ? 'image/png' : 'image/jpeg';
   const maxBytes = maxBytesFor(toMime, maxChars);
-  const encode = keepAlpha ? await pngEncoder() : await jpegEncoder();
+  const codecs = loadCodecs();
+  const encode = keepAlpha ? codecs.encodePng : codecs.encodeJpeg;
 
   const fromLong = Math.max(image.width, image.height);
   const floorLong = Math.min(MIN_LONG_SIDE, fromLong);
@@ -293,26 +295,16 @@ function mayHaveAlpha(bytes: Uint8Array): boolean {
   return readPngHeader(bytes)?.mayHaveAlpha ?? true;
 }
 
-async function decode(bytes: Uint8Array, mime: ImageMime): Promise<RgbaImage> {
+function decode(bytes: Uint8Array, mime: ImageMime): RgbaImage {
   const label = LABEL[mime];
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let image: RgbaImage;
   try {
-    if (mime === 'image/png') {
-      const { PNG } = await import('pngjs');
-      const png = PNG.sync.read(buffer);
-      image = { width: png.width, height: png.height, data: png.data };
-    } else {
-      const jpeg = await import('jpeg-js');
-      const decoded = jpeg.decode(buffer, {
-        useTArray: true,
-        formatAsRGBA: true,
-        tolerantDecoding: true,
-        maxResolutionInMP: MAX_DECODE_PIXELS / 1e6,
-        maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB,
-      });
-      image = { width: decoded.width, height: decoded.height, data: decoded.data };
-    }
+    const codecs = loadCodecs();
+    image =
+      mime === 'image/png'
+        ? codecs.decodePng(buffer)
+        : codecs.decodeJpeg(buffer, { maxResolutionInMP: MAX_DECODE_PIXELS / 1e6, maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB });
   } catch (error) {
     throw new UnsupportedImageError(
       `The ${label} image could not be read (${error instanceof Error ? error.message : String(error)}); the file may be damaged or use a variant that cannot be decoded here. Re-save it as a standard PNG or JPEG and try again.`,
@@ -327,24 +319,4 @@ async function decode(bytes: Uint8Array, mime: ImageMime): Promise<RgbaImage> {
     );
   }
   return image;
-}
-
-type Encoder = (image: RgbaImage, quality: number) => Uint8Array;
-
-async function jpegEncoder(): Promise<Encoder> {
-  const jpeg = await import('jpeg-js');
-  return (image, quality) => jpeg.encode({ width: image.width, height: image.height, data: image.data }, quality).data;
-}
-
-async function pngEncoder(): Promise<Encoder> {
-  const { PNG } = await import('pngjs');
-  return (image) => {
-    // sync.write reads only width, height and data; its typings ask for a whole PNG stream object.
-    const source = {
-      width: image.width,
-      height: image.height,
-      data: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength),
-    } as unknown as InstanceType<typeof PNG>;
-    return PNG.sync.write(source, { colorType: 6, inputColorType: 6, inputHasAlpha: true, deflateLevel: 9 });
-  };
 }
