@@ -149,6 +149,12 @@ class ResultPanel implements vscode.Disposable {
       <dt>Job</dt><dd id="job-id">${sidecar.jobId}</dd>
       <dt>Saved in</dt><dd id="saved-path">${this.content.savedPath}</dd>
     </dl>
+    <details id="server-meta">
+      <summary>Details from the server</summary>
+      <dl>
+        ${Object.entries(sidecar.meta).map(([name, value]) => html`<dt>${name}</dt><dd data-meta="${name}">${typeof value === 'string' ? value : JSON.stringify(value)}</dd>`)}
+      </dl>
+    </details>
     <div class="actions">
       <button id="open-grid" data-action="open" data-file="grid">Open Image</button>
       <button id="open-sidecar" data-action="open" data-file="sidecar" class="secondary">Open Metadata</button>
