@@ -47,6 +47,11 @@ export interface MultiviewClientOptions {
 export interface CallOptions {
   signal?: AbortSignal;
   onStage?: (stage: JobStage) => void;
+  /**
+   * Asked when a queued job reaches jobTimeoutMs: resolve `true` to wait another jobTimeoutMs, `false` to stop
+   * with a 'timeout' error. Without it, the time limit is final.
+   */
+  keepWaiting?: (job: { jobId: string; waitedSeconds: number }) => Promise<boolean>;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -218,7 +223,7 @@ export class MultiviewClient {
     }
     const jobLabel = jobId ?? '(no id)';
     const startedAt = Date.now();
-    const deadline = startedAt + this.jobTimeoutMs;
+    let deadline = startedAt + this.jobTimeoutMs;
     let meta = queued.meta;
     let etaSeconds = queued.etaSeconds;
     let delayMs = this.nextPollDelay(undefined, etaSeconds);
@@ -226,11 +231,18 @@ export class MultiviewClient {
     let consecutiveFailures = 0;
 
     for (;;) {
-      const remainingMs = deadline - Date.now();
+      let remainingMs = deadline - Date.now();
+      if (remainingMs <= 0 && opts.keepWaiting) {
+        const waitedSeconds = Math.round((Date.now() - startedAt) / 1000);
+        if (await raceAbort(opts.keepWaiting({ jobId: jobLabel, waitedSeconds }), opts.signal)) {
+          deadline = Date.now() + this.jobTimeoutMs;
+          remainingMs = this.jobTimeoutMs;
+        }
+      }
       if (remainingMs <= 0) {
         throw new MultiviewApiError(
           'timeout',
-          `Job ${jobLabel} was still processing after ${formatDuration(this.jobTimeoutMs)}, so Multiview stopped waiting; it may still finish on the server under that id.`,
+          `Job ${jobLabel} was still processing after ${formatDuration(Date.now() - startedAt)}, so Multiview stopped waiting; it may still finish on the server under that id.`,
           { jobId },
         );
       }

@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { MultiviewClient, type MultiviewClientOptions } from '../api/client';
+import { type CallOptions, MultiviewClient, type MultiviewClientOptions } from '../api/client';
 import { redactSecret } from '../api/redact';
 import type { JobStage } from '../api/types';
 import { extensionForMime } from '../image/imageFormat';
@@ -25,6 +25,8 @@ export interface GenerationJobInput {
   extensionVersion: string;
   signal?: AbortSignal;
   onProgress?: (progress: JobProgress) => void;
+  /** Asked when the job is still queued at the time limit: `true` waits another period. */
+  keepWaiting?: CallOptions['keepWaiting'];
 }
 
 export interface GenerationJobOutput {
@@ -48,7 +50,7 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
   signal?.throwIfAborted();
 
   const client = new MultiviewClient(input.api);
-  const clientOptions = { signal, onStage: report };
+  const clientOptions: CallOptions = { signal, onStage: report, keepWaiting: input.keepWaiting };
   let mark = Date.now();
   const imageUrl = await client.uploadImage(prepared.dataUri, clientOptions);
   const uploadMs = Date.now() - mark;

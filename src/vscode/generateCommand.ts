@@ -100,6 +100,7 @@ async function runWithProgress(deps: GenerateDependencies, request: JobRequest):
             extensionVersion: String(deps.context.extension.packageJSON.version),
             signal: abort.signal,
             onProgress: (stage) => progress.report({ message: describeProgress(stage) }),
+            keepWaiting: askToKeepWaiting,
           });
         } finally {
           subscription.dispose();
@@ -156,6 +157,17 @@ async function reportFailure(deps: GenerateDependencies, request: JobRequest, er
   } else if (action) {
     deps.log.show(true);
   }
+}
+
+async function askToKeepWaiting(job: { jobId: string; waitedSeconds: number }): Promise<boolean> {
+  const keepWaiting = 'Keep Waiting';
+  const waited = job.waitedSeconds < 120 ? `${job.waitedSeconds} s` : `${Math.round(job.waitedSeconds / 60)} min`;
+  const answer = await vscode.window.showWarningMessage(
+    `Multiview: job ${job.jobId} is still queued after ${waited}. Keep waiting for it, or stop (it may still finish on the server)?`,
+    keepWaiting,
+    'Stop',
+  );
+  return answer === keepWaiting;
 }
 
 function isCancellation(error: unknown): boolean {

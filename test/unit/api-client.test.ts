@@ -309,7 +309,34 @@ describe('generate', () => {
     const error = await expectApiError('timeout', () => generate(h));
     assert.ok(Date.now() - started < 1_500);
     assert.match(error.jobId ?? '', /^\d+$/);
-    assert.ok(error.message.includes(`Job ${error.jobId} was still processing after 0.2 s`), error.message);
+    assert.match(error.message, new RegExp(`^Job ${error.jobId} was still processing after 0\\.[2-9] s, so Multiview stopped waiting`));
+  });
+
+  test('at the time limit the user can keep waiting, and the limit then applies again', async () => {
+    const h = harness('queued-forever', { jobTimeoutMs: 150, pollIntervalMs: { min: 20, max: 20 }, sleep: undefined });
+    const asked: { jobId: string; waitedSeconds: number }[] = [];
+    const started = Date.now();
+    const error = await expectApiError('timeout', () =>
+      h.client.generate(request(), { keepWaiting: async (job) => (asked.push(job), asked.length === 1) }),
+    );
+    assert.equal(asked.length, 2, 'asked once per period: kept waiting the first time, stopped the second');
+    assert.ok(Date.now() - started >= 300, 'the second period was really waited');
+    assert.equal(asked[0].jobId, error.jobId);
+    assert.ok(h.requests().length > 3, 'polling went on while waiting');
+  });
+
+  test('cancelling while the keep-waiting question is open ends the job as cancelled', async () => {
+    const h = harness('queued-forever', { jobTimeoutMs: 100, pollIntervalMs: { min: 20, max: 20 }, sleep: undefined });
+    const controller = new AbortController();
+    await expectApiError('cancelled', () =>
+      h.client.generate(request(), {
+        signal: controller.signal,
+        keepWaiting: () => {
+          setTimeout(() => controller.abort(), 20);
+          return new Promise<boolean>(() => undefined); // the user never answers
+        },
+      }),
+    );
   });
 });
 
