@@ -130,7 +130,7 @@ async function activation(): Promise<void> {
 // ---- overhead: final answer -> saved, against a bare HTTP client --------------------------------------
 
 async function startContractServerProcess(): Promise<{ baseUrl: string; stop(): void }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'out', 'test', 'contract-server', 'cli.js'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'out', 'test', 'contract-server', 'cli.js'), '--port', '0', '--textured-grids'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => {

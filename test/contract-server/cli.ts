@@ -27,11 +27,14 @@ function parseArguments(args: string[]): ContractServerOptions {
         options.scenario = name;
         break;
       }
+      case '--textured-grids':
+        options.texturedGrids = true;
+        break;
       case '--host':
         options.host = value();
         break;
       case '--help':
-        console.log('usage: cli.js [--port N] [--host H] [--scenario NAME]');
+        console.log('usage: cli.js [--port N] [--host H] [--scenario NAME] [--textured-grids]');
         console.log(`scenarios: ${SCENARIO_NAMES.join(', ')}`);
         process.exit(0);
         break;

@@ -22,21 +22,26 @@ const MAX_SIDE = 2048;
 
 const gridCache = new Map<string, Buffer>();
 
-/** The PNG bytes of a width x height grid (cached per size, since tests ask for the same few sizes). */
-export function gridPng(width: number, height: number): Buffer {
+/**
+ * The PNG bytes of a width x height grid (cached per size, since tests ask for the same few sizes). `textured`
+ * adds photo-like grain, so the file is as large as a real result (about a megabyte at 640 x 960) for benchmarks.
+ */
+export function gridPng(width: number, height: number, textured = false): Buffer {
   const w = clampSide(width);
   const h = clampSide(height);
-  const cacheKey = `${w}x${h}`;
+  const cacheKey = `${w}x${h}${textured ? '-textured' : ''}`;
   let bytes = gridCache.get(cacheKey);
   if (!bytes) {
-    bytes = renderGrid(w, h);
+    bytes = renderGrid(w, h, textured);
     gridCache.set(cacheKey, bytes);
   }
   return bytes;
 }
 
-function renderGrid(width: number, height: number): Buffer {
+function renderGrid(width: number, height: number, textured: boolean): Buffer {
   const png = new PNG({ width, height });
+  let seed = 12345;
+  const grain = (): number => (textured ? ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 27) - 16 : 0);
   const tileWidth = width / GRID_COLUMNS;
   const tileHeight = height / GRID_ROWS;
   const squareSide = 0.4 * Math.min(tileWidth, tileHeight);
@@ -51,9 +56,9 @@ function renderGrid(width: number, height: number): Buffer {
       const inSquare = Math.abs(localX - tileWidth / 2) < squareSide / 2 && Math.abs(localY - tileHeight / 2) < squareSide / 2;
       const shade = inSquare ? 0.55 : 1;
       const offset = (y * width + x) * 4;
-      png.data[offset] = inGutter ? GUTTER_GREY : Math.round(r * shade);
-      png.data[offset + 1] = inGutter ? GUTTER_GREY : Math.round(g * shade);
-      png.data[offset + 2] = inGutter ? GUTTER_GREY : Math.round(b * shade);
+      png.data[offset] = inGutter ? GUTTER_GREY : Math.round(r * shade) + grain();
+      png.data[offset + 1] = inGutter ? GUTTER_GREY : Math.round(g * shade) + grain();
+      png.data[offset + 2] = inGutter ? GUTTER_GREY : Math.round(b * shade) + grain();
       png.data[offset + 3] = 255;
     }
   }

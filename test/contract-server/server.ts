@@ -50,6 +50,8 @@ export interface ContractServerOptions {
   retryAfterSeconds?: number;
   /** Keys accepted; default: any key not starting with "invalid". */
   validKeys?: string[];
+  /** Serve result grids with photo-like grain, as large as real ones (for benchmarks); default flat colours. */
+  texturedGrids?: boolean;
 }
 
 /** Uploads are at most 5 MB decoded (api-contract.md §4); bodies above this are refused outright. */
@@ -420,7 +422,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     }
     const job = jobsByFilePrefix.get(name);
     if (!job) return sendStorageError(res, 404, 'NoSuchKey');
-    const image = gridPng(job.width, job.height);
+    const image = gridPng(job.width, job.height, options.texturedGrids);
     if (folder === 'proxy') return sendRaw(res, 200, 'image/png', image);
 
     switch (incoming.prefixScenario ?? job.scenario) {
