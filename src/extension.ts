@@ -2,16 +2,19 @@ import * as vscode from 'vscode';
 import { ApiKeyStore, registerApiKeyCommands } from './vscode/apiKeyStore';
 import { registerGenerateCommands } from './vscode/generateCommand';
 import { ResultPanels } from './vscode/resultPanel';
+import { RunningJobs } from './vscode/runningJobs';
 
 export function activate(context: vscode.ExtensionContext): void {
   const apiKeys = new ApiKeyStore(context.secrets);
   const panels = new ResultPanels(context.extensionUri);
+  const jobs = new RunningJobs();
   const log = vscode.window.createOutputChannel('Multiview', { log: true });
   context.subscriptions.push(
     log,
     panels,
+    jobs,
     registerApiKeyCommands(apiKeys),
-    registerGenerateCommands({ context, apiKeys, panels, log }),
+    registerGenerateCommands({ context, apiKeys, panels, jobs, log }),
   );
 }
 

@@ -15,6 +15,7 @@ import type { ApiKeyStore } from './apiKeyStore';
 import { chooseImage, hasImageExtension } from './chooseImage';
 import { pickParameters } from './parameterPicker';
 import type { ResultPanels } from './resultPanel';
+import type { RunningJobs } from './runningJobs';
 import { readSettings } from './settings';
 
 const LAST_PARAMETERS_KEY = 'multiview.lastParameters';
@@ -23,6 +24,7 @@ export interface GenerateDependencies {
   context: vscode.ExtensionContext;
   apiKeys: ApiKeyStore;
   panels: ResultPanels;
+  jobs: RunningJobs;
   log: vscode.LogOutputChannel;
 }
 
@@ -90,6 +92,7 @@ async function runWithProgress(deps: GenerateDependencies, request: JobRequest):
       async (progress, token) => {
         const abort = new AbortController();
         const subscription = token.onCancellationRequested(() => abort.abort());
+        const job = deps.jobs.start(path.basename(imageUri.path), () => abort.abort());
         try {
           return await runGenerationJob({
             imagePath: imageUri.fsPath,
@@ -99,11 +102,16 @@ async function runWithProgress(deps: GenerateDependencies, request: JobRequest):
             api: { apiKey, endpoints: settings.endpoints, requestTimeoutMs: settings.requestTimeoutMs, jobTimeoutMs: settings.jobTimeoutMs, log },
             extensionVersion: String(deps.context.extension.packageJSON.version),
             signal: abort.signal,
-            onProgress: (stage) => progress.report({ message: describeProgress(stage) }),
+            onProgress: (stage) => {
+              const message = describeProgress(stage);
+              progress.report({ message });
+              job.update(message);
+            },
             keepWaiting: askToKeepWaiting,
           });
         } finally {
           subscription.dispose();
+          job.end();
         }
       },
     );

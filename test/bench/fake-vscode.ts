@@ -113,6 +113,10 @@ export function installFakeVscode(options: { extensionPath: string; workspacePat
     ViewColumn: { Active: -1, Beside: -2, One: 1, Two: 2 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     QuickInputButtons: { Back: { iconPath: 'back' } },
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    ThemeIcon: class ThemeIcon {
+      constructor(readonly id: string) {}
+    },
     commands: {
       registerCommand(id: string, handler: (...args: unknown[]) => unknown): Disposable {
         commands.set(id, handler);
@@ -130,6 +134,7 @@ export function installFakeVscode(options: { extensionPath: string; workspacePat
       showWarningMessage: notShown,
       showInformationMessage: notShown,
       setStatusBarMessage: () => new Disposable(() => undefined),
+      createStatusBarItem: () => ({ show: () => undefined, hide: () => undefined, dispose: () => undefined }),
       tabGroups: { activeTabGroup: { activeTab: undefined } },
     },
     workspace: {

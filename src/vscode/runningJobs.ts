@@ -1,0 +1,90 @@
+/**
+ * Running generations in the status bar: a discreet spinner with a count while any job runs; clicking it lists
+ * them with their current stage, and each can be cancelled from there.
+ */
+import * as vscode from 'vscode';
+
+export const SHOW_RUNNING_JOBS_COMMAND = 'multiview.showRunningJobs';
+
+interface RunningJob {
+  readonly imageName: string;
+  stage: string;
+  readonly cancel: () => void;
+}
+
+export interface JobHandle {
+  update(stage: string): void;
+  end(): void;
+}
+
+export class RunningJobs implements vscode.Disposable {
+  private readonly jobs = new Set<RunningJob>();
+  private readonly item: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor() {
+    this.item = vscode.window.createStatusBarItem('multiview.runningJobs', vscode.StatusBarAlignment.Left, 0);
+    this.item.name = 'Multiview Jobs';
+    this.item.command = SHOW_RUNNING_JOBS_COMMAND;
+    this.disposables.push(this.item, vscode.commands.registerCommand(SHOW_RUNNING_JOBS_COMMAND, () => this.showList()));
+  }
+
+  start(imageName: string, cancel: () => void): JobHandle {
+    const job: RunningJob = { imageName, stage: 'Starting…', cancel };
+    this.jobs.add(job);
+    this.render();
+    return {
+      update: (stage) => {
+        job.stage = stage;
+        this.render();
+      },
+      end: () => {
+        this.jobs.delete(job);
+        this.render();
+      },
+    };
+  }
+
+  dispose(): void {
+    this.disposables.forEach((disposable) => disposable.dispose());
+  }
+
+  private render(): void {
+    void vscode.commands.executeCommand('setContext', 'multiview.jobsRunning', this.jobs.size > 0);
+    if (this.jobs.size === 0) {
+      this.item.hide();
+      return;
+    }
+    this.item.text = `$(sync~spin) Multiview ${this.jobs.size}`;
+    this.item.tooltip = [...this.jobs].map((job) => `${job.imageName}: ${job.stage}`).join('\n');
+    this.item.accessibilityInformation = { label: `Multiview: ${this.jobs.size} running`, role: 'button' };
+    this.item.show();
+  }
+
+  private async showList(): Promise<void> {
+    if (this.jobs.size === 0) {
+      return;
+    }
+    const cancelButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('close'), tooltip: 'Cancel this job' };
+    type JobItem = vscode.QuickPickItem & { job: RunningJob };
+    const pick = vscode.window.createQuickPick<JobItem>();
+    const refresh = () => (pick.items = [...this.jobs].map((job) => ({ label: job.imageName, detail: job.stage, buttons: [cancelButton], job })));
+    pick.title = 'Multiview: Running Jobs';
+    pick.placeholder = 'Use the × button to cancel a job';
+    refresh();
+    const listeners = [
+      pick.onDidTriggerItemButton(({ item }) => {
+        item.job.cancel();
+        this.jobs.delete(item.job);
+        this.render();
+        refresh();
+      }),
+      pick.onDidAccept(() => pick.hide()),
+      pick.onDidHide(() => {
+        listeners.forEach((listener) => listener.dispose());
+        pick.dispose();
+      }),
+    ];
+    pick.show();
+  }
+}
