@@ -3,6 +3,7 @@ import { ApiKeyStore, registerApiKeyCommands } from './vscode/apiKeyStore';
 import { registerGenerateCommands } from './vscode/generateCommand';
 import { ResultPanels } from './vscode/resultPanel';
 import { RunningJobs } from './vscode/runningJobs';
+import { registerSampleCommand } from './vscode/sampleImage';
 
 export function activate(context: vscode.ExtensionContext): void {
   const apiKeys = new ApiKeyStore(context.secrets);
@@ -15,6 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
     jobs,
     registerApiKeyCommands(apiKeys),
     registerGenerateCommands({ context, apiKeys, panels, jobs, log }),
+    registerSampleCommand(context.extensionUri),
   );
 }
 
