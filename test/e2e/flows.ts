@@ -1,0 +1,199 @@
+/**
+ * What a person does with Multiview in the real workbench, as reusable steps for the e2e scenarios.
+ * Not a test file itself (node --test only runs *.test.js).
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type Host, listFiles, log, waitFor } from '../host/harness';
+
+export const GENERATE_MENU_TITLE = 'Generate Multiview...';
+export const GENERATE_PALETTE_TITLE = 'Multiview: Generate Multiview from Image...';
+export const SET_KEY_TITLE = 'Multiview: Set API Key';
+export const CLEAR_KEY_TITLE = 'Multiview: Clear API Key';
+
+const stepTitle = (k: number) => new RegExp(`Generate Multiview.*\\(${k}\\s*/\\s*7\\)`);
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export interface Answers {
+  prompt: string;
+  /** Typed when given; otherwise the pre-filled value is accepted with Enter. */
+  negativePrompt?: string;
+  /** Label of the size row, e.g. "640 × 960"; otherwise Enter accepts the active row. */
+  size?: string;
+  steps?: number;
+  guidanceScale?: number;
+  /** A fixed seed; 'random' picks "Random seed"; undefined accepts the active row. */
+  seed?: number | 'random';
+  /** Type an out-of-range value first in steps 4 and 5 and check the validation message. */
+  checkValidation?: boolean;
+}
+
+/** Answers the 7-step "Generate Multiview" quick input, acting on each step as a person would. */
+export async function answerParameters(host: Host, a: Answers): Promise<void> {
+  await host.step('step 1/7 prompt', async () => {
+    await host.waitQuickInputTitle(stepTitle(1), 20_000);
+    assert.equal(await host.quickInputType(), 'text', 'the prompt is a plain text input');
+    await host.quickInputFill(a.prompt);
+    await host.pressEnter();
+  });
+  await host.step('step 2/7 negative prompt', async () => {
+    await host.waitQuickInputTitle(stepTitle(2));
+    if (a.negativePrompt !== undefined) await host.quickInputFill(a.negativePrompt);
+    await host.pressEnter();
+  });
+  await host.step('step 3/7 output size', async () => {
+    await host.waitQuickInputTitle(stepTitle(3));
+    const labels = await waitFor('size rows', async () => {
+      const l = await host.quickPickLabels();
+      return l.length > 1 ? l : undefined;
+    });
+    assert.match(labels[0], /^640 × 960/, `first size row is the model's native 640 × 960 (rows: ${labels.join(' | ')})`);
+    if (a.size) await host.pickRow(new RegExp(`^${escapeRe(a.size)}(,|$)`));
+    else await host.pressEnter();
+  });
+  await host.step('step 4/7 inference steps', async () => {
+    await host.waitQuickInputTitle(stepTitle(4));
+    const prefilled = await host.quickInputValue();
+    assert.match(prefilled, /^\d+$/, 'steps are pre-filled');
+    if (a.checkValidation) {
+      await host.quickInputFill('99');
+      const msg = await host.waitQuickInputValidation(/\b1\b.*\b50\b/);
+      log(`  validation: ${msg}`);
+      await host.pressEnter(); // refused: still on step 4
+      await host.waitQuickInputTitle(stepTitle(4));
+    }
+    await host.quickInputFill(String(a.steps ?? prefilled));
+    await host.pressEnter();
+  });
+  await host.step('step 5/7 guidance scale', async () => {
+    await host.waitQuickInputTitle(stepTitle(5));
+    const prefilled = await host.quickInputValue();
+    assert.match(prefilled, /^\d+(\.\d+)?$/, 'guidance scale is pre-filled');
+    if (a.checkValidation) {
+      await host.quickInputFill('25');
+      const msg = await host.waitQuickInputValidation(/\b1\b.*\b20\b/);
+      log(`  validation: ${msg}`);
+    }
+    await host.quickInputFill(String(a.guidanceScale ?? prefilled));
+    await host.pressEnter();
+  });
+  await host.step('step 6/7 seed', async () => {
+    await host.waitQuickInputTitle(stepTitle(6));
+    await waitFor('seed rows', async () => (await host.quickPickLabels()).length >= 2);
+    if (a.seed === undefined) {
+      const active = await host.quickPickActiveLabel();
+      await host.pressEnter();
+      if (/^Fixed seed/.test(active)) {
+        await waitFor('seed input', async () => (await host.quickInputRows().count()) === 0 && /Seed/.test(await host.quickInputMessage()));
+        await host.pressEnter();
+      }
+    } else if (a.seed === 'random') {
+      await host.pickRow(/^Random seed/);
+    } else {
+      await host.pickRow(/^Fixed seed/);
+      await waitFor('seed input', async () => (await host.quickInputRows().count()) === 0 && /Seed/.test(await host.quickInputMessage()));
+      await host.quickInputFill(String(a.seed));
+      await host.pressEnter();
+    }
+  });
+  await host.step('step 7/7 proxy links', async () => {
+    await host.waitQuickInputTitle(stepTitle(7));
+    await waitFor('proxy rows', async () => (await host.quickPickLabels()).length >= 2);
+    await host.pressEnter();
+    await host.quickInputHidden();
+  });
+}
+
+/** Answers the masked API-key input box. */
+export async function answerApiKey(host: Host, key: string): Promise<void> {
+  await host.step('API key input', async () => {
+    await host.waitQuickInputTitle(/API Key/, 20_000);
+    assert.equal(await host.quickInputType(), 'password', 'the key input is masked (type=password)');
+    await host.quickInputTypeText(key);
+    await host.pressEnter();
+  });
+}
+
+/** Resets the UI between scenarios: no quick input, no notifications, no editors. */
+export async function resetUi(host: Host): Promise<void> {
+  await host.step('reset UI', async () => {
+    for (let i = 0; i < 3 && (await host.quickInputWidget().isVisible()); i++) {
+      await host.page.keyboard.press('Escape');
+      await host.quickInputHidden(2000).catch(() => undefined);
+    }
+    await host.clearNotifications();
+    await host.closeAllEditors();
+  });
+}
+
+export interface PanelContent {
+  jobId: string;
+  params: Record<string, string>;
+  seed: string;
+  generationTime: string;
+  savedPath: string;
+}
+
+/** Waits for the result panel of `imageName` and reads it. */
+export async function readResultPanel(host: Host, imageName: string, timeoutMs = 90_000): Promise<PanelContent> {
+  return host.step(`result panel for ${imageName}`, async () => {
+    await host.editorTab(new RegExp(`Multiview: ${escapeRe(imageName)}`)).first().waitFor({ state: 'visible', timeout: timeoutMs });
+    const view = host.webview();
+    const jobId = await waitFor('job id in the panel', async () => ((await view.locator('#job-id').textContent({ timeout: 5000 })) ?? '').trim(), 30_000);
+    for (const id of ['input-image', 'result-image']) {
+      await waitFor(`img#${id} loaded`, async () => view.locator(`img#${id}`).evaluate((img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0), 20_000);
+    }
+    const params: Record<string, string> = {};
+    const dds = view.locator('dl#parameters dd[data-param]');
+    const n = await dds.count();
+    for (let i = 0; i < n; i++) {
+      params[(await dds.nth(i).getAttribute('data-param')) ?? `?${i}`] = ((await dds.nth(i).textContent()) ?? '').trim();
+    }
+    const text = async (sel: string) => ((await view.locator(sel).textContent()) ?? '').trim();
+    const content = { jobId, params, seed: await text('#seed'), generationTime: await text('#generation-time'), savedPath: await text('#saved-path') };
+    for (const b of ['#open-grid', '#open-sidecar', '#reveal']) assert.ok(await view.locator(b).isVisible(), `${b} button shown`);
+    log(`  panel: ${JSON.stringify(content)}`);
+    return content;
+  });
+}
+
+/** Files (relative to `dir`) that appeared since `before`. */
+export function newFiles(dir: string, before: string[]): string[] {
+  return listFiles(dir).filter((f) => !before.includes(f));
+}
+
+/** Checks the grid PNG + JSON sidecar of `jobId` in `outDir` (new since `before`) and returns their paths. */
+export function checkOutputFiles(outDir: string, before: string[], imageStem: string, jobId: string, key: string): { grid: string; sidecar: string; sidecarJson: Record<string, unknown> } {
+  const added = newFiles(outDir, before);
+  const stem = new RegExp(`^${escapeRe(imageStem)}-multiview-${escapeRe(jobId.replace(/[^A-Za-z0-9._-]+/g, '-'))}(-\\d+)?\\.(png|json)$`);
+  assert.deepEqual(
+    added.filter((f) => !stem.test(f)),
+    [],
+    `only the grid and its sidecar were added to ${outDir} (added: ${added.join(', ')})`,
+  );
+  const grids = added.filter((f) => f.endsWith('.png'));
+  const sidecars = added.filter((f) => f.endsWith('.json'));
+  assert.equal(grids.length, 1, `one grid PNG added (${added.join(', ')})`);
+  assert.equal(sidecars.length, 1, `one JSON sidecar added (${added.join(', ')})`);
+  const grid = path.join(outDir, grids[0]);
+  const sidecar = path.join(outDir, sidecars[0]);
+  const png = fs.readFileSync(grid);
+  assert.ok(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'the grid is a PNG');
+  const json = fs.readFileSync(sidecar, 'utf8');
+  const sidecarJson = JSON.parse(json) as Record<string, unknown>;
+  assert.ok(json.includes(jobId), 'the sidecar names the job');
+  assert.ok(!png.includes(Buffer.from(key)), 'the key is not in the grid');
+  assert.ok(!json.includes(key), 'the key is not in the sidecar');
+  assert.deepEqual(added.filter((f) => /\.tmp$|\.part$|\.partial$|~$/.test(f)), [], 'no temporary files left');
+  return { grid, sidecar, sidecarJson };
+}
+
+/** No temporary or partial files anywhere under `dir`. */
+export function assertNoPartialFiles(dir: string): void {
+  const bad = listFiles(dir).filter((f) => /\.(tmp|part|partial|download)$|~$|\.tmp-|\.partial-/.test(f));
+  assert.deepEqual(bad, [], `no temporary/partial files under ${dir}`);
+}

@@ -1,0 +1,334 @@
+/**
+ * End-to-end scenarios in a real VS Code (code-server 4.100.3 = VS Code 1.100.3) driven through
+ * headless chromium, against the local contract server. One code-server and ONE browser context
+ * for the whole file (code-server keeps SecretStorage in the browser), so the tests run in order
+ * and later ones rely on the key stored by the first.
+ *
+ *   npm run package && npx tsc -p . --outDir out && bash test/host/install-tools.sh
+ *   node --test out/test/e2e/
+ *
+ * Env: MULTIVIEW_VSIX (default <repo>/multiview.vsix), MULTIVIEW_KEEP_ROOT=1 keeps /tmp/mvh-*,
+ * MULTIVIEW_HOST_TIMEOUT_S (global watchdog, default 600).
+ * Failures keep a screenshot, logs and the contract server's request log under .test-output/.
+ */
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { startContractServer } from '../contract-server/server';
+import { filesContaining, Host, listFiles, log, sleep, waitFor } from '../host/harness';
+import {
+  answerApiKey,
+  answerParameters,
+  assertNoPartialFiles,
+  checkOutputFiles,
+  CLEAR_KEY_TITLE,
+  GENERATE_MENU_TITLE,
+  GENERATE_PALETTE_TITLE,
+  newFiles,
+  readResultPanel,
+  resetUi,
+  SET_KEY_TITLE,
+} from './flows';
+
+/** A fresh key per run: accepted by the contract server (does not start with "invalid"), easy to grep for. */
+const KEY = `mvE2E-${randomBytes(9).toString('hex')}`;
+const OUTPUT_FOLDER_SETTING = '${imageFolder}/generated';
+
+type Contract = Awaited<ReturnType<typeof startContractServer>>;
+let contract: Contract;
+let host: Host;
+
+const ws = () => host.workspace.dir;
+const mugOut = () => path.join(ws(), 'generated');
+const shoeOut = () => path.join(ws(), 'photos', 'generated');
+
+function requestLog(): string {
+  return JSON.stringify(contract?.requests ?? [], null, 2);
+}
+
+/** A scenario: a test with a cap, a clean UI first, and failure artefacts. */
+function scenario(name: string, fn: () => Promise<void>, timeoutMs = 120_000): void {
+  test(name, { timeout: timeoutMs }, async () => {
+    assert.ok(host, 'the host started');
+    await resetUi(host);
+    await host.step(name, fn);
+  });
+}
+
+/** Starts a generation on an Explorer item and answers until the job runs. */
+async function generateFromExplorer(image: string, prompt: string, extra: Parameters<typeof answerParameters>[1] = { prompt }): Promise<void> {
+  await host.step(`right-click ${image} → ${GENERATE_MENU_TITLE}`, () => host.contextMenu(image, GENERATE_MENU_TITLE));
+  await answerParameters(host, { ...extra, prompt });
+}
+
+/** Waits for a Multiview error toast (not the progress one) matching `pattern`. */
+async function waitForError(pattern: RegExp, timeoutMs = 60_000) {
+  const n = await host.waitForNotification(pattern, timeoutMs, (x) => /^Multiview:/.test(x.message) && !x.progress && !x.buttons.includes('Cancel'));
+  log(`  error shown: ${JSON.stringify(n)}`);
+  return n;
+}
+
+before(
+  async () => {
+    contract = await startContractServer();
+    log(`contract server at ${contract.baseUrl}`);
+    host = await Host.start({
+      vsix: process.env.MULTIVIEW_VSIX,
+      label: 'e2e',
+      settings: {
+        'multiview.apiBaseUrl': contract.baseUrl,
+        'multiview.uploadBaseUrl': contract.baseUrl,
+        'multiview.outputFolder': OUTPUT_FOLDER_SETTING,
+        'multiview.timeouts.requestSeconds': 8,
+        'multiview.timeouts.jobSeconds': 60,
+      },
+    });
+    host.addArtifact('contract-requests.json', requestLog);
+  },
+  { timeout: 240_000 },
+);
+
+after(
+  async () => {
+    await host?.stop();
+    await contract?.close();
+  },
+  { timeout: 60_000 },
+);
+
+scenario('(1) Explorer: first run asks for the key, then the panel and the files', async () => {
+  contract.setScenario('success');
+  const before = listFiles(mugOut());
+  const rec = host.recordNotifications();
+  await host.step(`right-click mug.png → ${GENERATE_MENU_TITLE}`, () => host.contextMenu('mug.png', GENERATE_MENU_TITLE));
+  await answerApiKey(host, KEY);
+  await answerParameters(host, {
+    prompt: 'a white ceramic mug',
+    negativePrompt: 'blurry, text',
+    size: '640 × 960',
+    steps: 20,
+    guidanceScale: 5,
+    seed: 4242,
+    checkValidation: true,
+  });
+  const panel = await readResultPanel(host, 'mug.png');
+  const seen = await rec.stop();
+  log(`  notifications seen: ${seen.map((n) => n.message).join(' | ')}`);
+
+  assert.equal(panel.params.prompt, 'a white ceramic mug');
+  assert.equal(panel.params.negative_prompt, 'blurry, text');
+  assert.equal(panel.params.width, '640');
+  assert.equal(panel.params.height, '960');
+  assert.equal(panel.params.num_inference_steps, '20');
+  assert.equal(panel.params.guidance_scale, '5');
+  assert.ok('temp' in panel.params, 'the proxy-links parameter (temp) is shown');
+  assert.match(panel.seed, /4242/);
+  assert.match(panel.savedPath, /generated/);
+
+  const { sidecarJson } = checkOutputFiles(mugOut(), before, 'mug', panel.jobId, KEY);
+  log(`  sidecar keys: ${Object.keys(sidecarJson).join(', ')}`);
+  assertNoPartialFiles(ws());
+
+  await host.step('open the sidecar from the panel', async () => {
+    await host.webview().locator('#open-sidecar').click();
+    await host.editorTab(/mug-multiview-.*\.json/).first().waitFor({ state: 'visible', timeout: 15_000 });
+  });
+});
+
+scenario('(2) Command Palette: choose the image, key remembered, files beside the image', async () => {
+  contract.setScenario('success');
+  const before = listFiles(shoeOut());
+  await host.step(`palette → ${GENERATE_PALETTE_TITLE}`, () => host.runPaletteCommand(GENERATE_PALETTE_TITLE));
+  await host.step('choose an image', async () => {
+    await host.waitQuickInputTitle(/Choose an image/);
+    await waitFor('image rows', async () => (await host.quickPickLabels()).some((l) => l.startsWith('shoe.jpg')));
+    const labels = await host.quickPickLabels();
+    assert.ok(labels.some((l) => l.startsWith('mug.png')), `mug.png is offered (${labels.join(' | ')})`);
+    assert.ok(!labels.some((l) => l.startsWith('notes.txt')), 'text files are not offered');
+    await host.quickInputTypeText('shoe');
+    await waitFor('filtered to shoe.jpg', async () => /^shoe\.jpg/.test(await host.quickPickActiveLabel()));
+    await host.pressEnter();
+  });
+  // The key stored in (1) is used: the next input is step 1/7, not the key.
+  await answerParameters(host, { prompt: 'a running shoe' });
+  const panel = await readResultPanel(host, 'shoe.jpg');
+  assert.equal(panel.params.prompt, 'a running shoe');
+  checkOutputFiles(shoeOut(), before, 'shoe', panel.jobId, KEY);
+});
+
+scenario('(3a) a queued job is polled until done', async () => {
+  contract.setScenario('queued');
+  const before = listFiles(mugOut());
+  const rec = host.recordNotifications();
+  await generateFromExplorer('mug.png', 'a mug [scenario:queued]');
+  const panel = await readResultPanel(host, 'mug.png', 120_000);
+  const seen = await rec.stop();
+  log(`  notifications seen: ${seen.map((n) => n.message).join(' | ')}`);
+  assert.ok(seen.some((n) => /queued|waiting|processing/i.test(n.message)), `a "Queued…" progress message was shown (${seen.map((n) => n.message).join(' | ')})`);
+  checkOutputFiles(mugOut(), before, 'mug', panel.jobId, KEY);
+}, 180_000);
+
+scenario('(3b) Cancel on the progress notification stops the job, nothing half-written', async () => {
+  contract.setScenario('queued-forever');
+  const before = listFiles(ws());
+  const requestsBefore = contract.requests.length;
+  await generateFromExplorer('mug.png', 'a mug [scenario:queued-forever]');
+  await host.step('wait for "Queued…" and click Cancel', async () => {
+    const progress = await host.waitForNotification(/queued|waiting|processing/i, 60_000, (n) => n.buttons.includes('Cancel'));
+    log(`  progress: ${JSON.stringify(progress)}`);
+    await host.clickNotificationButton('Cancel', /queued|waiting|processing/i);
+    await waitFor('progress notification gone', async () => !(await host.readNotifications()).some((n) => n.buttons.includes('Cancel')), 20_000);
+  });
+  await host.step('nothing saved, no panel', async () => {
+    // Let any in-flight request settle: the request log stops growing.
+    let last = -1;
+    await waitFor('contract server quiet', async () => {
+      const n = contract.requests.length;
+      const quiet = n === last;
+      last = n;
+      return quiet;
+    }, 20_000, 1500);
+    log(`  requests during the cancelled job: ${contract.requests.length - requestsBefore}`);
+    assert.deepEqual(newFiles(ws(), before), [], 'no file was added to the workspace');
+    assertNoPartialFiles(ws());
+    assert.equal(await host.editorTab(/Multiview: mug\.png/).count(), 0, 'no result panel opened');
+    const errors = (await host.readNotifications()).filter((n) => /error|failed/i.test(n.message));
+    assert.deepEqual(errors, [], 'a cancel is not reported as an error');
+  });
+}, 150_000);
+
+scenario('(4a) a rejected key: error with "Set API Key", workbench still usable', async () => {
+  contract.setScenario('invalid-key');
+  const before = listFiles(ws());
+  await generateFromExplorer('mug.png', 'a mug [scenario:invalid-key]');
+  const n = await waitForError(/key/i);
+  assert.match(n.message, /^Multiview:/);
+  assert.ok(n.buttons.includes('Set API Key'), `offers "Set API Key" (buttons: ${n.buttons.join(', ')})`);
+  assert.ok(!n.message.includes(KEY), 'the message does not show the key');
+  await host.step('"Set API Key" opens the masked key input; Escape leaves the key as it was', async () => {
+    await host.clickNotificationButton('Set API Key', /key/i);
+    await host.waitQuickInputTitle(/API Key/);
+    assert.equal(await host.quickInputType(), 'password');
+    await host.page.keyboard.press('Escape');
+    await host.quickInputHidden();
+  });
+  assert.deepEqual(newFiles(ws(), before), [], 'nothing saved');
+  await host.step('workbench usable', () => host.assertWorkbenchUsable());
+});
+
+scenario('(4b) a rate limit: "rate limit… try again", workbench still usable', async () => {
+  contract.setScenario('rate-limit-always');
+  const before = listFiles(ws());
+  await generateFromExplorer('mug.png', 'a mug [scenario:rate-limit-always]');
+  const n = await waitForError(/rate.?limit|too many/i, 90_000);
+  assert.match(n.message, /try again|wait|later/i, 'says to try again later');
+  assert.deepEqual(newFiles(ws(), before), [], 'nothing saved');
+  await host.clearNotifications();
+  await host.step('workbench usable', () => host.assertWorkbenchUsable());
+}, 150_000);
+
+scenario('(4c) a server error (HTML 502): names the status/server, workbench still usable', async () => {
+  contract.setScenario('html-502');
+  const before = listFiles(ws());
+  await generateFromExplorer('mug.png', 'a mug [scenario:html-502]');
+  const n = await waitForError(/502|server/i, 90_000);
+  assert.ok(!/<html|<!doctype/i.test(n.message), 'no raw HTML in the message');
+  assert.deepEqual(newFiles(ws(), before), [], 'nothing saved');
+  await host.clearNotifications();
+  await host.step('workbench usable', () => host.assertWorkbenchUsable());
+}, 150_000);
+
+scenario('(4d) a server that never answers: a timeout message, not a hang', async () => {
+  contract.setScenario('never-answers');
+  const before = listFiles(ws());
+  await generateFromExplorer('mug.png', 'a mug [scenario:never-answers]');
+  // timeouts.requestSeconds is 8 in this run.
+  const n = await waitForError(/time|did not (answer|respond)|no (answer|response)|respond/i, 90_000);
+  assert.match(n.message, /^Multiview:/);
+  assert.deepEqual(newFiles(ws(), before), [], 'nothing saved');
+  await host.clearNotifications();
+  await host.step('workbench usable', () => host.assertWorkbenchUsable());
+}, 150_000);
+
+scenario('(4e) a server error that echoes the key: the message shown does not contain it', async () => {
+  contract.setScenario('echo-key');
+  await generateFromExplorer('mug.png', 'a mug [scenario:echo-key]');
+  const n = await waitForError(/./, 60_000);
+  assert.ok(!n.message.includes(KEY), `the key is redacted from the message: ${n.message}`);
+  const shown = await host.page.locator('.notifications-toasts').innerText();
+  assert.ok(!shown.includes(KEY), 'the key is nowhere in the visible notifications');
+  await host.clearNotifications();
+});
+
+scenario('(4f) a text file named fake.png: a readable error, nothing saved', async () => {
+  contract.setScenario('success');
+  const before = listFiles(ws());
+  await host.step(`right-click fake.png → ${GENERATE_MENU_TITLE}`, () => host.contextMenu('fake.png', GENERATE_MENU_TITLE));
+  // The extension may refuse at once or after the parameters (when it reads the file): handle both.
+  const isError = (x: { message: string; progress: boolean; buttons: string[] }) =>
+    /^Multiview:/.test(x.message) && /fake\.png/i.test(x.message) && !x.progress && !x.buttons.includes('Cancel');
+  const first = await waitFor('parameters or an error', async () => {
+    if ((await host.readNotifications()).some(isError)) return 'error';
+    return /\(1\s*\/\s*7\)/.test(await host.quickInputTitle()) && (await host.quickInputWidget().isVisible()) ? 'steps' : '';
+  }, 30_000);
+  log(`  fake.png: ${first} first`);
+  if (first === 'steps') await answerParameters(host, { prompt: 'a fake [scenario:success]' });
+  const n = await waitForError(/fake\.png/i, 60_000);
+  assert.match(n.message, /image|PNG|JPEG|read/i);
+  assert.deepEqual(newFiles(ws(), before), [], 'nothing saved');
+  await host.clearNotifications();
+});
+
+scenario('(5) "Clear API Key" then a generation asks again; "Set API Key" stores a new one', async () => {
+  contract.setScenario('success');
+  await host.step(`palette → ${CLEAR_KEY_TITLE}`, async () => {
+    await host.runPaletteCommand(CLEAR_KEY_TITLE);
+    await host.waitForNotification(/clear/i, 15_000);
+    await host.clearNotifications();
+  });
+  await host.step('a generation asks for the key again; Escape stops it', async () => {
+    await host.contextMenu('mug.png', GENERATE_MENU_TITLE);
+    await host.waitQuickInputTitle(/API Key/, 20_000);
+    assert.equal(await host.quickInputType(), 'password');
+    await host.page.keyboard.press('Escape');
+    await host.quickInputHidden();
+    const n = await host.waitForNotification(/key/i, 5_000).catch(() => undefined);
+    log(`  after dismissing the key input: ${n ? JSON.stringify(n) : 'no message'}`);
+    assert.equal(await host.editorTab(/Multiview: mug\.png/).count(), 0, 'no result panel without a key');
+    await host.clearNotifications();
+  });
+  await host.step(`palette → ${SET_KEY_TITLE} (with a too-short key first)`, async () => {
+    await host.runPaletteCommand(SET_KEY_TITLE);
+    await host.waitQuickInputTitle(/API Key/);
+    assert.equal(await host.quickInputType(), 'password');
+    await host.quickInputTypeText('short');
+    const msg = await host.waitQuickInputValidation(/8|character|short/i);
+    log(`  validation: ${msg}`);
+    await host.quickInputFill(KEY);
+    await host.pressEnter();
+    await host.quickInputHidden();
+    await host.waitForNotification(/saved|stored|set/i, 15_000);
+    await host.clearNotifications();
+  });
+  await host.step('the stored key is used: the next generation starts at step 1/7', async () => {
+    const before = listFiles(mugOut());
+    await generateFromExplorer('mug.png', 'a mug again [scenario:success]');
+    const panel = await readResultPanel(host, 'mug.png');
+    checkOutputFiles(mugOut(), before, 'mug', panel.jobId, KEY);
+  });
+}, 150_000);
+
+test('the key is in no file of the workspace and not in the code-server logs', { timeout: 60_000 }, async () => {
+  assert.ok(host, 'the host started');
+  // The key did reach the (fake) API: otherwise this check would prove nothing.
+  assert.ok(requestLog().includes(KEY), 'the key was sent to the (fake) API');
+  await sleep(500); // let the log files flush
+  const browserHome = path.join(host.root, 'home');
+  const hits = filesContaining(host.root, KEY, (p) => p === browserHome);
+  assert.deepEqual(hits, [], `the key appears in: ${hits.join(', ')}`);
+  const logsDirs = [path.join(host.userDataDir, 'logs'), path.join(host.root, 'xdg-data', 'code-server')].filter((d) => fs.existsSync(d));
+  assert.ok(logsDirs.length > 0, 'the code-server logs dir exists (so it was scanned)');
+  log(`  scanned ${listFiles(host.root).length} files under ${host.root} (logs: ${logsDirs.join(', ')})`);
+});

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Installs what the real-VS-Code test host needs, idempotently and cached:
+#   * Debian packages: chromium (the browser), libkrb5-dev + pkg-config (to build
+#     code-server's kerberos module), ripgrep (to seed @vscode/ripgrep's download)
+#   * .tools/code-server : code-server 4.100.3 (= VS Code 1.100.3, runs on Node 20)
+#   * .tools/playwright  : playwright-core, driving Debian's chromium
+# The npm packages are pinned by the package.json (+ package-lock.json) files in
+# test/host/tools/<name>/, which are copied into .tools/<name>/. A stamp file
+# (hash of those files + Node ABI) makes a second run a no-op.
+# Works as root, with no stdin (CI=true), on Debian 12. Recipe:
+# shared/reference/real-vscode-host.md, "Path A".
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SPEC="$ROOT/test/host/tools"
+TOOLS="${MULTIVIEW_TOOLS_DIR:-$ROOT/.tools}"
+RG_CACHE_NAME="vscode-ripgrep-cache-1.15.11"
+RG_TARBALL="ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz"
+APT_PACKAGES=(chromium libkrb5-dev pkg-config ripgrep)
+
+T0=$(date +%s%N)
+log() {
+  local ms=$(( ($(date +%s%N) - T0) / 1000000 ))
+  printf '[install-tools %4d.%01ds] %s\n' $((ms / 1000)) $(((ms % 1000) / 100)) "$*"
+}
+step_start() { STEP_NAME="$1"; STEP_T=$(date +%s%N); log "BEGIN $1"; }
+step_end() { log "END   $STEP_NAME ($(( ($(date +%s%N) - STEP_T) / 1000000 )) ms)"; }
+
+mkdir -p "$TOOLS"
+# One installer at a time (two test runs started together must not race).
+exec 9>"$TOOLS/.install.lock"
+if command -v flock >/dev/null 2>&1; then flock 9; fi
+
+# ---------------------------------------------------------------- apt packages
+step_start "apt packages (${APT_PACKAGES[*]})"
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  log "missing: ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO="sudo -n"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+else
+  log "all present"
+fi
+for b in chromium rg; do
+  command -v "$b" >/dev/null || { echo "install-tools: '$b' not on PATH after apt install" >&2; exit 1; }
+done
+step_end
+
+# ------------------------------------------------------------ npm tool folders
+stamp_of() { # $1 = tool name
+  {
+    cat "$SPEC/$1/package.json"
+    [ -f "$SPEC/$1/package-lock.json" ] && cat "$SPEC/$1/package-lock.json"
+    node -p 'process.platform + "-" + process.arch + "-abi" + process.versions.modules'
+    echo "installer-v1"
+  } | sha256sum | cut -d' ' -f1
+}
+
+# $1 = tool name, $2 = check function (called with the tool dir; must return 0)
+install_tool() {
+  local name="$1" check="$2" dir="$TOOLS/$1" want have=""
+  want="$(stamp_of "$name")"
+  [ -f "$dir/.stamp" ] && have="$(cat "$dir/.stamp")"
+  step_start "npm tool '$name'"
+  if [ "$have" = "$want" ] && "$check" "$dir" >/dev/null 2>&1; then
+    log "up to date ($dir)"
+    step_end
+    return 0
+  fi
+  log "installing into $dir (stamp ${have:-none} -> $want)"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cp "$SPEC/$name/package.json" "$dir/"
+  [ -f "$SPEC/$name/package-lock.json" ] && cp "$SPEC/$name/package-lock.json" "$dir/"
+
+  # npm's TMPDIR: a private one whose ripgrep download cache is seeded with
+  # Debian's rg (the @vscode/ripgrep postinstall would otherwise go to GitHub).
+  local tmp="$TOOLS/.tmp-$name"
+  rm -rf "$tmp"; mkdir -p "$tmp/$RG_CACHE_NAME" "$tmp/rg-src"
+  cp "$(command -v rg)" "$tmp/rg-src/rg"
+  tar czf "$tmp/$RG_CACHE_NAME/$RG_TARBALL" -C "$tmp/rg-src" rg
+
+  (
+    cd "$dir"
+    # yes=true: node-pty's postinstall runs `npx node-gyp` (~/.npmrc may say yes=false).
+    # unsafe_perm=true: code-server's postinstall refuses to run as root otherwise.
+    TMPDIR="$tmp" npm_config_yes=true npm_config_unsafe_perm=true \
+      npm_config_update_notifier=false npm_config_progress=false \
+      npm install --no-audit --no-fund --loglevel=warn </dev/null
+  )
+  rm -rf "$tmp"
+  if ! "$check" "$dir"; then
+    echo "install-tools: check for '$name' failed after install" >&2
+    exit 1
+  fi
+  echo "$want" >"$dir/.stamp"
+  step_end
+}
+
+# code-server: version check with XDG confined (otherwise even --version writes
+# ~/.config/code-server/config.yaml with a password in it).
+check_code_server() {
+  local d out r=0
+  d="$(mktemp -d)"
+  out="$(XDG_CONFIG_HOME="$d/c" XDG_DATA_HOME="$d/d" XDG_CACHE_HOME="$d/k" \
+    "$1/node_modules/.bin/code-server" --version </dev/null 2>&1)" || r=$?
+  rm -rf "$d"
+  echo "$out" | head -3
+  [ "$r" = 0 ] && echo "$out" | grep -q '^4\.100\.3 '
+}
+install_tool code-server check_code_server
+
+check_playwright() {
+  (cd "$1" && node -e 'const p = require("playwright-core"); if (!p.chromium) process.exit(1);
+    console.log("playwright-core", require("playwright-core/package.json").version)')
+}
+install_tool playwright check_playwright
+
+log "done: code-server $(node -p "require('$TOOLS/code-server/node_modules/code-server/package.json').version"), playwright-core $(node -p "require('$TOOLS/playwright/node_modules/playwright-core/package.json').version"), $(chromium --version 2>/dev/null | head -1)"
