@@ -128,12 +128,16 @@ class ResultPanel implements vscode.Disposable {
 </head>
 <body>
 <main>
+  <header>
+    <h1>Six views of ${path.basename(this.content.imageUri.fsPath)}</h1>
+    <p class="subtitle">3 rows × 2 columns, azimuth 30° to 330° around the object · saved in ${this.content.savedPath}</p>
+  </header>
   <section class="images">
-    <figure>
+    <figure class="input">
       <img id="input-image" src="${webview.asWebviewUri(this.content.imageUri)}" alt="Input image ${sidecar.sourceImage}">
       <figcaption>Input: ${sidecar.sourceImage}</figcaption>
     </figure>
-    <figure>
+    <figure class="result">
       <img id="result-image" src="${webview.asWebviewUri(this.content.gridUri)}" alt="Six generated views in a grid of 3 rows and 2 columns">
       <figcaption>Views: ${sidecar.grid}</figcaption>
     </figure>
