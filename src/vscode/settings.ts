@@ -38,7 +38,7 @@ export function readSettings(scope: vscode.Uri | undefined): MultiviewSettings {
       BUILT_IN_DEFAULTS,
     ),
     requestTimeoutMs: 1000 * clamp(config.get<number>('timeouts.requestSeconds', 60), 5, 600),
-    jobTimeoutMs: 1000 * clamp(config.get<number>('timeouts.jobSeconds', 600), 30, 86_400),
+    jobTimeoutMs: 1000 * clamp(config.get<number>('timeouts.jobSeconds', 600), 10, 86_400),
   };
 }
 

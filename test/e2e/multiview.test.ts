@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { startContractServer } from '../contract-server/server';
+import { startContractServer, type ScenarioName } from '../contract-server/server';
 import { filesContaining, Host, listFiles, log, sleep, waitFor } from '../host/harness';
 import {
   answerApiKey,
@@ -319,6 +319,133 @@ scenario('(5) "Clear API Key" then a generation asks again; "Set API Key" stores
     checkOutputFiles(mugOut(), before, 'mug', panel.jobId, KEY);
   });
 }, 150_000);
+
+// ---- faults and hostile input (issue "Hardening"): each ends with the result or one clear message ----------
+
+/** A server quirk that the extension must ride out: the views still arrive and are saved. */
+function recoveringScenario(name: ScenarioName, what: string): void {
+  scenario(`(6) ${what} (${name}): the result arrives anyway`, async () => {
+    contract.setScenario(name);
+    const before = listFiles(mugOut());
+    await generateFromExplorer('mug.png', `a mug [scenario:${name}]`);
+    const panel = await readResultPanel(host, 'mug.png', 120_000);
+    checkOutputFiles(mugOut(), before, 'mug', panel.jobId, KEY);
+    assertNoPartialFiles(ws());
+  }, 180_000);
+}
+
+/** A failure the extension cannot get round: one clear message, nothing saved, the workbench usable. */
+function failingScenario(name: ScenarioName, what: string, message: RegExp): void {
+  scenario(`(7) ${what} (${name}): one clear message, nothing saved`, async () => {
+    contract.setScenario(name);
+    const before = listFiles(ws());
+    await generateFromExplorer('mug.png', `a mug [scenario:${name}]`);
+    const n = await waitForError(message, 120_000);
+    assert.ok(!/<html|<!doctype|<script/i.test(n.message), `no raw markup in the message: ${n.message}`);
+    assert.ok(!n.message.includes(KEY), 'the message does not show the key');
+    assert.deepEqual(newFiles(ws(), before), [], 'nothing saved');
+    await host.clearNotifications();
+    await host.step('workbench usable', () => host.assertWorkbenchUsable());
+  }, 180_000);
+}
+
+recoveringScenario('queued-http400', 'a queued answer sent with HTTP 400');
+recoveringScenario('rate-limit-then-success', 'HTTP 429 with retry_after, then success');
+recoveringScenario('link-404-twice', 'a result link that 404s until it is ready');
+recoveringScenario('proxy-links-object', 'the main link refused, proxy links as an object');
+recoveringScenario('queued-no-fetch-result', 'a queued job without fetch_result');
+failingScenario('validation-object', 'field -> list validation messages', /prompt field is required/i);
+failingScenario('messege', 'an error in the misspelt "messege" field', /Multiview:.+\S/);
+failingScenario('failed-on-fetch', 'a job that fails while queued', /fail/i);
+failingScenario('truncated-json', 'truncated JSON', /JSON|incomplete|unreadable|malformed|server/i);
+failingScenario('html-instead-of-image', 'a result link that serves an HTML page', /not a PNG|instead of an image|text\/html/i);
+failingScenario('endless-body', 'a result that never ends', /larger than|limit|too large/i);
+failingScenario('no-credits', 'no credits left (HTTP 402)', /credit/i);
+
+scenario('(8) a job queued past the time limit: the user is asked, can keep waiting, then stop', async () => {
+  contract.setScenario('queued-forever');
+  await host.updateSettings({ 'multiview.timeouts.jobSeconds': 10 });
+  try {
+    const before = listFiles(ws());
+    await generateFromExplorer('mug.png', 'a mug [scenario:queued-forever]');
+    const askedOnce = await host.waitForNotification(/still queued/i, 60_000, (n) => n.buttons.includes('Keep Waiting'));
+    assert.ok(askedOnce.buttons.includes('Stop'), `offers Keep Waiting and Stop (${askedOnce.buttons.join(', ')})`);
+    const polls = () => contract.requests.filter((r) => /fetch/.test(r.path)).length;
+    await host.clickNotificationButton('Keep Waiting', /still queued/i);
+    const pollsAfterKeep = polls();
+    await host.waitForNotification(/still queued/i, 60_000, (n) => n.buttons.includes('Stop'));
+    assert.ok(polls() > pollsAfterKeep, 'it went on polling after "Keep Waiting"');
+    await host.clickNotificationButton('Stop', /still queued/i);
+    const n = await waitForError(/still processing|stopped waiting/i, 30_000);
+    assert.match(n.message, /job \S+/i, 'names the job so it can be looked up later');
+    assert.deepEqual(newFiles(ws(), before), [], 'nothing saved');
+    await host.clearNotifications();
+  } finally {
+    await host.updateSettings({ 'multiview.timeouts.jobSeconds': 60 });
+  }
+}, 180_000);
+
+scenario('(9) the network is down: a message about the connection, nothing saved', async () => {
+  await host.updateSettings({ 'multiview.apiBaseUrl': 'http://127.0.0.1:9', 'multiview.uploadBaseUrl': 'http://127.0.0.1:9' });
+  try {
+    const before = listFiles(ws());
+    await generateFromExplorer('mug.png', 'a mug');
+    const n = await waitForError(/connect|network|refused/i, 60_000);
+    assert.match(n.message, /^Multiview:/);
+    assert.deepEqual(newFiles(ws(), before), [], 'nothing saved');
+    await host.clearNotifications();
+  } finally {
+    await host.updateSettings({ 'multiview.apiBaseUrl': contract.baseUrl, 'multiview.uploadBaseUrl': contract.baseUrl });
+  }
+}, 120_000);
+
+scenario('(10) script payloads from the server and the user are shown as text and never run', async () => {
+  contract.setScenario('hostile');
+  const dialogs: string[] = [];
+  const onDialog = (dialog: { message(): string; dismiss(): Promise<void> }) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  };
+  host.page.on('dialog', onDialog);
+  try {
+    const hostilePrompt = '"><img src=x onerror=alert(2)> [scenario:hostile]';
+    const before = listFiles(mugOut());
+    await generateFromExplorer('mug.png', hostilePrompt);
+    const panel = await readResultPanel(host, 'mug.png', 120_000);
+    assert.equal(panel.params.prompt, hostilePrompt, 'the prompt is shown literally');
+    const view = host.webview();
+    assert.equal(await view.locator('img').count(), 2, 'only the input and the grid are images: no injected <img>');
+    assert.equal(await view.locator('script').count(), 1, 'only the panel’s own script');
+    const metaText = await view.locator('#server-meta').textContent();
+    assert.ok(metaText?.includes('<script>alert(1)</script>'), 'the server’s script payload is displayed as text');
+    assert.ok(metaText?.includes('../../etc/passwd'), 'the server’s path payload is displayed as text');
+    await sleep(500);
+    assert.deepEqual(dialogs, [], 'no payload ran');
+    const { grid } = checkOutputFiles(mugOut(), before, 'mug', panel.jobId, KEY);
+    assert.equal(path.dirname(grid), mugOut(), 'the server-provided file_prefix did not choose the folder');
+  } finally {
+    host.page.off('dialog', onDialog);
+  }
+}, 180_000);
+
+scenario('(11) a cloned workspace’s settings cannot send the key to another host', async () => {
+  contract.setScenario('success');
+  const evil = await startContractServer();
+  const workspaceSettings = path.join(ws(), '.vscode', 'settings.json');
+  fs.mkdirSync(path.dirname(workspaceSettings), { recursive: true });
+  fs.writeFileSync(workspaceSettings, JSON.stringify({ 'multiview.apiBaseUrl': evil.baseUrl, 'multiview.uploadBaseUrl': evil.baseUrl }));
+  try {
+    await sleep(1500); // the settings watcher
+    const before = listFiles(mugOut());
+    await generateFromExplorer('mug.png', 'a mug [scenario:success]');
+    const panel = await readResultPanel(host, 'mug.png');
+    checkOutputFiles(mugOut(), before, 'mug', panel.jobId, KEY);
+    assert.equal(evil.requests.length, 0, `the workspace's host got no request (${evil.requests.map((r) => r.path).join(', ')})`);
+  } finally {
+    fs.rmSync(path.dirname(workspaceSettings), { recursive: true, force: true });
+    await evil.close();
+  }
+}, 180_000);
 
 test('the key is in no file of the workspace and not in the code-server logs', { timeout: 60_000 }, async () => {
   assert.ok(host, 'the host started');
