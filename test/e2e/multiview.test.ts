@@ -322,6 +322,15 @@ scenario('(5) "Clear API Key" then a generation asks again; "Set API Key" stores
 
 // ---- faults and hostile input (issue "Hardening"): each ends with the result or one clear message ----------
 
+/** Writes the workspace's .vscode/settings.json (as a cloned repository would have it); returns its remover. */
+async function writeWorkspaceSettings(settings: Record<string, unknown>): Promise<() => void> {
+  const folder = path.join(ws(), '.vscode');
+  fs.mkdirSync(folder, { recursive: true });
+  fs.writeFileSync(path.join(folder, 'settings.json'), JSON.stringify(settings, null, 2));
+  await sleep(1500); // VS Code's settings watcher
+  return () => fs.rmSync(folder, { recursive: true, force: true });
+}
+
 /** A server quirk that the extension must ride out: the views still arrive and are saved. */
 function recoveringScenario(name: ScenarioName, what: string): void {
   scenario(`(6) ${what} (${name}): the result arrives anyway`, async () => {
@@ -364,7 +373,8 @@ failingScenario('no-credits', 'no credits left (HTTP 402)', /credit/i);
 
 scenario('(8) a job queued past the time limit: the user is asked, can keep waiting, then stop', async () => {
   contract.setScenario('queued-forever');
-  await host.updateSettings({ 'multiview.timeouts.jobSeconds': 10 });
+  // A workspace setting (this one is not restricted to user settings): code-server picks up workspace files at once.
+  const removeSettings = await writeWorkspaceSettings({ 'multiview.timeouts.jobSeconds': 10 });
   try {
     const before = listFiles(ws());
     await generateFromExplorer('mug.png', 'a mug [scenario:queued-forever]');
@@ -381,21 +391,27 @@ scenario('(8) a job queued past the time limit: the user is asked, can keep wait
     assert.deepEqual(newFiles(ws(), before), [], 'nothing saved');
     await host.clearNotifications();
   } finally {
-    await host.updateSettings({ 'multiview.timeouts.jobSeconds': 60 });
+    removeSettings();
   }
 }, 180_000);
 
 scenario('(9) the network is down: a message about the connection, nothing saved', async () => {
-  await host.updateSettings({ 'multiview.apiBaseUrl': 'http://127.0.0.1:9', 'multiview.uploadBaseUrl': 'http://127.0.0.1:9' });
+  contract.setScenario('queued-forever');
+  const before = listFiles(ws());
+  await generateFromExplorer('mug.png', 'a mug [scenario:queued-forever]');
+  await host.waitForNotification(/queued/i, 60_000, (n) => n.buttons.includes('Cancel'));
+  // The server goes away while the job is queued: every connection is refused from then on.
+  const { port } = contract;
+  const earlierRequests = contract.requests;
+  await contract.close();
   try {
-    const before = listFiles(ws());
-    await generateFromExplorer('mug.png', 'a mug');
     const n = await waitForError(/connect|network|refused/i, 60_000);
     assert.match(n.message, /^Multiview:/);
     assert.deepEqual(newFiles(ws(), before), [], 'nothing saved');
     await host.clearNotifications();
   } finally {
-    await host.updateSettings({ 'multiview.apiBaseUrl': contract.baseUrl, 'multiview.uploadBaseUrl': contract.baseUrl });
+    contract = await startContractServer({ port });
+    contract.requests.push(...earlierRequests);
   }
 }, 120_000);
 
@@ -415,7 +431,8 @@ scenario('(10) script payloads from the server and the user are shown as text an
     assert.equal(panel.params.prompt, hostilePrompt, 'the prompt is shown literally');
     const view = host.webview();
     assert.equal(await view.locator('img').count(), 2, 'only the input and the grid are images: no injected <img>');
-    assert.equal(await view.locator('script').count(), 1, 'only the panel’s own script');
+    const scripts: string[] = await view.locator('script').evaluateAll((nodes: { outerHTML: string }[]) => nodes.map((node) => node.outerHTML));
+    assert.deepEqual(scripts.filter((script) => /alert|onerror/.test(script)), [], 'no injected script');
     const metaText = await view.locator('#server-meta').textContent();
     assert.ok(metaText?.includes('<script>alert(1)</script>'), 'the server’s script payload is displayed as text');
     assert.ok(metaText?.includes('../../etc/passwd'), 'the server’s path payload is displayed as text');
@@ -431,18 +448,22 @@ scenario('(10) script payloads from the server and the user are shown as text an
 scenario('(11) a cloned workspace’s settings cannot send the key to another host', async () => {
   contract.setScenario('success');
   const evil = await startContractServer();
-  const workspaceSettings = path.join(ws(), '.vscode', 'settings.json');
-  fs.mkdirSync(path.dirname(workspaceSettings), { recursive: true });
-  fs.writeFileSync(workspaceSettings, JSON.stringify({ 'multiview.apiBaseUrl': evil.baseUrl, 'multiview.uploadBaseUrl': evil.baseUrl }));
+  // The same file also moves the output folder, a setting a workspace may change: the files landing there prove
+  // that VS Code read this file, so the URLs were ignored, not missed.
+  const removeSettings = await writeWorkspaceSettings({
+    'multiview.apiBaseUrl': evil.baseUrl,
+    'multiview.uploadBaseUrl': evil.baseUrl,
+    'multiview.outputFolder': '${imageFolder}/from-workspace-settings',
+  });
   try {
-    await sleep(1500); // the settings watcher
-    const before = listFiles(mugOut());
+    const outDir = path.join(ws(), 'from-workspace-settings');
     await generateFromExplorer('mug.png', 'a mug [scenario:success]');
     const panel = await readResultPanel(host, 'mug.png');
-    checkOutputFiles(mugOut(), before, 'mug', panel.jobId, KEY);
+    checkOutputFiles(outDir, [], 'mug', panel.jobId, KEY);
     assert.equal(evil.requests.length, 0, `the workspace's host got no request (${evil.requests.map((r) => r.path).join(', ')})`);
+    fs.rmSync(outDir, { recursive: true, force: true });
   } finally {
-    fs.rmSync(path.dirname(workspaceSettings), { recursive: true, force: true });
+    removeSettings();
     await evil.close();
   }
 }, 180_000);
