@@ -1,6 +1,7 @@
 /**
- * The Multiview API client: upload an input image, submit a job, poll it to the end, download the grid.
- * It knows nothing about VS Code. The quirks listed in api-contract.md are handled here and in responses.ts.
+ * The Multiview API client: upload an input image (or embed it), submit a job, poll it to the end, download the grid.
+ * It knows nothing about VS Code. The quirks listed in api-contract.md are handled here and in responses.ts; the
+ * differences between endpoint presets (presets.ts) arrive as data in ApiEndpoints and are followed here.
  */
 import { abortableSleep, raceAbort, throwIfCancelled } from './abort';
 import { downloadFirstAvailable } from './download';
@@ -8,6 +9,7 @@ import { fetchUrlForJob, hostForDisplay, originOf, trustedOrigins, urlForDisplay
 import { MultiviewApiError, cancelledError, sentenceWith } from './errors';
 import { HttpTransport, formatBytes } from './http';
 import { redactSecret } from './redact';
+import { IMAGE_DATA_URI_PREFIX, encodeMultiviewRequest } from './request';
 import {
   DEFAULT_RETRY_AFTER_SECONDS,
   httpLinks,
@@ -20,7 +22,7 @@ import {
   type ProcessingInfo,
   type ResultContext,
 } from './responses';
-import type { ApiEndpoints, DownloadedImage, JobStage, MultiviewRequest, MultiviewResult } from './types';
+import type { ApiEndpoints, DownloadedImage, FetchBodyShape, JobStage, MultiviewRequest, MultiviewResult } from './types';
 
 export interface MultiviewClientOptions {
   apiKey: string;
@@ -66,7 +68,6 @@ const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 const MAX_CONSECUTIVE_POLL_FAILURES = 3;
 /** Without an `eta`, each wait is this much longer than the previous one. */
 const POLL_BACKOFF_FACTOR = 1.5;
-const DATA_URI_PREFIX = /^data:image\/[a-z0-9.+-]+;base64,/i;
 
 export class MultiviewClient {
   private readonly apiKey: string;
@@ -83,7 +84,12 @@ export class MultiviewClient {
 
   constructor(options: MultiviewClientOptions) {
     this.apiKey = options.apiKey;
-    this.endpoints = { ...options.endpoints, fetchFallbacks: [...options.endpoints.fetchFallbacks] };
+    const { fetchFallbacks, allowedSteps } = options.endpoints;
+    this.endpoints = {
+      ...options.endpoints,
+      fetchFallbacks: fetchFallbacks.map((route) => ({ ...route })),
+      ...(allowedSteps ? { allowedSteps: [...allowedSteps] } : {}),
+    };
     this.trustedOrigins = trustedOrigins(this.endpoints);
     this.jobTimeoutMs = positiveOr(options.jobTimeoutMs, DEFAULT_JOB_TIMEOUT_MS);
     this.maxRateLimitRetries = Math.max(0, Math.floor(options.maxRateLimitRetries ?? DEFAULT_MAX_RATE_LIMIT_RETRIES));
@@ -113,11 +119,9 @@ export class MultiviewClient {
    * @throws TypeError when `dataUri` is not a base64 image data URI (a caller bug, not a service failure).
    */
   async uploadImage(dataUri: string, opts: CallOptions = {}): Promise<string> {
-    if (typeof dataUri !== 'string' || !DATA_URI_PREFIX.test(dataUri)) {
-      throw new TypeError('uploadImage expects a base64 image data URI such as "data:image/png;base64,...".');
-    }
+    assertImageDataUri(dataUri, 'uploadImage');
     return this.withPublicErrors(opts.signal, async () => {
-      const imageBytes = Math.floor(((dataUri.length - dataUri.indexOf(',') - 1) * 3) / 4);
+      const imageBytes = decodedBytesOf(dataUri);
       if (imageBytes > MAX_UPLOAD_BYTES) {
         throw new MultiviewApiError(
           'too-large',
@@ -140,13 +144,40 @@ export class MultiviewClient {
     });
   }
 
-  /** Submits (POST multiview, body = request + key) and polls until success; throws MultiviewApiError otherwise. */
+  /**
+   * The value for the request's `image` field, following the endpoint's imageTransport: 'upload' uploads the data
+   * URI (uploadImage, stage 'uploading') and returns the public URL; 'inline-base64' returns the data URI itself
+   * (stage 'embedding'), after the same size check, without any request.
+   * @throws TypeError when `dataUri` is not a base64 image data URI (a caller bug, not a service failure).
+   */
+  async imageForRequest(dataUri: string, opts: CallOptions = {}): Promise<string> {
+    if (this.endpoints.imageTransport !== 'inline-base64') return this.uploadImage(dataUri, opts);
+    assertImageDataUri(dataUri, 'imageForRequest');
+    return this.withPublicErrors(opts.signal, async () => {
+      throwIfCancelled(opts.signal);
+      const imageBytes = decodedBytesOf(dataUri);
+      if (imageBytes > MAX_UPLOAD_BYTES) {
+        throw new MultiviewApiError(
+          'too-large',
+          `The image is ${formatBytes(imageBytes)}, but at most ${formatBytes(MAX_UPLOAD_BYTES)} is sent inside a request; use a smaller image.`,
+        );
+      }
+      opts.onStage?.({ stage: 'embedding' });
+      return dataUri;
+    });
+  }
+
+  /**
+   * Submits (POST multiview, body = the request encoded for the endpoint + key) and polls until success; throws
+   * MultiviewApiError otherwise, kind 'invalid-request' before sending anything the endpoint documents it refuses.
+   */
   async generate(request: MultiviewRequest, opts: CallOptions = {}): Promise<MultiviewResult> {
     return this.withPublicErrors(opts.signal, async () => {
+      const body = encodeMultiviewRequest(request, this.endpoints);
       opts.onStage?.({ stage: 'submitting' });
       // Only a rate limit (job not accepted) leads to a resubmission: after any other failure, such as a lost
       // answer, the job may exist and be billed, so sending it again could pay twice.
-      const answer = await this.postApi(this.endpoints.multiview, { ...request }, opts);
+      const answer = await this.postApi(this.endpoints.multiview, { ...body }, opts);
       const context: ResultContext = { requestedSeed: request.seed };
       if (answer.status === 'success') return resultFromSuccess(answer.body, context, this.apiKey);
       return this.pollUntilDone(processingInfoOf(answer.body, this.apiKey), context, opts);
@@ -251,7 +282,8 @@ export class MultiviewClient {
 
       const pollUrl = pollUrls[urlIndex];
       try {
-        const answer = await this.postApi(pollUrl.url, {}, opts, jobId);
+        const payload = pollUrl.body === 'key-and-request-id' && jobId !== undefined ? { request_id: requestIdValue(jobId) } : {};
+        const answer = await this.postApi(pollUrl.url, payload, opts, jobId);
         consecutiveFailures = 0;
         if (answer.status === 'success') return resultFromSuccess(answer.body, { ...context, jobId, meta }, this.apiKey);
         const progress = processingInfoOf(answer.body, this.apiKey);
@@ -286,18 +318,26 @@ export class MultiviewClient {
   /**
    * The server's fetch_result, but only on a configured host (the poll carries the key, so a hostile answer
    * must not redirect it elsewhere); then the configured fallbacks, which are guesses (api-contract.md §3).
+   * A fetch_result that does not name the job (the enterprise `/api/v1/enterprise/fetch` form) gets `request_id`.
    */
   private pollUrlsFor(queued: ProcessingInfo): PollUrl[] {
     const urls: PollUrl[] = [];
+    const { jobId } = queued;
+    const add = (candidate: PollUrl): void => {
+      if (!urls.some((known) => known.url === candidate.url && known.body === candidate.body)) urls.push(candidate);
+    };
     if (queued.fetchUrl) {
       const origin = originOf(queued.fetchUrl);
-      if (origin && this.trustedOrigins.has(origin)) urls.push({ url: queued.fetchUrl, guessed: false });
-      else this.log(`Ignoring fetch_result on untrusted host ${hostForDisplay(queued.fetchUrl)}; polling the configured endpoints instead.`);
+      if (origin && this.trustedOrigins.has(origin)) {
+        const body: FetchBodyShape = jobId === undefined || urlNamesJob(queued.fetchUrl, jobId) ? 'key' : 'key-and-request-id';
+        add({ url: queued.fetchUrl, guessed: false, body });
+      } else {
+        this.log(`Ignoring fetch_result on untrusted host ${hostForDisplay(queued.fetchUrl)}; polling the configured endpoints instead.`);
+      }
     }
-    if (queued.jobId !== undefined) {
-      for (const template of this.endpoints.fetchFallbacks) {
-        const url = fetchUrlForJob(template, queued.jobId);
-        if (!urls.some((known) => known.url === url)) urls.push({ url, guessed: true });
+    if (jobId !== undefined) {
+      for (const route of this.endpoints.fetchFallbacks) {
+        add({ url: fetchUrlForJob(route.url, jobId), guessed: true, body: route.body });
       }
     }
     return urls;
@@ -350,10 +390,46 @@ export class MultiviewClient {
   }
 }
 
-/** A poll URL, and whether we guessed it (a configured fallback) rather than got it from the server. */
+/** A poll URL, whether we guessed it (a configured fallback) rather than got it from the server, and what to POST. */
 interface PollUrl {
   url: string;
   guessed: boolean;
+  body: FetchBodyShape;
+}
+
+/** True when the URL's path or query names the job, so that POST {key} is enough. */
+function urlNamesJob(url: string, jobId: string): boolean {
+  try {
+    const parsed = new URL(url);
+    const segments = parsed.pathname.split('/').map((segment) => safeDecode(segment));
+    return segments.includes(jobId) || [...parsed.searchParams.values()].includes(jobId);
+  } catch {
+    return false;
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The job id as `request_id`: a number when it is one (ids are integers in every example), else the text. */
+function requestIdValue(jobId: string): string | number {
+  return /^\d{1,15}$/.test(jobId) ? Number(jobId) : jobId;
+}
+
+function assertImageDataUri(dataUri: string, method: string): void {
+  if (typeof dataUri !== 'string' || !IMAGE_DATA_URI_PREFIX.test(dataUri)) {
+    throw new TypeError(`${method} expects a base64 image data URI such as "data:image/png;base64,...".`);
+  }
+}
+
+/** The size of the image inside a base64 data URI. */
+function decodedBytesOf(dataUri: string): number {
+  return Math.floor(((dataUri.length - dataUri.indexOf(',') - 1) * 3) / 4);
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * Downloading the result grid: try each link in turn, give a fresh link a few chances to appear,
  * and accept only a real PNG/JPEG/WebP (checked by magic bytes, never trusted from the URL or header).
+ * A link may serve the image as base64 text (ModelsLab v6 with `base64: true` may answer base64 output,
+ * api-contract.md §1): that text is decoded, and the decoded bytes must pass the same check.
  */
 import { MultiviewApiError, sentenceWith } from './errors';
 import type { HttpTransport, OpenedResponse } from './http';
@@ -74,11 +76,18 @@ async function downloadOnce(transport: HttpTransport, url: string, options: Down
     });
     report(bytes.length);
 
-    const mime = sniffImageMime(bytes);
-    if (!mime) {
-      throw new MultiviewApiError('download', `The file at ${response.displayUrl} is not a PNG, JPEG or WebP image.`);
+    const image = sniffImageMime(bytes) ? bytes : decodeBase64Image(bytes);
+    const mime = image ? sniffImageMime(image) : undefined;
+    if (!image || !mime) {
+      const contentType = (response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      throw new MultiviewApiError(
+        'download',
+        contentType.startsWith('text/')
+          ? `The result link ${response.displayUrl} sent ${contentType} instead of an image.`
+          : `The file at ${response.displayUrl} is not a PNG, JPEG or WebP image.`,
+      );
     }
-    return { bytes: new Uint8Array(bytes), mime, sourceUrl: url };
+    return { bytes: new Uint8Array(image), mime, sourceUrl: url };
   } finally {
     // Closes the connection whatever happened above (a no-op once the body was read).
     response.discard();
@@ -97,7 +106,16 @@ function rejectUnlessImageResponse(response: OpenedResponse): void {
   if (problem !== undefined) throw new MultiviewApiError('download', problem, { httpStatus: response.status });
 }
 
-/** Storage buckets often label images as octet-stream or not at all; the magic bytes decide then. */
+/** Storage buckets often label images as octet-stream or not at all, base64 text as text/plain; the bytes decide then. */
 function isPossiblyImageContentType(contentType: string): boolean {
-  return contentType === '' || contentType.startsWith('image/') || contentType.endsWith('/octet-stream');
+  return contentType === '' || contentType.startsWith('image/') || contentType.endsWith('/octet-stream') || contentType === 'text/plain';
+}
+
+/** The bytes of an image sent as base64 text (bare, or as a data URI), or undefined when the text is not that. */
+function decodeBase64Image(body: Buffer): Buffer | undefined {
+  const text = body.toString('latin1').trim();
+  const payload = text.replace(/^data:image\/[a-z0-9.+-]+;base64,/i, '').replace(/\s+/g, '');
+  if (payload.length < 16 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(payload)) return undefined;
+  const decoded = Buffer.from(payload, 'base64');
+  return sniffImageMime(decoded) ? decoded : undefined;
 }

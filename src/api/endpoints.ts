@@ -1,32 +1,16 @@
+import { endpointsForPreset, JOB_ID_PLACEHOLDER } from './presets';
 import type { ApiEndpoints } from './types';
 
-/** The placeholder in `ApiEndpoints.fetchFallbacks` that is replaced by the job id. */
-export const JOB_ID_PLACEHOLDER = '{id}';
+/** The placeholder in `ApiEndpoints.fetchFallbacks[].url` that is replaced by the job id. */
+export { JOB_ID_PLACEHOLDER };
 
 /**
- * Derives every URL the client calls from the two base URLs the user can configure.
+ * The stablediffusionapi.com v5 endpoints (the default preset) from the two base URLs the user can configure;
+ * the same as `endpointsForPreset('stablediffusionapi-v5', { apiBaseUrl, modelslabBaseUrl })`.
  * The multiview host (stablediffusionapi.com) and the ModelsLab host differ in production; tests point both at one server.
  */
 export function endpointsFromBaseUrls(apiBaseUrl: string, modelslabBaseUrl: string): ApiEndpoints {
-  const api = normaliseBaseUrl(apiBaseUrl, 'API base URL');
-  const modelslab = normaliseBaseUrl(modelslabBaseUrl, 'ModelsLab base URL');
-  return {
-    multiview: `${api}/api/v5/multiview`,
-    base64ToUrl: `${modelslab}/api/v6/base64_to_url`,
-    base64Crop: `${modelslab}/api/v3/base64_crop`,
-    fetchFallbacks: [
-      `${modelslab}/api/v6/image_editing/fetch/${JOB_ID_PLACEHOLDER}`,
-      `${api}/api/v3/fetch/${JOB_ID_PLACEHOLDER}`,
-    ],
-  };
-}
-
-function normaliseBaseUrl(raw: string, label: string): string {
-  const trimmed = String(raw ?? '').trim().replace(/\/+$/, '');
-  if (!isHttpUrl(trimmed)) {
-    throw new Error(`The ${label} must be an http:// or https:// URL, got "${trimmed.slice(0, 200)}".`);
-  }
-  return trimmed;
+  return endpointsForPreset('stablediffusionapi-v5', { apiBaseUrl, modelslabBaseUrl });
 }
 
 /** True for absolute http(s) URLs; the only kind the client ever calls or returns. */
@@ -47,7 +31,7 @@ export function originOf(url: string): string | undefined {
 
 /** Every origin the user configured; the only hosts that may ever receive the key. */
 export function trustedOrigins(endpoints: ApiEndpoints): Set<string> {
-  const urls = [endpoints.multiview, endpoints.base64ToUrl, endpoints.base64Crop, ...endpoints.fetchFallbacks];
+  const urls = [endpoints.multiview, endpoints.base64ToUrl, endpoints.base64Crop, ...endpoints.fetchFallbacks.map((route) => route.url)];
   return new Set(urls.map(originOf).filter((origin): origin is string => origin !== undefined));
 }
 

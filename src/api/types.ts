@@ -1,19 +1,27 @@
+import type { EndpointPresetId } from './presets';
+
 /**
  * Shapes of the Multiview API (stablediffusionapi.com v5 / ModelsLab), as documented in
  * shared/reference/api-contract.md. Everything the server sends is typed as optional and loosely:
  * the client normalises it before anything else reads it.
  */
 
-/** The body of `POST /api/v5/multiview`. `key` is added by the client, never stored with the rest. */
+/**
+ * The body of the multiview POST. `key` is added by the client, never stored with the rest; so is `base64: true`
+ * when the image is sent inline. The client encodes `temp` and `track_id` the way the endpoint wants them.
+ */
 export interface MultiviewRequest {
   prompt: string;
   negative_prompt: string;
-  /** A public URL of the input image (the client uploads a local image first). */
+  /**
+   * A public URL of the input image (the client uploads a local image first), or, for endpoints whose
+   * imageTransport is 'inline-base64', a base64 image data URI.
+   */
   image: string;
   width: number;
   height: number;
-  /** "yes" asks for proxy links besides the normal links. */
-  temp: 'yes' | 'no';
+  /** Ask for proxy links besides the normal links: "yes"/"no" or a boolean, sent in the endpoint's tempFormat. */
+  temp: 'yes' | 'no' | boolean;
   num_inference_steps: number;
   guidance_scale: number;
   /** Not in the doc's table but in its example; `null` lets the server pick. */
@@ -72,21 +80,51 @@ export interface DownloadedImage {
 /** What the client is doing now; the UI turns it into progress text. */
 export type JobStage =
   | { stage: 'uploading' }
+  /** The image travels inside the request (inline-base64 endpoints): nothing is uploaded first. */
+  | { stage: 'embedding' }
   | { stage: 'submitting' }
   | { stage: 'queued'; jobId: string; etaSeconds?: number; waitedSeconds: number }
   | { stage: 'rate-limited'; retryAfterSeconds: number; attempt: number }
   | { stage: 'downloading'; receivedBytes: number; totalBytes?: number };
 
-/** Every URL the client calls. All derive from settings so that tests and users can point them elsewhere. */
+/** How the input image reaches the endpoint: uploaded first and sent as a URL, or inline as a data URI with `base64: true`. */
+export type ImageTransport = 'upload' | 'inline-base64';
+
+/** How `temp` is sent: "yes"/"no" (v5) or true/false (v6, enterprise). */
+export type TempFormat = 'yes-no' | 'boolean';
+
+/** What `track_id` may be: a string or a number, or (v6) an integer only. */
+export type TrackIdFormat = 'string-or-number' | 'integer';
+
+/** `key`: POST {key}; `key-and-request-id`: POST {key, request_id} (the URL does not name the job). */
+export type FetchBodyShape = 'key' | 'key-and-request-id';
+
+/** A configured poll route; in `url`, `{id}` is replaced by the job id. */
+export interface FetchRoute {
+  url: string;
+  body: FetchBodyShape;
+}
+
+/**
+ * Every URL the client calls, and the rules of the endpoint behind them. Built by `endpointsForPreset`
+ * (src/api/presets.ts) from settings, so that tests and users can point them elsewhere.
+ */
 export interface ApiEndpoints {
+  /** The preset these were built from (recorded in the sidecar; chooses the track-id rule of the quick input). */
+  preset: EndpointPresetId;
   /** POST the generation request here. */
   multiview: string;
+  imageTransport: ImageTransport;
   /** `POST {key, base64_string}` -> `{output: [url]}`. */
   base64ToUrl: string;
   /** `POST {key, image, crop}` -> `{link}`; the fallback uploader. */
   base64Crop: string;
-  /** Poll URLs tried when a processing answer has no usable `fetch_result`; `{id}` is replaced. */
-  fetchFallbacks: string[];
+  tempFormat: TempFormat;
+  /** The only `num_inference_steps` the endpoint accepts; absent means any (the UI keeps 1-50). */
+  allowedSteps?: number[];
+  trackIdFormat: TrackIdFormat;
+  /** Poll routes tried when a processing answer has no usable `fetch_result` (or it cannot report on the job). */
+  fetchFallbacks: FetchRoute[];
 }
 
 /** Why a job ended without a result; the UI chooses its message and actions from this. */
@@ -96,6 +134,7 @@ export type ApiErrorKind =
   | 'forbidden' // 403, plan gating
   | 'rate-limited' // 429 or "Rate limit exceeded", retries used up
   | 'rejected' // the server answered status "error" for another reason (validation, bad image URL)
+  | 'invalid-request' // refused before sending: the request breaks a documented rule of the endpoint (e.g. v6 steps)
   | 'failed' // the job itself failed while queued
   | 'server' // 5xx or a non-JSON answer (an HTML error page)
   | 'malformed' // JSON that does not make sense (truncated, no output)

@@ -1,12 +1,14 @@
 /**
- * One generation, from a local image to saved files: prepare -> upload -> submit and wait -> download -> save.
+ * One generation, from a local image to saved files: prepare -> upload (or embed) -> submit and wait -> download -> save.
  * No `vscode` here: the command layer supplies the answers and shows the progress, tests drive it directly.
+ * The endpoint preset (input.api.endpoints) decides how the image travels and how the request is encoded.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { type CallOptions, MultiviewClient, type MultiviewClientOptions } from '../api/client';
 import { redactSecret } from '../api/redact';
-import type { JobStage } from '../api/types';
+import { assertRequestAllowed, encodeMultiviewRequest } from '../api/request';
+import type { JobStage, MultiviewRequest } from '../api/types';
 import { extensionForMime } from '../image/imageFormat';
 import { prepareUpload } from '../image/prepareUpload';
 import { outputStem, resolveOutputFolder, writeNewFiles } from './outputFiles';
@@ -15,12 +17,23 @@ import { buildSidecar, type Sidecar } from './sidecar';
 
 export type JobProgress = { stage: 'preparing' } | JobStage | { stage: 'saving' };
 
+/**
+ * The "Advanced options" of a generation. GenerationParameters (parameters.ts) gains these fields; until then
+ * (and after) the job reads them through this type. Empty strings mean "not set".
+ */
+export interface AdvancedOptions {
+  /** An https URL the service calls when the job ends (api-contract.md §5); sent as `webhook`. */
+  webhook?: string;
+  /** Echoed by the service in its webhook call; sent as `track_id` (an integer for ModelsLab v6). */
+  trackId?: string | number;
+}
+
 export interface GenerationJobInput {
   imagePath: string;
   workspaceFolder: string;
   /** The `multiview.outputFolder` setting. */
   outputFolder: string;
-  parameters: GenerationParameters;
+  parameters: GenerationParameters & AdvancedOptions;
   api: MultiviewClientOptions;
   extensionVersion: string;
   signal?: AbortSignal;
@@ -45,6 +58,22 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
     workspaceFolder: input.workspaceFolder,
   });
 
+  const { endpoints } = input.api;
+  const withoutImage: Omit<MultiviewRequest, 'image'> = {
+    prompt: parameters.prompt,
+    negative_prompt: parameters.negativePrompt,
+    width: parameters.width,
+    height: parameters.height,
+    temp: parameters.proxyLinks ? 'yes' : 'no',
+    num_inference_steps: parameters.steps,
+    guidance_scale: parameters.guidanceScale,
+    seed: parameters.seed ?? null,
+    webhook: parameters.webhook?.trim() || null,
+    track_id: typeof parameters.trackId === 'string' ? parameters.trackId.trim() || null : (parameters.trackId ?? null),
+  };
+  // What the endpoint documents it refuses (v6 steps, a non-https webhook) fails before any work or upload.
+  assertRequestAllowed(withoutImage, endpoints);
+
   report({ stage: 'preparing' });
   const prepared = await prepareUpload(await fs.readFile(input.imagePath));
   signal?.throwIfAborted();
@@ -52,26 +81,14 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
   const client = new MultiviewClient(input.api);
   const clientOptions: CallOptions = { signal, onStage: report, keepWaiting: input.keepWaiting };
   let mark = Date.now();
-  const imageUrl = await client.uploadImage(prepared.dataUri, clientOptions);
+  // Uploaded first (stage 'uploading') or sent inline in the request (stage 'embedding'), as the endpoint wants.
+  const image = await client.imageForRequest(prepared.dataUri, clientOptions);
   const uploadMs = Date.now() - mark;
 
+  const request: MultiviewRequest = { ...withoutImage, image };
+  const sent = encodeMultiviewRequest(request, endpoints);
   mark = Date.now();
-  const result = await client.generate(
-    {
-      prompt: parameters.prompt,
-      negative_prompt: parameters.negativePrompt,
-      image: imageUrl,
-      width: parameters.width,
-      height: parameters.height,
-      temp: parameters.proxyLinks ? 'yes' : 'no',
-      num_inference_steps: parameters.steps,
-      guidance_scale: parameters.guidanceScale,
-      seed: parameters.seed ?? null,
-      webhook: null,
-      track_id: null,
-    },
-    clientOptions,
-  );
+  const result = await client.generate(request, clientOptions);
   const generationMs = Date.now() - mark;
 
   mark = Date.now();
@@ -93,9 +110,17 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
           sidecar = buildSidecar({
             sourceImage: path.relative(input.workspaceFolder, input.imagePath).split(path.sep).join('/'),
             parameters,
+            sent: { temp: sent.temp, webhook: sent.webhook, track_id: sent.track_id },
+            endpointPreset: endpoints.preset,
             result,
             downloadedFrom: grid.sourceUrl,
-            upload: { width: prepared.width, height: prepared.height, bytes: prepared.uploadedBytes, reencoded: prepared.reencoded },
+            upload: {
+              transport: endpoints.imageTransport,
+              width: prepared.width,
+              height: prepared.height,
+              bytes: prepared.uploadedBytes,
+              reencoded: prepared.reencoded,
+            },
             timings: { startedAt, finishedAt: new Date(), uploadMs, generationMs, downloadMs },
             gridFileName: stem + gridSuffix,
             extensionVersion: input.extensionVersion,
@@ -117,6 +142,8 @@ export function describeProgress(progress: JobProgress): string {
       return 'Preparing image…';
     case 'uploading':
       return 'Uploading image…';
+    case 'embedding':
+      return 'Embedding image in the request…';
     case 'submitting':
       return 'Submitting job…';
     case 'queued': {

@@ -1,5 +1,7 @@
 /** The JSON file saved beside each grid: everything needed to understand or repeat the generation. */
-import type { MultiviewResult } from '../api/types';
+import { urlForDisplay } from '../api/endpoints';
+import type { EndpointPresetId } from '../api/presets';
+import type { ImageTransport, MultiviewResult } from '../api/types';
 import type { GenerationParameters } from './parameters';
 
 export const SIDECAR_SCHEMA = 'multiview-sidecar/1';
@@ -8,11 +10,14 @@ export interface SidecarInput {
   /** The source image, relative to the workspace folder (forward slashes). */
   sourceImage: string;
   parameters: GenerationParameters;
+  /** The fields whose encoding depends on the endpoint, exactly as they were sent. */
+  sent: { temp: 'yes' | 'no' | boolean; webhook: string | null; track_id: string | number | null };
+  endpointPreset: EndpointPresetId;
   result: MultiviewResult;
   /** The URL the grid was downloaded from (a 24-hour link). */
   downloadedFrom: string;
   /** What was done to the image before upload, if anything. */
-  upload: { width: number; height: number; bytes: number; reencoded?: unknown };
+  upload: { transport?: ImageTransport; width: number; height: number; bytes: number; reencoded?: unknown };
   timings: { startedAt: Date; finishedAt: Date; uploadMs: number; generationMs: number; downloadMs: number };
   gridFileName: string;
   extensionVersion: string;
@@ -25,6 +30,8 @@ export interface Sidecar {
   grid: string;
   jobId: string;
   seed: number | null;
+  /** The `multiview.endpointPreset` the job was sent with. */
+  endpointPreset: EndpointPresetId;
   parameters: {
     prompt: string;
     negative_prompt: string;
@@ -33,7 +40,15 @@ export interface Sidecar {
     num_inference_steps: number;
     guidance_scale: number;
     seed: number | null;
-    temp: 'yes' | 'no';
+    /** As sent: "yes"/"no" (v5, custom) or a boolean (v6, enterprise). */
+    temp: 'yes' | 'no' | boolean;
+    /**
+     * Origin and path of the webhook URL, without user info, query or fragment: a webhook's only protection is
+     * often a secret in its URL, and sidecars end up in repositories.
+     */
+    webhook: string | null;
+    /** As sent (a number for ModelsLab v6). */
+    track_id: string | number | null;
   };
   upload: SidecarInput['upload'];
   output: { downloadedFrom: string; outputUrls: string[]; proxyUrls: string[] };
@@ -43,7 +58,8 @@ export interface Sidecar {
 }
 
 export function buildSidecar(input: SidecarInput): Sidecar {
-  const { parameters, result, timings } = input;
+  const { parameters, result, timings, sent } = input;
+  const webhook = sent.webhook === null ? null : urlForDisplay(sent.webhook);
   return {
     schema: SIDECAR_SCHEMA,
     createdBy: `Multiview for VS Code ${input.extensionVersion}`,
@@ -51,6 +67,7 @@ export function buildSidecar(input: SidecarInput): Sidecar {
     grid: input.gridFileName,
     jobId: result.jobId,
     seed: result.seed ?? parameters.seed ?? null,
+    endpointPreset: input.endpointPreset,
     parameters: {
       prompt: parameters.prompt,
       negative_prompt: parameters.negativePrompt,
@@ -59,7 +76,9 @@ export function buildSidecar(input: SidecarInput): Sidecar {
       num_inference_steps: parameters.steps,
       guidance_scale: parameters.guidanceScale,
       seed: parameters.seed ?? null,
-      temp: parameters.proxyLinks ? 'yes' : 'no',
+      temp: sent.temp,
+      webhook,
+      track_id: sent.track_id,
     },
     upload: input.upload,
     output: { downloadedFrom: input.downloadedFrom, outputUrls: result.outputUrls, proxyUrls: result.proxyUrls },
@@ -72,6 +91,18 @@ export function buildSidecar(input: SidecarInput): Sidecar {
       downloadMs: timings.downloadMs,
       totalMs: timings.finishedAt.getTime() - timings.startedAt.getTime(),
     },
-    meta: result.meta,
+    // The server echoes the request in meta, webhook included: keep only its display form there too.
+    meta: sent.webhook !== null && webhook !== sent.webhook ? (replaceDeep(result.meta, sent.webhook, webhook ?? '') as Record<string, unknown>) : result.meta,
   };
+}
+
+/** A copy of a JSON-like value with every occurrence of `from` inside its strings replaced by `to`. */
+function replaceDeep(value: unknown, from: string, to: string, depth = 0): unknown {
+  if (depth > 32) return value;
+  if (typeof value === 'string') return value.split(from).join(to);
+  if (Array.isArray(value)) return value.map((item) => replaceDeep(item, from, to, depth + 1));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replaceDeep(item, from, to, depth + 1)]));
+  }
+  return value;
 }

@@ -1,6 +1,7 @@
 /**
  * The behaviours the contract server can act out. Each one reproduces a response shape or quirk from
  * shared/reference/api-contract.md, so that the client is tested against the contract, not a happy path.
+ * Every scenario works on every multiview route (v5, v6, enterprise; see server.ts).
  */
 export const SCENARIO_NAMES = [
   /** Synchronous success, exactly like the doc example. */
@@ -9,7 +10,10 @@ export const SCENARIO_NAMES = [
   'queued',
   /** Like 'queued', but the processing bodies arrive with HTTP 400. */
   'queued-http400',
-  /** Legacy processing shape without fetch_result: the first fallback 404s, the second one works. */
+  /**
+   * Legacy processing shape without fetch_result. For a v5 job the first fallback (the v6 image-editing fetch)
+   * 404s and the second one works; v6 and enterprise jobs have one fallback, which works.
+   */
   'queued-no-fetch-result',
   /** processing forever. */
   'queued-forever',

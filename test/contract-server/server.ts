@@ -2,7 +2,16 @@
  * A local stand-in for the Multiview API that speaks the whole contract of shared/reference/api-contract.md,
  * quirks included. Used by the unit tests, the real-VS-Code e2e tests and the demo. Node `http` and pngjs only.
  *
- * Both base URLs of the client point here. A scenario is chosen, most specific first, by
+ * It serves the routes of every endpoint preset (src/api/presets.ts), each with its own dialect:
+ *   v5          POST /api/v5/multiview                          temp "yes"/"no", image a URL;
+ *                                                                polled at /api/v5/fetch/:id, /api/v6/image_editing/fetch/:id, /api/v3/fetch/:id
+ *   v6          POST /api/v6/image_editing/multiview            temp boolean, image a URL or an inline data URI with base64:true,
+ *                                                                steps 21/31/41 only, track_id an integer; polled at /api/v6/image_editing/fetch/:id
+ *   enterprise  POST /api/v1/enterprise/image_editing/multiview  temp boolean, image a URL;
+ *                                                                polled at /api/v1/enterprise/fetch with {key, request_id} (fetch_result names no id)
+ * A poll route that does not serve the job's dialect answers 404 "Request not found".
+ *
+ * All base URLs of the client point here. A scenario is chosen, most specific first, by
  *   1. a path prefix `/scenario/NAME/` on the base URL (covers uploads and downloads too),
  *   2. a "[scenario:NAME]" marker in the prompt (multiview submissions),
  *   3. the scenario of the job a poll or download belongs to,
@@ -72,9 +81,28 @@ const HOSTILE = {
   foreignFetch: 'http://evil.invalid/steal',
 };
 
+/** The request and fetch conventions of one multiview route (one per endpoint preset family). */
+export type Dialect = 'v5' | 'v6' | 'enterprise';
+
+const SUBMIT_ROUTES: Readonly<Record<string, Dialect>> = {
+  '/api/v5/multiview': 'v5',
+  '/api/v6/image_editing/multiview': 'v6',
+  '/api/v1/enterprise/image_editing/multiview': 'enterprise',
+};
+
+/** The fetch families that know a job of each dialect. */
+const FETCH_FAMILIES: Readonly<Record<Dialect, readonly string[]>> = {
+  v5: ['v5/fetch', 'v6/image_editing/fetch', 'v3/fetch'],
+  v6: ['v6/image_editing/fetch'],
+  enterprise: ['v1/enterprise/fetch'],
+};
+
+const V6_ALLOWED_STEPS = [21, 31, 41];
+
 interface Job {
   id: number;
   key: string;
+  dialect: Dialect;
   scenario: ScenarioName;
   /** The base URL (origin plus any scenario prefix) the job was submitted to; its links use it. */
   base: string;
@@ -173,11 +201,20 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     const accountScenario = prefixScenario ?? scenario;
     if (ACCOUNT_SCENARIOS.has(accountScenario)) return sendJson(res, invalidKey(accountScenario === 'invalid-key-401' ? 401 : 200));
 
-    if (route === '/api/v5/multiview') return submit(incoming, key);
+    const dialect = Object.prototype.hasOwnProperty.call(SUBMIT_ROUTES, route) ? SUBMIT_ROUTES[route] : undefined;
+    if (dialect) return submit(incoming, key, dialect);
     if (route === '/api/v6/base64_to_url') return sendJson(res, uploadBase64ToUrl(incoming));
     if (route === '/api/v3/base64_crop') return sendJson(res, uploadBase64Crop(incoming));
-    const fetchRoute = /^\/api\/(v5\/fetch|v6\/image_editing\/fetch|v3\/fetch)\/([^/]+)$/.exec(route);
+    const fetchRoute = /^\/api\/(v5\/fetch|v6\/image_editing\/fetch|v3\/fetch|v1\/enterprise\/fetch)\/([^/]+)$/.exec(route);
     if (fetchRoute) return sendJson(res, poll(key, fetchRoute[1], fetchRoute[2]));
+    if (route === '/api/v1/enterprise/fetch') {
+      // The documented enterprise form: the job is named in the body (api-contract.md §3).
+      const requestId = incoming.body.request_id;
+      if ((typeof requestId !== 'number' && typeof requestId !== 'string') || String(requestId).trim() === '') {
+        return sendJson(res, { status: 400, body: { status: 'error', message: { request_id: ['The request id field is required.'] } } });
+      }
+      return sendJson(res, poll(key, 'v1/enterprise/fetch', String(requestId)));
+    }
     return sendHtml(res, 404, htmlErrorPage(404, 'Not Found'));
   }
 
@@ -198,9 +235,9 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     return sendJson(res, { status: 404, body: { ok: false, error: 'unknown control route' } });
   }
 
-  // ---- POST /api/v5/multiview -------------------------------------------------------------------
+  // ---- POST multiview (every dialect) -------------------------------------------------------------
 
-  function submit(incoming: Incoming, key: string): void {
+  function submit(incoming: Incoming, key: string, dialect: Dialect): void {
     const { res, body } = incoming;
     const chosen = incoming.prefixScenario ?? scenarioFromPrompt(body.prompt) ?? scenario;
     switch (chosen) {
@@ -243,10 +280,17 @@ export async function startContractServer(options: ContractServerOptions = {}): 
         break;
     }
 
-    const invalid = validateMultiviewRequest(body);
+    const invalid = validateMultiviewRequest(body, dialect);
     if (invalid) return sendJson(res, { status: 400, body: { status: 'error', message: invalid } });
+    // An inline image is re-hosted, like the real service re-hosts inputs (meta.image on cdn2...).
+    let inlineUpload: number | undefined;
+    if (typeof body.image === 'string' && body.image.startsWith('data:')) {
+      const stored = storeUpload(body.image);
+      if (typeof stored === 'string') return sendJson(res, { status: 400, body: { status: 'error', message: { image: [stored] } } });
+      inlineUpload = stored;
+    }
 
-    const job = createJob(incoming, key, chosen);
+    const job = createJob(incoming, key, chosen, dialect, inlineUpload);
     if (chosen === 'truncated-json') {
       const text = JSON.stringify(successBody(job));
       return sendRaw(res, 200, 'application/json', text.slice(0, Math.floor(text.length / 2)));
@@ -255,7 +299,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     return sendJson(res, { status: 200, body: successBody(job) });
   }
 
-  function createJob(incoming: Incoming, key: string, chosen: ScenarioName): Job {
+  function createJob(incoming: Incoming, key: string, chosen: ScenarioName, dialect: Dialect, inlineUpload: number | undefined): Job {
     const { key: _key, ...request } = incoming.body;
     const id = nextJobId++;
     const filePrefix = randomUUID();
@@ -263,7 +307,11 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     const height = numberOr(request.height, DEFAULT_HEIGHT);
     const seed = typeof request.seed === 'number' ? request.seed : Math.floor(Math.random() * 2 ** 32);
     const image =
-      typeof request.image === 'string' && request.image.startsWith(incoming.origin) ? request.image : `${incoming.origin}/uploads/0.png`;
+      inlineUpload !== undefined
+        ? `${incoming.origin}/uploads/${inlineUpload}.png`
+        : typeof request.image === 'string' && request.image.startsWith(incoming.origin)
+          ? request.image
+          : `${incoming.origin}/uploads/0.png`;
     const meta: Record<string, unknown> = { ...request, file_prefix: filePrefix, seed, outdir: 'out', image, width, height };
     if (chosen === 'hostile') {
       Object.assign(meta, {
@@ -274,7 +322,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
         note: `${HOSTILE.script}${HOSTILE.attribute}`,
       });
     }
-    const job: Job = { id, key, scenario: chosen, base: incoming.base, filePrefix, width, height, meta, polls: 0, linkHits: 0 };
+    const job: Job = { id, key, dialect, scenario: chosen, base: incoming.base, filePrefix, width, height, meta, polls: 0, linkHits: 0 };
     jobs.set(id, job);
     jobsByFilePrefix.set(filePrefix, job);
     return job;
@@ -329,13 +377,25 @@ export async function startContractServer(options: ContractServerOptions = {}): 
       tip: hostile ? HOSTILE.attribute : 'Your image is processing in background, you can get this image using fetch API',
       eta: etaSeconds,
       message: hostile ? HOSTILE.script : 'Try to fetch request after given estimated time',
-      fetch_result: hostile ? `${HOSTILE.foreignFetch}/${job.id}` : `${job.base}/api/v5/fetch/${job.id}`,
+      fetch_result: hostile ? `${HOSTILE.foreignFetch}/${job.id}` : fetchResultOf(job),
       id: job.id,
       output: [],
       future_links: [gridUrl(job)],
       proxy_links: [],
       meta: job.meta,
     };
+  }
+
+  /** Where each dialect tells the client to poll; the enterprise one names the job only in the body it expects. */
+  function fetchResultOf(job: Job): string {
+    switch (job.dialect) {
+      case 'v6':
+        return `${job.base}/api/v6/image_editing/fetch/${job.id}`;
+      case 'enterprise':
+        return `${job.base}/api/v1/enterprise/fetch`;
+      default:
+        return `${job.base}/api/v5/fetch/${job.id}`;
+    }
   }
 
   function rateLimited(): Answer {
@@ -352,8 +412,9 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     const job = jobs.get(Number(rawId));
     if (!job) return { status: 404, body: { status: 'error', message: 'Request not found' } };
     if (job.key !== key) return invalidKey(200);
-    // The legacy scenario documents no fetch route: the v6 image-editing guess does not exist on this host.
-    if (job.scenario === 'queued-no-fetch-result' && family === 'v6/image_editing/fetch') {
+    if (!FETCH_FAMILIES[job.dialect].includes(family)) return { status: 404, body: { status: 'error', message: 'Request not found' } };
+    // The legacy scenario documents no fetch route: on the v5 host the v6 image-editing guess does not exist.
+    if (job.scenario === 'queued-no-fetch-result' && job.dialect === 'v5' && family === 'v6/image_editing/fetch') {
       return { status: 404, html: htmlErrorPage(404, 'Not Found') };
     }
     job.polls++;
@@ -474,10 +535,33 @@ export async function startContractServer(options: ContractServerOptions = {}): 
   };
 }
 
-function validateMultiviewRequest(body: Record<string, unknown>): Record<string, string[]> | undefined {
+/** Laravel-style field -> messages, as the real service answers validation errors (api-contract.md §2.3). */
+function validateMultiviewRequest(body: Record<string, unknown>, dialect: Dialect): Record<string, string[]> | undefined {
   const errors: Record<string, string[]> = {};
   if (typeof body.prompt !== 'string') errors.prompt = ['The prompt field is required.'];
-  if (typeof body.image !== 'string' || !/^https?:\/\//i.test(body.image)) errors.image = ['The image field must be a valid URL.'];
+  const inline = typeof body.image === 'string' && /^data:image\/[a-z0-9.+-]+;base64,/i.test(body.image);
+  if (dialect === 'v6' && inline) {
+    if (body.base64 !== true) errors.base64 = ['The base64 field must be true when the image is a base64 data URI.'];
+  } else if (typeof body.image !== 'string' || !/^https?:\/\//i.test(body.image)) {
+    errors.image = ['The image field must be a valid URL.'];
+  }
+  if (dialect === 'v5') {
+    if (body.temp !== undefined && body.temp !== 'yes' && body.temp !== 'no') errors.temp = ['The selected temp is invalid. Use "yes" or "no".'];
+  } else if (body.temp !== undefined && typeof body.temp !== 'boolean') {
+    errors.temp = ['The temp field must be true or false.'];
+  }
+  if (dialect === 'v6') {
+    const steps = body.num_inference_steps;
+    if (steps !== undefined && steps !== null && !V6_ALLOWED_STEPS.includes(steps as number)) {
+      errors.num_inference_steps = ['The selected num inference steps is invalid. Allowed values: 21, 31, 41.'];
+    }
+    const trackId = body.track_id;
+    if (trackId !== undefined && trackId !== null && !Number.isInteger(trackId)) errors.track_id = ['The track id must be an integer.'];
+  }
+  const webhook = body.webhook;
+  if (webhook !== undefined && webhook !== null && (typeof webhook !== 'string' || !/^https?:\/\/[^\s]+$/i.test(webhook))) {
+    errors.webhook = ['The webhook must be a valid URL.'];
+  }
   const ranges: Array<[string, number, number]> = [
     ['width', 256, 1024],
     ['height', 256, 1024],

@@ -83,7 +83,16 @@ describe('contract server', () => {
   });
 
   test('a key starting with "invalid" is refused on every route', async () => {
-    for (const route of ['/api/v5/multiview', '/api/v6/base64_to_url', '/api/v3/base64_crop', '/api/v3/fetch/657']) {
+    for (const route of [
+      '/api/v5/multiview',
+      '/api/v6/image_editing/multiview',
+      '/api/v1/enterprise/image_editing/multiview',
+      '/api/v6/base64_to_url',
+      '/api/v3/base64_crop',
+      '/api/v3/fetch/657',
+      '/api/v6/image_editing/fetch/657',
+      '/api/v1/enterprise/fetch',
+    ]) {
       const { json } = await post(`${server.baseUrl}${route}`, { ...multiviewBody(), key: 'invalid-123' });
       assert.equal(json.message, 'Invalid Api Key', route);
     }
@@ -107,6 +116,66 @@ describe('contract server', () => {
     assert.equal(json.status, 'processing');
     assert.match(json.fetch_result, /^http:\/\/evil\.invalid\/steal\//);
     assert.equal(json.meta.file_prefix, '../../etc/passwd');
+  });
+
+  test('the v5 route wants temp "yes"/"no"', async () => {
+    const { status, json } = await post(`${server.baseUrl}/api/v5/multiview`, multiviewBody({ temp: true }));
+    assert.equal(status, 400);
+    assert.deepEqual(json.message, { temp: ['The selected temp is invalid. Use "yes" or "no".'] });
+  });
+
+  test('the v6 route: inline data URI with base64:true, boolean temp, steps 21/31/41, integer track_id, its own fetch', async () => {
+    const url = `${server.baseUrl}/api/v6/image_editing/multiview`;
+    const png = PNG.sync.write(new PNG({ width: 3, height: 3 }));
+    const dataUri = `data:image/png;base64,${png.toString('base64')}`;
+    const v6 = (extra: Record<string, unknown> = {}) => multiviewBody({ image: dataUri, base64: true, temp: false, num_inference_steps: 31, ...extra });
+
+    const ok = await post(url, v6({ track_id: 1042 }));
+    assert.equal(ok.status, 200);
+    assert.equal(ok.json.status, 'success');
+    assert.equal(ok.json.meta.track_id, 1042);
+    assert.match(ok.json.meta.image, /\/uploads\/\d+\.png$/, 'the inline image is re-hosted, not echoed');
+    assert.deepEqual(Buffer.from(await (await fetch(ok.json.meta.image)).arrayBuffer()), png);
+    assert.equal((await post(url, v6({ image: 'https://img.example/in.png', base64: undefined }))).status, 200, 'a URL works too');
+
+    assert.deepEqual((await post(url, v6({ num_inference_steps: 30 }))).json, {
+      status: 'error',
+      message: { num_inference_steps: ['The selected num inference steps is invalid. Allowed values: 21, 31, 41.'] },
+    });
+    assert.deepEqual((await post(url, v6({ temp: 'no' }))).json.message, { temp: ['The temp field must be true or false.'] });
+    assert.deepEqual((await post(url, v6({ base64: undefined }))).json.message, {
+      base64: ['The base64 field must be true when the image is a base64 data URI.'],
+    });
+    assert.deepEqual((await post(url, v6({ track_id: 'order-7' }))).json.message, { track_id: ['The track id must be an integer.'] });
+    assert.deepEqual((await post(url, v6({ webhook: 'not a url' }))).json.message, { webhook: ['The webhook must be a valid URL.'] });
+
+    const queued = await post(url, v6({ prompt: 'mug [scenario:queued]' }));
+    assert.equal(queued.json.fetch_result, `${server.baseUrl}/api/v6/image_editing/fetch/${queued.json.id}`);
+    assert.equal((await post(queued.json.fetch_result, { key: KEY })).json.status, 'processing');
+    assert.equal((await post(`${server.baseUrl}/api/v3/fetch/${queued.json.id}`, { key: KEY })).status, 404, 'the v3 fetch does not know v6 jobs');
+    assert.equal((await post(queued.json.fetch_result, { key: KEY })).json.status, 'success');
+  });
+
+  test('the enterprise route: boolean temp, image URL, fetch with {key, request_id}', async () => {
+    const url = `${server.baseUrl}/api/v1/enterprise/image_editing/multiview`;
+    assert.deepEqual((await post(url, multiviewBody({ temp: 'yes' }))).json.message, { temp: ['The temp field must be true or false.'] });
+    assert.deepEqual((await post(url, multiviewBody({ temp: true, image: 'data:image/png;base64,AAAA', base64: true }))).json.message, {
+      image: ['The image field must be a valid URL.'],
+    });
+    const ok = await post(url, multiviewBody({ temp: true }));
+    assert.equal(ok.json.status, 'success');
+    assert.equal(ok.json.proxy_links.length, 1, 'temp true adds proxy links');
+
+    const queued = await post(`${server.baseUrl}/scenario/queued/api/v1/enterprise/image_editing/multiview`, multiviewBody({ temp: false }));
+    const fetchUrl = `${server.baseUrl}/scenario/queued/api/v1/enterprise/fetch`;
+    assert.equal(queued.json.fetch_result, fetchUrl, 'the enterprise fetch_result names the job only in the body it expects');
+    assert.deepEqual(await post(fetchUrl, { key: KEY }), {
+      status: 400,
+      json: { status: 'error', message: { request_id: ['The request id field is required.'] } },
+    });
+    assert.equal((await post(fetchUrl, { key: KEY, request_id: queued.json.id })).json.status, 'processing');
+    assert.equal((await post(`${fetchUrl}/${queued.json.id}`, { key: KEY })).json.status, 'success', 'the path form works too');
+    assert.equal((await post(`${server.baseUrl}/api/v6/image_editing/fetch/${queued.json.id}`, { key: KEY })).status, 404);
   });
 
   test('uploads are served back byte for byte', async () => {

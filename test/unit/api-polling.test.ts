@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { MultiviewClient } from '../../src/api/client';
 import { endpointsFromBaseUrls } from '../../src/api/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
+import { endpointsForPreset, type EndpointPresetId } from '../../src/api/presets';
 import type { ApiErrorKind, JobStage, MultiviewRequest } from '../../src/api/types';
 
 const KEY = 'poll-Test-Key-5mZ8';
@@ -85,20 +86,23 @@ after(async () => {
 });
 
 /** A fresh start per test: no scripts, no recorded calls, and a client pointed at `api`. */
-function setup(options: { maxJsonBytes?: number } = {}): { client: MultiviewClient; stages: JobStage[]; logs: string[] } {
+function setup(options: { maxJsonBytes?: number; preset?: EndpointPresetId } = {}): { client: MultiviewClient; stages: JobStage[]; logs: string[] } {
   api.reset();
   elsewhere.reset();
   const stages: JobStage[] = [];
   const logs: string[] = [];
+  const { preset, ...clientOptions } = options;
   const client = new MultiviewClient({
     apiKey: KEY,
-    endpoints: endpointsFromBaseUrls(api.baseUrl, api.baseUrl),
+    endpoints: preset
+      ? endpointsForPreset(preset, { apiBaseUrl: api.baseUrl, modelslabBaseUrl: api.baseUrl, customBaseUrl: api.baseUrl })
+      : endpointsFromBaseUrls(api.baseUrl, api.baseUrl),
     requestTimeoutMs: 2_000,
     jobTimeoutMs: 5_000,
     pollIntervalMs: { min: 1, max: 2 },
     sleep: async () => undefined,
     log: (line) => logs.push(line),
-    ...options,
+    ...clientOptions,
   });
   return { client, stages, logs };
 }
@@ -198,6 +202,45 @@ describe('polling edge cases', () => {
     assert.ok(stages.some((stage) => stage.stage === 'rate-limited' && stage.retryAfterSeconds === 4 && stage.attempt === 1));
   });
 
+  test('a same-origin fetch_result that does not name the job is polled with {key, request_id}', async () => {
+    const { client } = setup();
+    api.script('/api/v5/multiview', [processing({ fetch_result: `${api.baseUrl}/api/v1/enterprise/fetch` })]);
+    api.script('/api/v1/enterprise/fetch', [processing(), success()]);
+    await client.generate(REQUEST);
+    assert.deepEqual(api.calls, ['POST /api/v5/multiview', 'POST /api/v1/enterprise/fetch', 'POST /api/v1/enterprise/fetch']);
+    assert.deepEqual(api.bodies.slice(1), [
+      { request_id: 42, key: KEY },
+      { request_id: 42, key: KEY },
+    ]);
+  });
+
+  test('enterprise: without fetch_result the fallback gets the job id in the body, as text when it is not a number', async () => {
+    const { client } = setup({ preset: 'modelslab-enterprise' });
+    api.script('/api/v1/enterprise/image_editing/multiview', [processing({ id: 'job-7f3' })]);
+    api.script('/api/v1/enterprise/fetch', [success({ id: 'job-7f3' })]);
+    const result = await client.generate({ ...REQUEST, temp: 'yes' });
+    assert.equal(result.jobId, 'job-7f3');
+    assert.deepEqual(api.calls, ['POST /api/v1/enterprise/image_editing/multiview', 'POST /api/v1/enterprise/fetch']);
+    assert.equal((api.bodies[0] as Record<string, unknown>).temp, true);
+    assert.deepEqual(api.bodies[1], { request_id: 'job-7f3', key: KEY });
+  });
+
+  test('enterprise: when its only poll route cannot find the job, the error says it may still finish', async () => {
+    const { client } = setup({ preset: 'modelslab-enterprise' });
+    api.script('/api/v1/enterprise/image_editing/multiview', [processing()]);
+    const error = await expectKind('server', () => client.generate(REQUEST));
+    assert.match(error.message, /None of the 1 poll URLs could report on job 42; it may still finish on the server/);
+  });
+
+  test('v6: a fetch_result on the configured host is polled once per round, not twice as a fallback too', async () => {
+    const { client } = setup({ preset: 'modelslab-v6' });
+    api.script('/api/v6/image_editing/multiview', [processing({ fetch_result: `${api.baseUrl}/api/v6/image_editing/fetch/42` })]);
+    api.script('/api/v6/image_editing/fetch/42', [{ status: 404, json: { status: 'error', message: 'Request not found' } }]);
+    const error = await expectKind('server', () => client.generate(REQUEST));
+    assert.match(error.message, /None of the 1 poll URLs/);
+    assert.deepEqual(api.calls, ['POST /api/v6/image_editing/multiview', 'POST /api/v6/image_editing/fetch/42']);
+  });
+
   test('success with an empty output uses future_links', async () => {
     const { client } = setup();
     api.script('/api/v5/multiview', [success({ output: '', future_links: [`${api.baseUrl}/future.png`] })]);
@@ -229,6 +272,23 @@ describe('transport safety', () => {
       client.downloadResult({ jobId: '1', outputUrls: [`${api.baseUrl}/fake.png`], proxyUrls: [], meta: {} }),
     );
     assert.match(error.message, /is not a PNG, JPEG or WebP image/);
+  });
+
+  test('a result served as base64 text (bare or as a data URI) is decoded and checked like any image', async () => {
+    const { client } = setup();
+    const png = Buffer.concat([PNG_BYTES, Buffer.alloc(32, 7)]);
+    api.script('/out.base64', [{ body: png.toString('base64'), headers: { 'Content-Type': 'text/plain; charset=utf-8' } }]);
+    api.script('/out2.base64', [{ body: `data:image/png;base64,${png.toString('base64')}\n` }]);
+    for (const file of ['/out.base64', '/out2.base64']) {
+      const image = await client.downloadResult({ jobId: '1', outputUrls: [`${api.baseUrl}${file}`], proxyUrls: [], meta: {} });
+      assert.equal(image.mime, 'image/png');
+      assert.deepEqual(Buffer.from(image.bytes), png);
+    }
+    api.script('/note.txt', [{ body: 'Your image will be ready soon, please check back later.', headers: { 'Content-Type': 'text/plain' } }]);
+    const error = await expectKind('download', () => client.downloadResult({ jobId: '1', outputUrls: [`${api.baseUrl}/note.txt`], proxyUrls: [], meta: {} }));
+    assert.match(error.message, /sent text\/plain instead of an image/);
+    api.script('/gif.base64', [{ body: Buffer.from('GIF89a-not-an-accepted-image-format').toString('base64'), headers: { 'Content-Type': 'text/plain' } }]);
+    await expectKind('download', () => client.downloadResult({ jobId: '1', outputUrls: [`${api.baseUrl}/gif.base64`], proxyUrls: [], meta: {} }));
   });
 
   test('a JSON answer over maxJsonBytes is refused', async () => {

@@ -39,10 +39,17 @@ function errorFrom(work: () => unknown): MultiviewApiError {
 describe('endpointsFromBaseUrls', () => {
   test('derives every URL and trims trailing slashes', () => {
     assert.deepEqual(endpointsFromBaseUrls('https://stablediffusionapi.com/', 'https://modelslab.com//'), {
+      preset: 'stablediffusionapi-v5',
       multiview: 'https://stablediffusionapi.com/api/v5/multiview',
+      imageTransport: 'upload',
       base64ToUrl: 'https://modelslab.com/api/v6/base64_to_url',
       base64Crop: 'https://modelslab.com/api/v3/base64_crop',
-      fetchFallbacks: ['https://modelslab.com/api/v6/image_editing/fetch/{id}', 'https://stablediffusionapi.com/api/v3/fetch/{id}'],
+      tempFormat: 'yes-no',
+      trackIdFormat: 'string-or-number',
+      fetchFallbacks: [
+        { url: 'https://modelslab.com/api/v6/image_editing/fetch/{id}', body: 'key' },
+        { url: 'https://stablediffusionapi.com/api/v3/fetch/{id}', body: 'key' },
+      ],
     });
   });
 
@@ -54,8 +61,8 @@ describe('endpointsFromBaseUrls', () => {
 
   test('fills the job id into fallbacks and knows the trusted origins', () => {
     const endpoints = endpointsFromBaseUrls('https://a.example', 'https://b.example:8443');
-    assert.equal(fetchUrlForJob(endpoints.fetchFallbacks[0], '657'), 'https://b.example:8443/api/v6/image_editing/fetch/657');
-    assert.equal(fetchUrlForJob(endpoints.fetchFallbacks[1], '../x'), 'https://a.example/api/v3/fetch/..%2Fx');
+    assert.equal(fetchUrlForJob(endpoints.fetchFallbacks[0].url, '657'), 'https://b.example:8443/api/v6/image_editing/fetch/657');
+    assert.equal(fetchUrlForJob(endpoints.fetchFallbacks[1].url, '../x'), 'https://a.example/api/v3/fetch/..%2Fx');
     assert.deepEqual([...trustedOrigins(endpoints)].sort(), ['https://a.example', 'https://b.example:8443']);
   });
 
