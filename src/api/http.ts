@@ -3,7 +3,7 @@
  * MultiviewApiError, so that raw axios errors (whose config carries the request body with the key)
  * never leave this module.
  */
-import type { AxiosInstance, AxiosResponse, AxiosStatic } from 'axios';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Readable } from 'node:stream';
 import { RequestGuard } from './abort';
 import { hostForDisplay, urlForDisplay } from './endpoints';
@@ -36,9 +36,6 @@ export class HttpTransport {
   private readonly axios: AxiosInstance;
 
   constructor(private readonly options: HttpTransportOptions) {
-    // Required here rather than at the top: axios probes the platform's fetch support when it loads, which
-    // would otherwise add tens of milliseconds to the extension's activation.
-    const axios = require('axios') as AxiosStatic;
     this.axios = axios.create({
       // VS Code's proxy agent handles http.proxy, PAC files and certificates; axios's own env-proxy logic would bypass it.
       proxy: false,

@@ -17,23 +17,12 @@ import { buildSidecar, type Sidecar } from './sidecar';
 
 export type JobProgress = { stage: 'preparing' } | JobStage | { stage: 'saving' };
 
-/**
- * The "Advanced options" of a generation. GenerationParameters (parameters.ts) gains these fields; until then
- * (and after) the job reads them through this type. Empty strings mean "not set".
- */
-export interface AdvancedOptions {
-  /** An https URL the service calls when the job ends (api-contract.md §5); sent as `webhook`. */
-  webhook?: string;
-  /** Echoed by the service in its webhook call; sent as `track_id` (an integer for ModelsLab v6). */
-  trackId?: string | number;
-}
-
 export interface GenerationJobInput {
   imagePath: string;
   workspaceFolder: string;
   /** The `multiview.outputFolder` setting. */
   outputFolder: string;
-  parameters: GenerationParameters & AdvancedOptions;
+  parameters: GenerationParameters;
   api: MultiviewClientOptions;
   extensionVersion: string;
   signal?: AbortSignal;

@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
-export class OutputLocationError extends Error {}
+export class OutputLocationError extends Error {
+  override name = 'OutputLocationError';
+}
 
 export const DEFAULT_OUTPUT_FOLDER = '${imageFolder}/multiview';
 
@@ -58,7 +60,9 @@ export interface OutputFile {
   content: Uint8Array | string | ((stem: string) => Uint8Array | string);
 }
 
-export class FileExistsError extends Error {}
+export class FileExistsError extends Error {
+  override name = 'FileExistsError';
+}
 
 const MAX_NAME_ATTEMPTS = 1000;
 

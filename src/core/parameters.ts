@@ -22,6 +22,10 @@ export interface GenerationParameters {
   seed: number | undefined;
   /** Ask for proxy links too (the API's `temp: "yes"`). */
   proxyLinks: boolean;
+  /** Advanced: an https URL the service calls when the job ends. */
+  webhook?: string;
+  /** Advanced: echoed by the service in its webhook call. */
+  trackId?: string | number;
 }
 
 export interface SizePreset {
@@ -114,6 +118,9 @@ export function sanitizeParameters(candidate: Partial<GenerationParameters>, fal
     guidanceScale: pick(candidate.guidanceScale, (v) => !validateGuidanceScale(String(v)), fallback.guidanceScale),
     seed: candidate.seed === undefined || candidate.seed === null ? undefined : pick(candidate.seed, (v) => !validateSeed(String(v)), undefined),
     proxyLinks: typeof candidate.proxyLinks === 'boolean' ? candidate.proxyLinks : fallback.proxyLinks,
+    // Checked against the endpoint when the request is built (api/request.ts); only the types are checked here.
+    ...(typeof candidate.webhook === 'string' && candidate.webhook !== '' ? { webhook: candidate.webhook } : {}),
+    ...(typeof candidate.trackId === 'string' || typeof candidate.trackId === 'number' ? { trackId: candidate.trackId } : {}),
   };
 }
 

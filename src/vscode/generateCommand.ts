@@ -5,18 +5,16 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { MultiviewApiError } from '../api/errors';
+import { EndpointConfigurationError } from '../api/presets';
 import { redactSecret } from '../api/redact';
-import { describeProgress, runGenerationJob } from '../core/generationJob';
-import { OutputLocationError } from '../core/outputFiles';
+import { isApiError, isJobError, loadGenerationJob } from '../core/loadGenerationJob';
 import { type GenerationParameters, sanitizeParameters } from '../core/parameters';
-import { UnsupportedImageError } from '../image/prepareUpload';
 import type { ApiKeyStore } from './apiKeyStore';
 import { chooseImage, hasImageExtension } from './chooseImage';
 import { pickParameters } from './parameterPicker';
 import type { ResultPanels } from './resultPanel';
 import type { RunningJobs } from './runningJobs';
-import { readSettings } from './settings';
+import { type MultiviewSettings, readSettings } from './settings';
 
 const LAST_PARAMETERS_KEY = 'multiview.lastParameters';
 
@@ -64,9 +62,12 @@ async function generateFromImage(deps: GenerateDependencies, clicked: vscode.Uri
     });
     return;
   }
-  const settings = readSettings(imageUri);
+  const settings = readSettingsOrExplain(imageUri);
+  if (!settings) {
+    return;
+  }
   const remembered = deps.context.globalState.get<Partial<GenerationParameters>>(LAST_PARAMETERS_KEY) ?? {};
-  const parameters = await pickParameters(sanitizeParameters(remembered, settings.defaults), name);
+  const parameters = await pickParameters(sanitizeParameters(remembered, settings.defaults), name, settings.endpoints.preset);
   if (!parameters) {
     return;
   }
@@ -83,10 +84,14 @@ interface JobRequest {
 
 async function runWithProgress(deps: GenerateDependencies, request: JobRequest): Promise<void> {
   const { imageUri, workspaceFolder, parameters, apiKey } = request;
-  const settings = readSettings(imageUri);
+  const settings = readSettingsOrExplain(imageUri);
+  if (!settings) {
+    return;
+  }
   const insideWorkspace = vscode.workspace.getWorkspaceFolder(imageUri) !== undefined;
   const log = (line: string) => deps.log.info(redactSecret(line, apiKey));
   try {
+    const { describeProgress, runGenerationJob } = loadGenerationJob();
     const output = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Multiview', cancellable: true },
       async (progress, token) => {
@@ -138,11 +143,11 @@ async function reportFailure(deps: GenerateDependencies, request: JobRequest, er
     return;
   }
   deps.log.error(safe(error instanceof Error ? `${error.name}: ${error.message}` : String(error)));
-  if (error instanceof UnsupportedImageError) {
+  if (isJobError(error, 'UnsupportedImageError')) {
     void vscode.window.showErrorMessage(`Multiview: “${name}” is not a readable image: ${safe(error.message)}`);
     return;
   }
-  if (error instanceof OutputLocationError) {
+  if (isJobError(error, 'OutputLocationError')) {
     const action = await vscode.window.showErrorMessage(`Multiview: ${safe(error.message)}`, 'Open Settings');
     if (action) {
       void vscode.commands.executeCommand('workbench.action.openSettings', 'multiview.outputFolder');
@@ -150,7 +155,7 @@ async function reportFailure(deps: GenerateDependencies, request: JobRequest, er
     return;
   }
   const retry = 'Try Again';
-  if (error instanceof MultiviewApiError && error.kind === 'invalid-key') {
+  if (isApiError(error, 'invalid-key')) {
     const action = await vscode.window.showErrorMessage(`Multiview: ${safe(error.message)}`, 'Set API Key');
     const newKey = action ? await deps.apiKeys.ask('Enter a valid API key; the generation then runs again.') : undefined;
     if (newKey) {
@@ -159,11 +164,30 @@ async function reportFailure(deps: GenerateDependencies, request: JobRequest, er
     return;
   }
   const message = error instanceof Error ? error.message : String(error);
-  const action = await vscode.window.showErrorMessage(`Multiview: ${safe(message)}`, retry, 'Show Log');
+  // A request the endpoint would refuse fails the same way again: offer only the log.
+  const actions = isApiError(error, 'invalid-request') ? ['Show Log'] : [retry, 'Show Log'];
+  const action = await vscode.window.showErrorMessage(`Multiview: ${safe(message)}`, ...actions);
   if (action === retry) {
     await runWithProgress(deps, request);
   } else if (action) {
     deps.log.show(true);
+  }
+}
+
+/** The settings, or `undefined` after telling the user which one to fix (e.g. a custom preset without its URL). */
+function readSettingsOrExplain(scope: vscode.Uri): MultiviewSettings | undefined {
+  try {
+    return readSettings(scope);
+  } catch (error) {
+    if (!(error instanceof EndpointConfigurationError)) {
+      throw error;
+    }
+    void vscode.window.showErrorMessage(`Multiview: ${error.message}`, 'Open Settings').then((action) => {
+      if (action) {
+        void vscode.commands.executeCommand('workbench.action.openSettings', error.setting);
+      }
+    });
+    return undefined;
   }
 }
 
@@ -180,7 +204,7 @@ async function askToKeepWaiting(job: { jobId: string; waitedSeconds: number }): 
 
 function isCancellation(error: unknown): boolean {
   return (
-    (error instanceof MultiviewApiError && error.kind === 'cancelled') ||
+    isApiError(error, 'cancelled') ||
     (error instanceof Error && (error.name === 'AbortError' || error.name === 'CanceledError'))
   );
 }

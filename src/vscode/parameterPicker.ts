@@ -1,5 +1,6 @@
 /** The seven-step quick input that collects the generation parameters. */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { closestAllowedSteps, ENDPOINT_PRESETS, type EndpointPresetId, parseTrackId, validateTrackId, validateWebhookUrl } from '../api/presets';
 import {
   type GenerationParameters,
   LIMITS,
@@ -22,8 +23,13 @@ interface Choice<T> extends vscode.QuickPickItem {
 }
 
 /** Asks for every parameter, starting from `initial`. `undefined` when the user cancelled. */
-export async function pickParameters(initial: GenerationParameters, imageName: string): Promise<GenerationParameters | undefined> {
-  const chosen = { ...initial };
+export async function pickParameters(
+  initial: GenerationParameters,
+  imageName: string,
+  preset: EndpointPresetId,
+): Promise<GenerationParameters | undefined> {
+  const allowedSteps = ENDPOINT_PRESETS[preset].allowedSteps;
+  const chosen = { ...initial, steps: closestAllowedSteps(initial.steps, preset) };
   const title = `${TITLE}: ${imageName}`;
   const common = (step: number) => ({ title, step, totalSteps: TOTAL_STEPS });
 
@@ -85,6 +91,18 @@ export async function pickParameters(initial: GenerationParameters, imageName: s
   };
 
   const askSteps: InputStep = async (input) => {
+    if (allowedSteps) {
+      // This endpoint documents only a few values: offer exactly those.
+      const items = allowedSteps.map((steps): Choice<number> => ({ label: String(steps), value: steps }));
+      const picked = await input.showQuickPick({
+        ...common(4),
+        placeholder: `Inference steps: ${ENDPOINT_PRESETS[preset].label} accepts only these`,
+        items,
+        activeItem: items.find((item) => item.value === chosen.steps),
+      });
+      chosen.steps = picked.value;
+      return askGuidance;
+    }
     chosen.steps = Number(
       await input.showInputBox({
         ...common(4),
@@ -139,19 +157,46 @@ export async function pickParameters(initial: GenerationParameters, imageName: s
   };
 
   const askProxyLinks: InputStep = async (input) => {
-    const no: Choice<boolean> = { label: 'Normal links only', detail: 'The usual storage links', value: false };
-    const yes: Choice<boolean> = {
+    const no: Choice<boolean | 'advanced'> = { label: 'Normal links only', detail: 'The usual storage links', value: false };
+    const yes: Choice<boolean | 'advanced'> = {
       label: 'Also request proxy links',
       detail: 'A second set of links, used if the storage provider is blocked where you are',
       value: true,
     };
+    const advancedSummary = [chosen.webhook && 'webhook set', chosen.trackId !== undefined && `track id ${chosen.trackId}`].filter(Boolean).join(', ');
+    const advanced: Choice<boolean | 'advanced'> = {
+      label: 'Webhook and track ID…',
+      description: advancedSummary || undefined,
+      detail: 'Advanced: let the service call your https endpoint when the job ends',
+      value: 'advanced',
+    };
+    const separator = { label: 'Advanced', kind: vscode.QuickPickItemKind.Separator, value: false } as Choice<boolean | 'advanced'>;
     const picked = await input.showQuickPick({
       ...common(7),
       placeholder: 'Proxy links',
-      items: [no, yes],
+      items: [no, yes, separator, advanced],
       activeItem: chosen.proxyLinks ? yes : no,
     });
-    chosen.proxyLinks = picked.value;
+    if (picked.value !== 'advanced') {
+      chosen.proxyLinks = picked.value;
+      return undefined;
+    }
+    const webhook = await input.showInputBox({
+      ...common(7),
+      value: chosen.webhook ?? '',
+      prompt: 'Webhook: an https URL the service calls when the job ends (leave empty for none)',
+      placeholder: 'https://example.com/multiview-hook',
+      validate: validateWebhookUrl,
+    });
+    chosen.webhook = webhook.trim() || undefined;
+    const trackId = await input.showInputBox({
+      ...common(7),
+      value: chosen.trackId === undefined ? '' : String(chosen.trackId),
+      prompt: `Track ID: returned in the webhook call to identify this job (leave empty for none)`,
+      validate: (text) => validateTrackId(text, preset),
+    });
+    chosen.trackId = parseTrackId(trackId, preset);
+    return askProxyLinks;
   };
 
   return (await MultiStepInput.run(askPrompt)) ? chosen : undefined;

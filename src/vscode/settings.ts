@@ -1,6 +1,6 @@
 /** Reads the extension's settings (`multiview.*`) into typed values. */
 import * as vscode from 'vscode';
-import { endpointsFromBaseUrls } from '../api/endpoints';
+import { DEFAULT_ENDPOINT_PRESET, endpointsForPreset, parseEndpointPreset } from '../api/presets';
 import type { ApiEndpoints } from '../api/types';
 import { DEFAULT_OUTPUT_FOLDER } from '../core/outputFiles';
 import { BUILT_IN_DEFAULTS, type GenerationParameters, sanitizeParameters } from '../core/parameters';
@@ -19,10 +19,12 @@ export interface MultiviewSettings {
 export function readSettings(scope: vscode.Uri | undefined): MultiviewSettings {
   const config = vscode.workspace.getConfiguration('multiview', scope);
   return {
-    endpoints: endpointsFromBaseUrls(
-      userLevelValue(config, 'apiBaseUrl', DEFAULT_API_BASE_URL),
-      userLevelValue(config, 'uploadBaseUrl', DEFAULT_UPLOAD_BASE_URL),
-    ),
+    // The preset and every base URL decide where the key goes: user settings only (see userLevelValue).
+    endpoints: endpointsForPreset(parseEndpointPreset(userLevelValue(config, 'endpointPreset', DEFAULT_ENDPOINT_PRESET)), {
+      apiBaseUrl: userLevelValue(config, 'apiBaseUrl', DEFAULT_API_BASE_URL),
+      modelslabBaseUrl: userLevelValue(config, 'uploadBaseUrl', DEFAULT_UPLOAD_BASE_URL),
+      customBaseUrl: userLevelValue(config, 'customBaseUrl', ''),
+    }),
     outputFolder: config.get<string>('outputFolder', DEFAULT_OUTPUT_FOLDER),
     defaults: sanitizeParameters(
       {

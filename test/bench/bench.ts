@@ -56,10 +56,19 @@ function printTable(): void {
 
 // ---- sizes -------------------------------------------------------------------------------------------
 
-/** dist/extension.js against 150 KB, with its largest contributors from esbuild's metafile. */
+/**
+ * dist/extension.js (what activation loads) against 150 KB; the parts loaded later are shown beside it, and all
+ * the extension's JavaScript together too, so that splitting can never hide growth. Largest contributors from
+ * esbuild's metafile.
+ */
 function bundleSize(): void {
-  const bytes = statSync(path.join(ROOT, 'dist', 'extension.js')).size;
-  rows.push({ figure: 'Bundle dist/extension.js (minified)', value: kb(bytes), budget: '150 KB', pass: bytes <= 150 * KB });
+  const size = (file: string): number => statSync(path.join(ROOT, 'dist', file)).size;
+  const bytes = size('extension.js');
+  rows.push({ figure: 'Bundle dist/extension.js, loaded at activation', value: kb(bytes), budget: '150 KB', pass: bytes <= 150 * KB });
+  rows.push({ figure: '  dist/generationJob.js, loaded at the first generation', value: kb(size('generationJob.js')), budget: '-' });
+  rows.push({ figure: '  dist/codecs.js, loaded only to shrink a large image', value: kb(size('codecs.js')), budget: '-' });
+  const total = ['extension.js', 'generationJob.js', 'codecs.js', 'webview.js'].reduce((sum, file) => sum + size(file), 0);
+  rows.push({ figure: '  all JavaScript of the extension together', value: kb(total), budget: '-' });
   const meta = JSON.parse(readFileSync(path.join(ROOT, 'dist', 'meta.json'), 'utf8')) as {
     outputs: Record<string, { bytes: number; inputs: Record<string, { bytesInOutput: number }> }>;
   };

@@ -64,6 +64,14 @@ describe('defaults from settings and the last run', () => {
     assert.deepEqual(sanitizeParameters(remembered, BUILT_IN_DEFAULTS), { ...remembered, negativePrompt: '' });
   });
 
+  test('advanced options are carried over only when set', () => {
+    const withAdvanced = sanitizeParameters({ webhook: 'https://example.com/hook', trackId: 7 }, BUILT_IN_DEFAULTS);
+    assert.equal(withAdvanced.webhook, 'https://example.com/hook');
+    assert.equal(withAdvanced.trackId, 7);
+    const without = sanitizeParameters({ webhook: '', trackId: null as unknown as string }, BUILT_IN_DEFAULTS);
+    assert.ok(!('webhook' in without) && !('trackId' in without));
+  });
+
   test('out-of-range or mistyped values fall back to the defaults', () => {
     const hostile = { prompt: '', width: 4096, height: 961, steps: 500, guidanceScale: Number.NaN, seed: -5, proxyLinks: 'yes' as unknown as boolean };
     assert.deepEqual(sanitizeParameters(hostile, BUILT_IN_DEFAULTS), BUILT_IN_DEFAULTS);
