@@ -216,9 +216,11 @@ async function overhead(baseUrl: string, workspace: string, imagePath: string, w
 /** Jobs that become ready at a known moment, polled with the client's default intervals, in parallel. */
 async function polling(): Promise<void> {
   const cases = {
-    'eta-right': { label: 'eta 8 s, ready at 8 s', etaSeconds: 8, readyAfterMs: 8_000 },
-    'later-than-eta': { label: 'eta 4 s, ready at 20 s', etaSeconds: 4, readyAfterMs: 20_000 },
-    'earlier-than-eta': { label: 'eta 30 s, ready at 6 s', etaSeconds: 30, readyAfterMs: 6_000 },
+    // The budgeted figure: the server announces the moment (its eta) and keeps to it.
+    'eta-right': { label: 'eta 8 s, ready at 8 s', etaSeconds: 8, readyAfterMs: 8_000, budgeted: true },
+    // How the client copes when the server's estimate is wrong, shown beside it without a budget.
+    'later-than-eta': { label: 'eta 4 s, ready at 20 s', etaSeconds: 4, readyAfterMs: 20_000, budgeted: false },
+    'earlier-than-eta': { label: 'eta 30 s, ready at 6 s', etaSeconds: 30, readyAfterMs: 6_000, budgeted: false },
   };
   const server = await startTimedJobServer(cases);
   try {
@@ -234,8 +236,12 @@ async function polling(): Promise<void> {
       }),
     );
     for (const result of results) {
-      const { label } = cases[result.id as keyof typeof cases];
-      rows.push({ figure: `Polling: ready -> client sees success (${label})`, value: msText(result.delayMs), budget: '1 s', pass: result.delayMs <= 1000 });
+      const { label, budgeted } = cases[result.id as keyof typeof cases];
+      rows.push(
+        budgeted
+          ? { figure: `Polling: ready -> client sees success (${label})`, value: msText(result.delayMs), budget: '1 s', pass: result.delayMs <= 1000 }
+          : { figure: `  the same when the eta is wrong (${label})`, value: msText(result.delayMs), budget: '-' },
+      );
       details.push(`Polling, ${label}: ${result.polls} ${result.polls === 1 ? 'poll' : 'polls'} after the submission, ${result.perSecond.toFixed(2)} requests/s while waiting, success seen ${msText(result.delayMs)} after the job was ready.`);
     }
     const busiest = Math.max(...results.map((result) => result.perSecond));

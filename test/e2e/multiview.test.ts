@@ -127,6 +127,8 @@ scenario('(1) Explorer: first run asks for the key, then the panel and the files
   assert.match(panel.seed, /4242/);
   assert.match(panel.savedPath, /generated/);
 
+  const panelHtml: string = await host.webview().locator('html').evaluate((root: { outerHTML: string }) => root.outerHTML);
+  assert.ok(!panelHtml.includes(KEY), 'the key is not in the panel');
   const { sidecarJson } = checkOutputFiles(mugOut(), before, 'mug', panel.jobId, KEY);
   log(`  sidecar keys: ${Object.keys(sidecarJson).join(', ')}`);
   assertNoPartialFiles(ws());
