@@ -3,6 +3,7 @@
  * It knows nothing about VS Code. The quirks listed in api-contract.md are handled here and in responses.ts; the
  * differences between endpoint presets (presets.ts) arrive as data in ApiEndpoints and are followed here.
  */
+import * as l10n from '@vscode/l10n';
 import { abortableSleep, raceAbort, throwIfCancelled } from './abort';
 import { downloadFirstAvailable } from './download';
 import { fetchUrlForJob, hostForDisplay, originOf, trustedOrigins, urlForDisplay } from './endpoints';
@@ -125,7 +126,7 @@ export class MultiviewClient {
       if (imageBytes > MAX_UPLOAD_BYTES) {
         throw new MultiviewApiError(
           'too-large',
-          `The image is ${formatBytes(imageBytes)}, but the upload service accepts at most ${formatBytes(MAX_UPLOAD_BYTES)}; use a smaller image.`,
+          l10n.t('The image is {0}, but the upload service accepts at most {1}; use a smaller image.', formatBytes(imageBytes), formatBytes(MAX_UPLOAD_BYTES)),
         );
       }
       opts.onStage?.({ stage: 'uploading' });
@@ -138,7 +139,7 @@ export class MultiviewClient {
           return await this.uploadTo(this.endpoints.base64Crop, { image: dataUri, crop: 'false' }, opts);
         } catch (fallback) {
           if (!(fallback instanceof MultiviewApiError) || fallback.kind === 'cancelled') throw fallback;
-          throw new MultiviewApiError(fallback.kind, sentenceWith('Both upload services failed', fallback.message), fallback.details());
+          throw new MultiviewApiError(fallback.kind, sentenceWith(l10n.t('Both upload services failed'), fallback.message), fallback.details());
         }
       }
     });
@@ -159,7 +160,7 @@ export class MultiviewClient {
       if (imageBytes > MAX_UPLOAD_BYTES) {
         throw new MultiviewApiError(
           'too-large',
-          `The image is ${formatBytes(imageBytes)}, but at most ${formatBytes(MAX_UPLOAD_BYTES)} is sent inside a request; use a smaller image.`,
+          l10n.t('The image is {0}, but at most {1} is sent inside a request; use a smaller image.', formatBytes(imageBytes), formatBytes(MAX_UPLOAD_BYTES)),
         );
       }
       opts.onStage?.({ stage: 'embedding' });
@@ -192,7 +193,7 @@ export class MultiviewClient {
     return this.withPublicErrors(opts.signal, async () => {
       const urls = [...new Set([...httpLinks(result.outputUrls.slice(0, 1), this.apiKey), ...httpLinks(result.proxyUrls, this.apiKey)])];
       if (urls.length === 0) {
-        throw new MultiviewApiError('malformed', `The result of job ${result.jobId} has no downloadable image link.`, {
+        throw new MultiviewApiError('malformed', l10n.t('The result of job {0} has no downloadable image link.', result.jobId), {
           jobId: result.jobId || undefined,
         });
       }
@@ -223,7 +224,9 @@ export class MultiviewClient {
           throw new MultiviewApiError(
             'rate-limited',
             sentenceWith(
-              `The server is still rate-limiting requests after ${retry} ${retry === 1 ? 'retry' : 'retries'} (try again in ${waitSeconds} s)`,
+              retry === 1
+                ? l10n.t('The server is still rate-limiting requests after {0} retry (try again in {1} s)', retry, waitSeconds)
+                : l10n.t('The server is still rate-limiting requests after {0} retries (try again in {1} s)', retry, waitSeconds),
               error.serverMessage,
             ),
             { ...error.details(), retryAfterSeconds: waitSeconds },
@@ -240,7 +243,7 @@ export class MultiviewClient {
     // base64_to_url answers `output: [url]`, base64_crop answers `link: url`.
     const link = [...httpLinks(answer.body.output, this.apiKey), ...httpLinks(answer.body.link, this.apiKey)][0];
     if (answer.status !== 'success' || link === undefined) {
-      throw new MultiviewApiError('malformed', `The upload service at ${hostForDisplay(url)} answered without a link to the uploaded image.`);
+      throw new MultiviewApiError('malformed', l10n.t('The upload service at {0} answered without a link to the uploaded image.', hostForDisplay(url)));
     }
     return link;
   }
@@ -250,9 +253,9 @@ export class MultiviewClient {
     const jobId = queued.jobId;
     const pollUrls = this.pollUrlsFor(queued);
     if (pollUrls.length === 0) {
-      throw new MultiviewApiError('malformed', 'The server queued the job but sent neither a job id nor a usable URL to check on it.');
+      throw new MultiviewApiError('malformed', l10n.t('The server queued the job but sent neither a job id nor a usable URL to check on it.'));
     }
-    const jobLabel = jobId ?? '(no id)';
+    const jobLabel = jobId ?? l10n.t('(no id)');
     const startedAt = Date.now();
     let deadline = startedAt + this.jobTimeoutMs;
     let meta = queued.meta;
@@ -273,7 +276,11 @@ export class MultiviewClient {
       if (remainingMs <= 0) {
         throw new MultiviewApiError(
           'timeout',
-          `Job ${jobLabel} was still processing after ${formatDuration(Date.now() - startedAt)}, so Multiview stopped waiting; it may still finish on the server under that id.`,
+          l10n.t(
+            'Job {0} was still processing after {1}, so Multiview stopped waiting; it may still finish on the server under that id.',
+            jobLabel,
+            formatDuration(Date.now() - startedAt),
+          ),
           { jobId },
         );
       }
@@ -301,7 +308,10 @@ export class MultiviewClient {
           }
           throw new MultiviewApiError(
             error.httpStatus === 404 || error.httpStatus === 405 ? 'server' : error.kind,
-            sentenceWith(`None of the ${pollUrls.length} poll URLs could report on job ${jobLabel}; it may still finish on the server`, error.serverMessage),
+            sentenceWith(
+              l10n.t('None of the {0} poll URLs could report on job {1}; it may still finish on the server', pollUrls.length, jobLabel),
+              error.serverMessage,
+            ),
             { ...error.details(), jobId },
           );
         }
@@ -386,7 +396,7 @@ export class MultiviewClient {
     }
     // Never pass an unknown error on: it may be an axios error whose config holds the key.
     const text = sanitizeServerText(error instanceof Error ? error.message : String(error), this.apiKey, 200);
-    return new MultiviewApiError('malformed', `Unexpected problem while talking to the Multiview service: ${text}`);
+    return new MultiviewApiError('malformed', l10n.t('Unexpected problem while talking to the Multiview service: {0}', text));
   }
 }
 
@@ -454,7 +464,7 @@ function positiveOr(value: number | undefined, fallback: number): number {
 }
 
 function formatDuration(ms: number): string {
-  if (ms < 10_000) return `${Math.round(ms / 100) / 10} s`;
-  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
-  return `${Math.round(ms / 60_000)} min`;
+  if (ms < 10_000) return l10n.t('{0} s', Math.round(ms / 100) / 10);
+  if (ms < 120_000) return l10n.t('{0} s', Math.round(ms / 1000));
+  return l10n.t('{0} min', Math.round(ms / 60_000));
 }

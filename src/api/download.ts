@@ -4,6 +4,7 @@
  * A link may serve the image as base64 text (ModelsLab v6 with `base64: true` may answer base64 output,
  * api-contract.md §1): that text is decoded, and the decoded bytes must pass the same check.
  */
+import * as l10n from '@vscode/l10n';
 import { MultiviewApiError, sentenceWith } from './errors';
 import type { HttpTransport, OpenedResponse } from './http';
 import { sniffImageMime } from '../image/imageFormat';
@@ -39,11 +40,11 @@ export async function downloadFirstAvailable(
     }
   }
   const last = failures[failures.length - 1];
-  if (!last) throw new MultiviewApiError('malformed', 'The result has no downloadable image link.');
+  if (!last) throw new MultiviewApiError('malformed', l10n.t('The result has no downloadable image link.'));
   if (failures.length === 1) throw last;
   throw new MultiviewApiError(
     'download',
-    sentenceWith(`Could not download the result image from any of its ${failures.length} links; the last one failed`, last.message),
+    sentenceWith(l10n.t('Could not download the result image from any of its {0} links; the last one failed', failures.length), last.message),
     { httpStatus: last.httpStatus },
   );
 }
@@ -83,8 +84,8 @@ async function downloadOnce(transport: HttpTransport, url: string, options: Down
       throw new MultiviewApiError(
         'download',
         contentType.startsWith('text/')
-          ? `The result link ${response.displayUrl} sent ${contentType} instead of an image.`
-          : `The file at ${response.displayUrl} is not a PNG, JPEG or WebP image.`,
+          ? l10n.t('The result link {0} sent {1} instead of an image.', response.displayUrl, contentType)
+          : l10n.t('The file at {0} is not a PNG, JPEG or WebP image.', response.displayUrl),
       );
     }
     return { bytes: new Uint8Array(image), mime, sourceUrl: url };
@@ -98,10 +99,10 @@ async function downloadOnce(transport: HttpTransport, url: string, options: Down
 function rejectUnlessImageResponse(response: OpenedResponse): void {
   const contentType = (response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   let problem: string | undefined;
-  if (response.status === 404) problem = `The result image at ${response.displayUrl} is not available (HTTP 404).`;
-  else if (response.status !== 200) problem = `The result link ${response.displayUrl} answered HTTP ${response.status} instead of the image.`;
+  if (response.status === 404) problem = l10n.t('The result image at {0} is not available (HTTP 404).', response.displayUrl);
+  else if (response.status !== 200) problem = l10n.t('The result link {0} answered HTTP {1} instead of the image.', response.displayUrl, response.status);
   else if (!isPossiblyImageContentType(contentType)) {
-    problem = `The result link ${response.displayUrl} sent ${contentType} instead of an image.`;
+    problem = l10n.t('The result link {0} sent {1} instead of an image.', response.displayUrl, contentType);
   }
   if (problem !== undefined) throw new MultiviewApiError('download', problem, { httpStatus: response.status });
 }

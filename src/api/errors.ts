@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { ApiErrorKind } from './types';
 
 /** The optional facts an error carries besides its kind and message. All text is already sanitised and redacted. */
@@ -48,12 +49,14 @@ export function isMultiviewApiError(error: unknown): error is MultiviewApiError 
 }
 
 export function cancelledError(): MultiviewApiError {
-  return new MultiviewApiError('cancelled', 'The request was cancelled.');
+  return new MultiviewApiError('cancelled', l10n.t('The request was cancelled.'));
 }
 
 /** "Prefix: server text." with exactly one final full stop; just "Prefix." without server text. */
 export function sentenceWith(prefix: string, serverText: string | undefined): string {
   const text = serverText?.trim();
-  if (!text) return `${prefix}.`;
-  return /[.!?]$/.test(text) ? `${prefix}: ${text}` : `${prefix}: ${text}.`;
+  if (!text) return l10n.t({ message: '{0}.', args: [prefix], comment: 'A whole sentence: {0} is its text without the final full stop.' });
+  return /[.!?]$/.test(text)
+    ? l10n.t({ message: '{0}: {1}', args: [prefix, text], comment: '{0} says what failed; {1} is the server’s own text (untranslated), which already ends with a full stop.' })
+    : l10n.t({ message: '{0}: {1}.', args: [prefix, text], comment: '{0} says what failed; {1} is the server’s own text (untranslated).' });
 }

@@ -3,6 +3,7 @@
  * MultiviewApiError, so that raw axios errors (whose config carries the request body with the key)
  * never leave this module.
  */
+import * as l10n from '@vscode/l10n';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Readable } from 'node:stream';
 import { RequestGuard } from './abort';
@@ -140,7 +141,7 @@ export class HttpTransport {
       const seconds = Math.round(this.options.requestTimeoutMs / 100) / 10;
       return new MultiviewApiError(
         'timeout',
-        `${host} did not answer within ${seconds} s (${method} ${displayUrl}); the service may be overloaded, so try again later.`,
+        l10n.t('{0} did not answer within {1} s ({2} {3}); the service may be overloaded, so try again later.', host, seconds, method, displayUrl),
       );
     }
     return new MultiviewApiError('network', networkMessage(host, code, error, this.options.secret));
@@ -163,30 +164,37 @@ function errorCodeOf(error: unknown): string | undefined {
 }
 
 function networkMessage(host: string, code: string | undefined, error: unknown, secret: string): string {
-  const checkNetwork = 'check your internet connection, VS Code proxy settings (http.proxy) and the API base URL setting.';
+  const checkNetwork = l10n.t({
+    message: 'check your internet connection, VS Code proxy settings (http.proxy) and the API base URL setting.',
+    comment: 'The end of a sentence, after a semicolon: "Could not connect to example.com (connection refused); check your internet connection, ..."',
+  });
   switch (code) {
     case 'ECONNREFUSED':
-      return `Could not connect to ${host} (connection refused); ${checkNetwork}`;
+      return l10n.t('Could not connect to {0} (connection refused); {1}', host, checkNetwork);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `Could not find the server ${host} (DNS lookup failed); ${checkNetwork}`;
+      return l10n.t('Could not find the server {0} (DNS lookup failed); {1}', host, checkNetwork);
     case 'ECONNRESET':
     case 'EPIPE':
     case 'ERR_STREAM_PREMATURE_CLOSE':
-      return `The connection to ${host} was interrupted before the answer was complete; ${checkNetwork}`;
+      return l10n.t('The connection to {0} was interrupted before the answer was complete; {1}', host, checkNetwork);
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'ENETDOWN':
-      return `The network cannot reach ${host}; ${checkNetwork}`;
+      return l10n.t('The network cannot reach {0}; {1}', host, checkNetwork);
     default:
       break;
   }
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL/.test(code)) {
-    return `The secure connection to ${host} failed (${code}); if a proxy inspects HTTPS traffic, check VS Code's http.proxy and certificate settings.`;
+    return l10n.t(
+      "The secure connection to {0} failed ({1}); if a proxy inspects HTTPS traffic, check VS Code's http.proxy and certificate settings.",
+      host,
+      code,
+    );
   }
   // Unknown failures: show the code, or a short sanitised message (never the whole error object).
   const detail = code ?? sanitizeServerText(error instanceof Error ? error.message : String(error), secret, 150);
-  return `The request to ${host} failed (${detail || 'unknown error'}); ${checkNetwork}`;
+  return l10n.t('The request to {0} failed ({1}); {2}', host, detail || l10n.t('unknown error'), checkNetwork);
 }
 
 /** Reads a stream into memory, failing with 'too-large' as soon as it passes maxBytes. */
@@ -226,14 +234,14 @@ async function readCapped(
 function tooLargeError(displayUrl: string, maxBytes: number): MultiviewApiError {
   return new MultiviewApiError(
     'too-large',
-    `The answer from ${displayUrl} is larger than the ${formatBytes(maxBytes)} limit, so it was not downloaded.`,
+    l10n.t('The answer from {0} is larger than the {1} limit, so it was not downloaded.', displayUrl, formatBytes(maxBytes)),
   );
 }
 
 export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
-  if (bytes >= 1024) return `${Math.round((bytes / 1024) * 10) / 10} KiB`;
-  return `${bytes} bytes`;
+  if (bytes >= 1024 * 1024) return l10n.t('{0} MiB', Math.round((bytes / (1024 * 1024)) * 10) / 10);
+  if (bytes >= 1024) return l10n.t('{0} KiB', Math.round((bytes / 1024) * 10) / 10);
+  return l10n.t('{0} bytes', bytes);
 }
 
 function flattenHeaders(headers: unknown): Record<string, string | undefined> {

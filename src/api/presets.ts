@@ -6,6 +6,7 @@
  *
  * Also the validators of the "Advanced options" (webhook, track_id), shared by the quick input and the client.
  */
+import * as l10n from '@vscode/l10n';
 import type { ApiEndpoints, FetchBodyShape, ImageTransport, TempFormat, TrackIdFormat } from './types';
 
 export const ENDPOINT_PRESET_IDS = ['stablediffusionapi-v5', 'modelslab-v6', 'modelslab-enterprise', 'custom'] as const;
@@ -97,7 +98,10 @@ export const ENDPOINT_PRESETS: Readonly<Record<EndpointPresetId, EndpointPreset>
   custom: {
     ...V5,
     id: 'custom',
-    label: 'Custom server',
+    // The only label that is not a product name: translated when read.
+    get label() {
+      return l10n.t('Custom server');
+    },
     usesCustomBase: true,
   },
 };
@@ -140,10 +144,10 @@ export function endpointsForPreset(presetId: EndpointPresetId, bases: PresetBase
     let value = resolved.get(name);
     if (value === undefined) {
       value = preset.usesCustomBase
-        ? normaliseBaseUrl(bases.customBaseUrl, 'custom base URL', 'multiview.customBaseUrl', preset)
+        ? normaliseBaseUrl(bases.customBaseUrl, 'multiview.customBaseUrl', preset)
         : name === 'api'
-          ? normaliseBaseUrl(bases.apiBaseUrl, 'API base URL', 'multiview.apiBaseUrl', preset)
-          : normaliseBaseUrl(bases.modelslabBaseUrl, 'ModelsLab base URL', 'multiview.uploadBaseUrl', preset);
+          ? normaliseBaseUrl(bases.apiBaseUrl, 'multiview.apiBaseUrl', preset)
+          : normaliseBaseUrl(bases.modelslabBaseUrl, 'multiview.uploadBaseUrl', preset);
       resolved.set(name, value);
     }
     return value;
@@ -163,23 +167,31 @@ export function endpointsForPreset(presetId: EndpointPresetId, bases: PresetBase
   return endpoints;
 }
 
-function normaliseBaseUrl(
-  raw: string | undefined,
-  label: string,
-  setting: EndpointConfigurationError['setting'],
-  preset: EndpointPreset,
-): string {
+function normaliseBaseUrl(raw: string | undefined, setting: EndpointConfigurationError['setting'], preset: EndpointPreset): string {
   const trimmed = String(raw ?? '').trim().replace(/\/+$/, '');
   if (trimmed === '' && preset.usesCustomBase) {
+    // Only the custom preset has no default URL, and it uses only the custom base URL.
     throw new EndpointConfigurationError(
-      `The endpoint preset "${preset.id}" needs the ${label}: set ${setting} to the http:// or https:// URL of your server.`,
+      l10n.t('The endpoint preset "{0}" needs the custom base URL: set {1} to the http:// or https:// URL of your server.', preset.id, setting),
       setting,
     );
   }
   if (!isHttpBaseUrl(trimmed)) {
-    throw new EndpointConfigurationError(`The ${label} must be an http:// or https:// URL, got "${trimmed.slice(0, 200)}".`, setting);
+    throw new EndpointConfigurationError(baseUrlProblem(setting, trimmed.slice(0, 200)), setting);
   }
   return trimmed;
+}
+
+/** One whole sentence per setting, so that each base URL's name can be translated in its sentence. */
+function baseUrlProblem(setting: EndpointConfigurationError['setting'], value: string): string {
+  switch (setting) {
+    case 'multiview.customBaseUrl':
+      return l10n.t('The custom base URL must be an http:// or https:// URL, got "{0}".', value);
+    case 'multiview.apiBaseUrl':
+      return l10n.t('The API base URL must be an http:// or https:// URL, got "{0}".', value);
+    case 'multiview.uploadBaseUrl':
+      return l10n.t('The ModelsLab base URL must be an http:// or https:// URL, got "{0}".', value);
+  }
 }
 
 function isHttpBaseUrl(value: string): boolean {
@@ -200,7 +212,12 @@ export function allowedStepsOf(presetId: EndpointPresetId): readonly number[] | 
 
 /** The message shown when steps are not among the allowed ones; the client uses the same words. */
 export function stepsNotAllowedMessage(steps: unknown, allowedSteps: readonly number[], endpointLabel: string): string {
-  return `${endpointLabel} accepts only ${listWithOr(allowedSteps)} inference steps, not ${String(steps).slice(0, 20)}; choose one of those.`;
+  return l10n.t(
+    '{0} accepts only {1} inference steps, not {2}; choose one of those.',
+    endpointLabel,
+    listWithOr(allowedSteps),
+    String(steps).slice(0, 20),
+  );
 }
 
 /** For the quick input: an error message, or undefined when `text` is fine for this preset (the 1-50 range is checked elsewhere). */
@@ -209,7 +226,7 @@ export function validatePresetSteps(text: string, presetId: EndpointPresetId): s
   if (!allowed) return undefined;
   const value = Number(text.trim());
   if (text.trim() !== '' && allowed.includes(value)) return undefined;
-  return stepsNotAllowedMessage(text.trim() || '(empty)', allowed, ENDPOINT_PRESETS[presetId].label);
+  return stepsNotAllowedMessage(text.trim() || l10n.t('(empty)'), allowed, ENDPOINT_PRESETS[presetId].label);
 }
 
 /** The allowed value closest to `steps` (ties go to the larger), to offer instead of a default the preset refuses. */
@@ -237,18 +254,18 @@ export function validateWebhookUrl(text: string): string | undefined {
 
 /** Why a (non-empty) webhook URL cannot be used, or undefined. */
 export function webhookProblem(value: string): string | undefined {
-  if (value.length > MAX_WEBHOOK_CHARS) return `The webhook URL must be at most ${MAX_WEBHOOK_CHARS} characters.`;
-  if (/\s/.test(value) || CONTROL_CHARACTERS.test(value)) return 'The webhook URL must not contain spaces or invisible characters.';
+  if (value.length > MAX_WEBHOOK_CHARS) return l10n.t('The webhook URL must be at most {0} characters.', MAX_WEBHOOK_CHARS);
+  if (/\s/.test(value) || CONTROL_CHARACTERS.test(value)) return l10n.t('The webhook URL must not contain spaces or invisible characters.');
   let parsed: URL;
   try {
     parsed = new URL(value);
   } catch {
-    return 'The webhook must be a full https:// URL, for example https://example.com/multiview-hook.';
+    return l10n.t('The webhook must be a full https:// URL, for example https://example.com/multiview-hook.');
   }
-  if (parsed.protocol !== 'https:') return 'The webhook must be an https:// URL (the service calls only HTTPS webhooks).';
+  if (parsed.protocol !== 'https:') return l10n.t('The webhook must be an https:// URL (the service calls only HTTPS webhooks).');
   const host = parsed.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === '') return 'The webhook URL needs a host name.';
-  if (isLocalHost(host)) return `The webhook must be publicly reachable; ${host} is only reachable from this machine or network.`;
+  if (host === '') return l10n.t('The webhook URL needs a host name.');
+  if (isLocalHost(host)) return l10n.t('The webhook must be publicly reachable; {0} is only reachable from this machine or network.', host);
   return undefined;
 }
 
@@ -290,15 +307,15 @@ export function trackIdProblem(value: string | number, format: TrackIdFormat): s
     const integer = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
     return Number.isSafeInteger(integer) && integer >= 0
       ? undefined
-      : 'The track id must be a whole number (for example 1042) for the ModelsLab v6 endpoint.';
+      : l10n.t('The track id must be a whole number (for example 1042) for the ModelsLab v6 endpoint.');
   }
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : 'The track id must be a finite number or a short text.';
-  if (value.length > MAX_TRACK_ID_CHARS) return `The track id must be at most ${MAX_TRACK_ID_CHARS} characters.`;
-  if (CONTROL_CHARACTERS.test(value)) return 'The track id must not contain invisible or control characters.';
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : l10n.t('The track id must be a finite number or a short text.');
+  if (value.length > MAX_TRACK_ID_CHARS) return l10n.t('The track id must be at most {0} characters.', MAX_TRACK_ID_CHARS);
+  if (CONTROL_CHARACTERS.test(value)) return l10n.t('The track id must not contain invisible or control characters.');
   return undefined;
 }
 
 function listWithOr(values: readonly number[]): string {
   if (values.length <= 1) return values.join('');
-  return `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+  return l10n.t({ message: '{0} or {1}', args: [values.slice(0, -1).join(', '), values[values.length - 1]], comment: 'A list of numbers: {0} is all but the last, separated by commas, e.g. "21, 31"; {1} is the last, e.g. 41.' });
 }

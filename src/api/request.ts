@@ -4,6 +4,7 @@
  * anything is sent, what the endpoint documents it will reject (v6 steps other than 21/31/41, a non-https webhook).
  * Pure; the client and the generation job share it, so the sidecar records exactly what was sent.
  */
+import * as l10n from '@vscode/l10n';
 import { MultiviewApiError } from './errors';
 import { ENDPOINT_PRESETS, stepsNotAllowedMessage, trackIdProblem, webhookProblem } from './presets';
 import type { ApiEndpoints, MultiviewRequest, TempFormat, TrackIdFormat } from './types';
@@ -16,7 +17,7 @@ export type EncodedMultiviewRequest = Omit<MultiviewRequest, 'temp'> & { temp: '
 
 /** The endpoint's name in messages. */
 export function endpointLabel(endpoints: ApiEndpoints): string {
-  return ENDPOINT_PRESETS[endpoints.preset]?.label ?? 'The configured endpoint';
+  return ENDPOINT_PRESETS[endpoints.preset]?.label ?? l10n.t('The configured endpoint');
 }
 
 /**
@@ -31,7 +32,7 @@ export function requestProblem(request: Omit<MultiviewRequest, 'image'> & { imag
   }
   const webhook = blankToNull(request.webhook);
   if (webhook !== null) {
-    const problem = typeof webhook === 'string' ? webhookProblem(webhook.trim()) : 'The webhook must be an https:// URL.';
+    const problem = typeof webhook === 'string' ? webhookProblem(webhook.trim()) : l10n.t('The webhook must be an https:// URL.');
     if (problem) return problem;
   }
   const trackId = blankToNull(request.track_id);
@@ -39,16 +40,16 @@ export function requestProblem(request: Omit<MultiviewRequest, 'image'> & { imag
     const problem =
       typeof trackId === 'string' || typeof trackId === 'number'
         ? trackIdProblem(typeof trackId === 'string' ? trackId.trim() : trackId, endpoints.trackIdFormat)
-        : 'The track id must be a short text or a number.';
+        : l10n.t('The track id must be a short text or a number.');
     if (problem) return problem;
   }
   if (request.image !== undefined) {
     if (IMAGE_DATA_URI_PREFIX.test(request.image)) {
       if (endpoints.imageTransport !== 'inline-base64') {
-        return `${label} takes the image as a URL, not inline; upload it first.`;
+        return l10n.t('{0} takes the image as a URL, not inline; upload it first.', label);
       }
     } else if (!/^https?:\/\//i.test(request.image)) {
-      return 'The image must be an http(s) URL or a base64 image data URI.';
+      return l10n.t('The image must be an http(s) URL or a base64 image data URI.');
     }
   }
   return undefined;

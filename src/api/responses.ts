@@ -4,6 +4,7 @@
  * flattened server text, and a normalised result. Every string that comes from the server passes through
  * `sanitizeServerText`, which also redacts the API key a hostile server might echo.
  */
+import * as l10n from '@vscode/l10n';
 import { isHttpUrl } from './endpoints';
 import { MultiviewApiError, sentenceWith } from './errors';
 import { redactDeep, redactSecret } from './redact';
@@ -42,19 +43,20 @@ export function parseJsonBody(head: AnswerHead, text: string, secret: string): R
   const contentType = head.headers['content-type'] ?? '';
   if (/html/i.test(contentType) || trimmed.startsWith('<')) {
     const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1];
-    return throwForNonJson(head, 'an HTML page', title, secret, 'server');
+    return throwForNonJson(head, l10n.t('an HTML page'), title, secret, 'server');
   }
-  if (trimmed === '') return throwForNonJson(head, 'an empty body', undefined, secret, 'malformed');
+  if (trimmed === '') return throwForNonJson(head, l10n.t('an empty body'), undefined, secret, 'malformed');
   let parsed: unknown;
   try {
     parsed = JSON.parse(trimmed);
   } catch {
-    return throwForNonJson(head, 'broken (possibly truncated) JSON', undefined, secret, 'malformed');
+    return throwForNonJson(head, l10n.t('broken (possibly truncated) JSON'), undefined, secret, 'malformed');
   }
-  if (!isPlainObject(parsed)) return throwForNonJson(head, 'JSON that is not an object', undefined, secret, 'malformed');
+  if (!isPlainObject(parsed)) return throwForNonJson(head, l10n.t('JSON that is not an object'), undefined, secret, 'malformed');
   return parsed;
 }
 
+/** `what` completes "answered HTTP 502 with ...": l10n.t('an HTML page'), l10n.t('an empty body'), ... */
 function throwForNonJson(
   head: AnswerHead,
   what: string,
@@ -65,17 +67,26 @@ function throwForNonJson(
   // Without a usable body the HTTP code is all we know; it still distinguishes a bad key from an outage.
   const kind = kindForHttpStatus(head.status) ?? (head.status >= 500 ? 'server' : fallbackKind);
   const serverMessage = detail === undefined ? undefined : sanitizeServerText(detail, secret) || undefined;
-  const shown = serverMessage ? ` ("${serverMessage}")` : '';
   const advice =
     head.status === 404
-      ? 'the endpoint may have moved or been retired, so check the API base URL setting'
+      ? l10n.t('the endpoint may have moved or been retired, so check the API base URL setting')
       : kind === 'server'
-        ? 'the service may be down or overloaded, so try again later'
-        : 'try again, and report it if it persists';
+        ? l10n.t('the service may be down or overloaded, so try again later')
+        : l10n.t('try again, and report it if it persists');
   const message =
     kind === 'server' || kind === 'malformed'
-      ? `${head.displayUrl} answered HTTP ${head.status} with ${what}${shown} where a JSON object was expected; ${advice}.`
-      : `${headlineFor(kind, head)}.`;
+      ? serverMessage
+        ? l10n.t({
+            message: '{0} answered HTTP {1} with {2} ("{3}") where a JSON object was expected; {4}.',
+            args: [head.displayUrl, head.status, what, serverMessage, advice],
+            comment: '{2} is e.g. "an HTML page", {3} the page’s title, {4} advice such as "try again later".',
+          })
+        : l10n.t({
+            message: '{0} answered HTTP {1} with {2} where a JSON object was expected; {3}.',
+            args: [head.displayUrl, head.status, what, advice],
+            comment: '{2} is e.g. "an empty body", {3} advice such as "try again later".',
+          })
+      : sentenceWith(headlineFor(kind, head), undefined);
   throw new MultiviewApiError(kind, message, {
     serverMessage,
     httpStatus: head.status,
@@ -106,7 +117,7 @@ export function interpretBody(head: AnswerHead, body: RawApiResponse, secret: st
   };
   const headline =
     kind === 'malformed'
-      ? `The server answered with an unexpected status "${sanitizeServerText(status || '(none)', secret)}" (HTTP ${head.status})`
+      ? l10n.t('The server answered with an unexpected status "{0}" (HTTP {1})', sanitizeServerText(status || l10n.t('(none)'), secret), head.status)
       : headlineFor(kind, head, jobId);
   throw new MultiviewApiError(kind, sentenceWith(headline, serverMessage), details);
 }
@@ -143,21 +154,23 @@ function kindForHttpStatus(httpStatus: number): ApiErrorKind | undefined {
 function headlineFor(kind: ApiErrorKind, head: AnswerHead, jobId?: string): string {
   switch (kind) {
     case 'invalid-key':
-      return 'The server rejected the API key';
+      return l10n.t('The server rejected the API key');
     case 'no-credits':
-      return 'The account has no credits left';
+      return l10n.t('The account has no credits left');
     case 'forbidden':
-      return 'The account plan does not allow this request';
+      return l10n.t('The account plan does not allow this request');
     case 'rate-limited':
-      return 'The server is rate-limiting requests';
+      return l10n.t('The server is rate-limiting requests');
     case 'failed':
-      return jobId ? `Job ${jobId} failed on the server` : 'The job failed on the server';
+      return jobId ? l10n.t('Job {0} failed on the server', jobId) : l10n.t('The job failed on the server');
     case 'server':
-      return `The server had a problem (HTTP ${head.status}${head.statusText ? ` ${head.statusText}` : ''})`;
+      return head.statusText
+        ? l10n.t('The server had a problem (HTTP {0} {1})', head.status, head.statusText)
+        : l10n.t('The server had a problem (HTTP {0})', head.status);
     case 'rejected':
-      return 'The server rejected the request';
+      return l10n.t('The server rejected the request');
     default:
-      return `The server's answer could not be understood (HTTP ${head.status})`;
+      return l10n.t("The server's answer could not be understood (HTTP {0})", head.status);
   }
 }
 
@@ -310,7 +323,9 @@ export function resultFromSuccess(body: RawApiResponse, context: ResultContext, 
   if (outputUrls.length === 0) {
     throw new MultiviewApiError(
       'malformed',
-      `The server reported success${jobId ? ` for job ${jobId}` : ''} but sent no usable image link.`,
+      jobId
+        ? l10n.t('The server reported success for job {0} but sent no usable image link.', jobId)
+        : l10n.t('The server reported success but sent no usable image link.'),
       { jobId: jobId || undefined },
     );
   }

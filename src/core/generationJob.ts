@@ -3,6 +3,7 @@
  * No `vscode` here: the command layer supplies the answers and shows the progress, tests drive it directly.
  * The endpoint preset (input.api.endpoints) decides how the image travels and how the request is encoded.
  */
+import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { type CallOptions, MultiviewClient, type MultiviewClientOptions } from '../api/client';
@@ -124,28 +125,41 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
   return { gridPath, sidecarPath, sidecar: sidecar! };
 }
 
+/**
+ * Hands the extension's translations (`vscode.l10n.bundle`) to this bundle's copy of @vscode/l10n: dist/generationJob.js
+ * is bundled apart, so the copy in dist/extension.js being configured does not configure this one. Called by
+ * loadGenerationJob(); `undefined` (English, or no translation for the display language) leaves the English texts.
+ */
+export function configureL10n(contents: l10n.l10nJsonFormat | undefined): void {
+  l10n.config({ contents: contents ?? {} });
+}
+
 /** The progress notification's text for each stage. */
 export function describeProgress(progress: JobProgress): string {
   switch (progress.stage) {
     case 'preparing':
-      return 'Preparing image…';
+      return l10n.t('Preparing image…');
     case 'uploading':
-      return 'Uploading image…';
+      return l10n.t('Uploading image…');
     case 'embedding':
-      return 'Embedding image in the request…';
+      return l10n.t('Embedding image in the request…');
     case 'submitting':
-      return 'Submitting job…';
+      return l10n.t('Submitting job…');
     case 'queued': {
-      const eta = progress.etaSeconds !== undefined && progress.etaSeconds > 0 ? `, about ${Math.ceil(progress.etaSeconds)} s left` : '';
-      return `Queued (job ${progress.jobId}${eta}; waited ${Math.round(progress.waitedSeconds)} s)…`;
+      const waited = Math.round(progress.waitedSeconds);
+      return progress.etaSeconds !== undefined && progress.etaSeconds > 0
+        ? l10n.t('Queued (job {0}, about {1} s left; waited {2} s)…', progress.jobId, Math.ceil(progress.etaSeconds), waited)
+        : l10n.t('Queued (job {0}; waited {1} s)…', progress.jobId, waited);
     }
     case 'rate-limited':
-      return `Rate limited by the service; retrying in ${Math.ceil(progress.retryAfterSeconds)} s (attempt ${progress.attempt})…`;
+      return l10n.t('Rate limited by the service; retrying in {0} s (attempt {1})…', Math.ceil(progress.retryAfterSeconds), progress.attempt);
     case 'downloading': {
-      const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
-      return `Downloading result… ${kb(progress.receivedBytes)}${progress.totalBytes ? ` of ${kb(progress.totalBytes)}` : ''}`;
+      const kb = (bytes: number) => l10n.t('{0} KB', Math.round(bytes / 1024));
+      return progress.totalBytes
+        ? l10n.t('Downloading result… {0} of {1}', kb(progress.receivedBytes), kb(progress.totalBytes))
+        : l10n.t('Downloading result… {0}', kb(progress.receivedBytes));
     }
     case 'saving':
-      return 'Saving…';
+      return l10n.t('Saving…');
   }
 }

@@ -4,6 +4,7 @@
  * (never from a server-chosen path), an existing file is never overwritten and a half-written file never
  * remains under its final name.
  */
+import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -25,7 +26,12 @@ export function resolveOutputFolder(template: string, context: { imageFolder: st
   const folder = path.resolve(context.workspaceFolder, expanded);
   if (!isInside(folder, context.workspaceFolder)) {
     throw new OutputLocationError(
-      `The output folder “${expanded}” is outside the workspace folder. Set “multiview.outputFolder” to a folder inside it, e.g. \${imageFolder}/multiview.`,
+      l10n.t(
+        'The output folder “{0}” is outside the workspace folder. Set “{1}” to a folder inside it, e.g. {2}.',
+        expanded,
+        'multiview.outputFolder',
+        DEFAULT_OUTPUT_FOLDER,
+      ),
     );
   }
   return folder;
@@ -101,7 +107,7 @@ export async function writeNewFiles(
       }
     }
   }
-  throw new Error(`Could not find a free file name for “${stem}” in ${folder}.`);
+  throw new Error(l10n.t('Could not find a free file name for “{0}” in {1}.', stem, folder));
 }
 
 /** Writes `content` to `target` only if `target` does not exist; never leaves a partial `target`. */

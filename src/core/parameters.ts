@@ -2,6 +2,7 @@
  * The generation parameters a user chooses, their limits (from the endpoint's documentation) and the
  * validation shown while they are typed. Pure: the quick picks and the tests share it.
  */
+import * as l10n from '@vscode/l10n';
 
 export const LIMITS = {
   side: { min: 256, max: 1024 },
@@ -35,12 +36,48 @@ export interface SizePreset {
   detail: string;
 }
 
+/** `detail` is translated when read, not when this module loads (before the translations are configured). */
 export const SIZE_PRESETS: readonly SizePreset[] = [
-  { width: 640, height: 960, label: '640 × 960', detail: 'The model’s native grid: six 320 px views' },
-  { width: 320, height: 480, label: '320 × 480', detail: 'Quick preview: six 160 px views' },
-  { width: 512, height: 768, label: '512 × 768', detail: 'Six 256 px views' },
-  { width: 672, height: 1008, label: '672 × 1008', detail: 'Largest 2:3 grid: six 336 px views' },
-  { width: 1024, height: 1024, label: '1024 × 1024', detail: 'Square output: views are stretched' },
+  {
+    width: 640,
+    height: 960,
+    label: '640 × 960',
+    get detail() {
+      return l10n.t('The model’s native grid: six 320 px views');
+    },
+  },
+  {
+    width: 320,
+    height: 480,
+    label: '320 × 480',
+    get detail() {
+      return l10n.t('Quick preview: six 160 px views');
+    },
+  },
+  {
+    width: 512,
+    height: 768,
+    label: '512 × 768',
+    get detail() {
+      return l10n.t('Six 256 px views');
+    },
+  },
+  {
+    width: 672,
+    height: 1008,
+    label: '672 × 1008',
+    get detail() {
+      return l10n.t('Largest 2:3 grid: six 336 px views');
+    },
+  },
+  {
+    width: 1024,
+    height: 1024,
+    label: '1024 × 1024',
+    get detail() {
+      return l10n.t('Square output: views are stretched');
+    },
+  },
 ];
 
 /** Returns an error message for the quick input, or `undefined` when the text is valid. */
@@ -48,35 +85,40 @@ export type Validator = (text: string) => string | undefined;
 
 export const validatePrompt: Validator = (text) => {
   if (text.trim().length === 0) {
-    return 'Describe the object in a few words, for example “a red sneaker”.';
+    return l10n.t('Describe the object in a few words, for example “a red sneaker”.');
   }
   if (text.length > LIMITS.promptChars) {
-    return `Keep the prompt under ${LIMITS.promptChars} characters (now ${text.length}).`;
+    return l10n.t('Keep the prompt under {0} characters (now {1}).', LIMITS.promptChars, text.length);
   }
   return undefined;
 };
 
 export const validateNegativePrompt: Validator = (text) =>
-  text.length > LIMITS.promptChars ? `Keep it under ${LIMITS.promptChars} characters (now ${text.length}).` : undefined;
+  text.length > LIMITS.promptChars ? l10n.t('Keep it under {0} characters (now {1}).', LIMITS.promptChars, text.length) : undefined;
 
-function integerInRange(name: string, min: number, max: number): Validator {
+/** `problem(min, max)` is the whole message, so that each one is translated as a sentence. */
+function integerInRange(min: number, max: number, problem: (min: number, max: number) => string): Validator {
   return (text) => {
     const value = Number(text.trim());
     if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
-      return `${name} must be a whole number from ${min} to ${max}.`;
+      return problem(min, max);
     }
     return undefined;
   };
 }
 
-export const validateSteps = integerInRange('Inference steps', LIMITS.steps.min, LIMITS.steps.max);
-export const validateSeed = integerInRange('The seed', LIMITS.seed.min, LIMITS.seed.max);
+export const validateSteps = integerInRange(LIMITS.steps.min, LIMITS.steps.max, (min, max) =>
+  l10n.t('Inference steps must be a whole number from {0} to {1}.', min, max),
+);
+export const validateSeed = integerInRange(LIMITS.seed.min, LIMITS.seed.max, (min, max) =>
+  l10n.t('The seed must be a whole number from {0} to {1}.', min, max),
+);
 
 export const validateGuidanceScale: Validator = (text) => {
   const value = Number(text.trim());
   const { min, max } = LIMITS.guidanceScale;
   if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
-    return `Guidance scale must be a number from ${min} to ${max} (decimals allowed, e.g. 4 or 7.5).`;
+    return l10n.t('Guidance scale must be a number from {0} to {1} (decimals allowed, e.g. 4 or 7.5).', min, max);
   }
   return undefined;
 };
@@ -91,13 +133,13 @@ export const validateSize: Validator = (text) => {
   const size = parseSize(text);
   const { min, max } = LIMITS.side;
   if (!size) {
-    return 'Type the size as WIDTHxHEIGHT, for example 640x960.';
+    return l10n.t('Type the size as WIDTHxHEIGHT, for example 640x960.');
   }
   if ([size.width, size.height].some((side) => side < min || side > max)) {
-    return `Each side must be from ${min} to ${max} pixels.`;
+    return l10n.t('Each side must be from {0} to {1} pixels.', min, max);
   }
   if (size.width % 8 !== 0 || size.height % 8 !== 0) {
-    return 'Each side must be a multiple of 8 (the model works in 8-pixel blocks).';
+    return l10n.t('Each side must be a multiple of 8 (the model works in 8-pixel blocks).');
   }
   return undefined;
 };

@@ -14,6 +14,7 @@
  * bundled) and is refused with a message that says what to do.
  */
 
+import * as l10n from '@vscode/l10n';
 import type { ImageMime, ImageSize } from './imageFormat';
 import { readImageSize, readJpegExifOrientation, readPngHeader, sniffImageMime } from './imageFormat';
 import type { RgbaImage } from './pixels';
@@ -99,6 +100,7 @@ function toDataUri(mime: ImageMime, bytes: Uint8Array): string {
   return `data:${mime};base64,${buffer.toString('base64')}`;
 }
 
+/** For the sidecar's `reencoded.reason`: data, kept in English whatever the display language. */
 function formatMB(bytes: number): string {
   if (bytes >= 1_000_000) {
     return `${(bytes / 1_000_000).toFixed(1)} MB`;
@@ -107,6 +109,17 @@ function formatMB(bytes: number): string {
     return `${Math.round(bytes / 1_000)} KB`;
   }
   return `${bytes} bytes`;
+}
+
+/** The same, for messages shown to the user. */
+function formatMBForUser(bytes: number): string {
+  if (bytes >= 1_000_000) {
+    return l10n.t('{0} MB', (bytes / 1_000_000).toFixed(1));
+  }
+  if (bytes >= 1_000) {
+    return l10n.t('{0} KB', Math.round(bytes / 1_000));
+  }
+  return l10n.t('{0} bytes', bytes);
 }
 
 function formatSize(size: ImageSize): string {
@@ -131,7 +144,7 @@ export async function prepareUpload(bytes: Uint8Array, options?: { maxDataUriCha
   const mime = sniffImageMime(bytes);
   if (!mime) {
     throw new UnsupportedImageError(
-      "The file's content is not a PNG, JPEG or WebP image (its content was checked, not its name). Choose a PNG, JPEG or WebP image.",
+      l10n.t("The file's content is not a PNG, JPEG or WebP image (its content was checked, not its name). Choose a PNG, JPEG or WebP image."),
       'not-an-image',
     );
   }
@@ -139,13 +152,20 @@ export async function prepareUpload(bytes: Uint8Array, options?: { maxDataUriCha
   const size = readImageSize(bytes);
   if (!size || size.width === 0 || size.height === 0) {
     throw new UnsupportedImageError(
-      `The file starts like a ${label} image but its header is damaged or incomplete, so its size cannot be read. Re-save or re-export the image and try again.`,
+      l10n.t(
+        'The file starts like a {0} image but its header is damaged or incomplete, so its size cannot be read. Re-save or re-export the image and try again.',
+        label,
+      ),
       'unreadable-size',
     );
   }
   if (size.width > MAX_IMAGE_SIDE || size.height > MAX_IMAGE_SIDE) {
     throw new UnsupportedImageError(
-      `The image is ${formatSize(size)} pixels; the most accepted is ${MAX_IMAGE_SIDE} on either side. Resize it (a long side of 1024 to 2048 pixels is plenty) and try again.`,
+      l10n.t(
+        'The image is {0} pixels; the most accepted is {1} on either side. Resize it (a long side of 1024 to 2048 pixels is plenty) and try again.',
+        formatSize(size),
+        MAX_IMAGE_SIDE,
+      ),
       'too-large-dimensions',
     );
   }
@@ -173,13 +193,24 @@ async function shrinkToFit(bytes: Uint8Array, mime: ImageMime, size: ImageSize, 
   const originalChars = dataUriLength(mime, bytes.byteLength);
   if (mime === 'image/webp') {
     throw new UnsupportedImageError(
-      `This WebP image is ${formatMB(bytes.byteLength)}, too large to upload (the limit is about ${formatMB(maxBytesFor(mime, maxChars))}), and WebP images cannot be shrunk here. Convert it to PNG or JPEG (or make it smaller) and try again.`,
+      l10n.t(
+        'This WebP image is {0}, too large to upload (the limit is about {1}), and WebP images cannot be shrunk here. Convert it to PNG or JPEG (or make it smaller) and try again.',
+        formatMBForUser(bytes.byteLength),
+        formatMBForUser(maxBytesFor(mime, maxChars)),
+      ),
       'webp-too-large',
     );
   }
   if (size.width * size.height > MAX_DECODE_PIXELS) {
     throw new UnsupportedImageError(
-      `This ${label} image is ${formatMB(bytes.byteLength)} and ${formatSize(size)} pixels (${(size.width * size.height / 1e6).toFixed(0)} megapixels): too large to upload as it is, and too large to shrink here (at most ${MAX_DECODE_PIXELS / 1e6} megapixels). Resize it to a long side of about 2048 pixels and try again.`,
+      l10n.t(
+        'This {0} image is {1} and {2} pixels ({3} megapixels): too large to upload as it is, and too large to shrink here (at most {4} megapixels). Resize it to a long side of about 2048 pixels and try again.',
+        label,
+        formatMBForUser(bytes.byteLength),
+        formatSize(size),
+        (size.width * size.height / 1e6).toFixed(0),
+        MAX_DECODE_PIXELS / 1e6,
+      ),
       'too-many-pixels',
     );
   }
@@ -256,7 +287,7 @@ async function shrinkToFit(bytes: Uint8Array, mime: ImageMime, size: ImageSize, 
     }
   }
   throw new RangeError(
-    `Could not fit the image in ${maxChars} data-URI characters (smallest try: ${formatSize(lastSize)}, ${lastBytes} bytes).`,
+    l10n.t('Could not fit the image in {0} data-URI characters (smallest try: {1}, {2} bytes).', maxChars, formatSize(lastSize), lastBytes),
   );
 }
 
@@ -307,14 +338,18 @@ function decode(bytes: Uint8Array, mime: ImageMime): RgbaImage {
         : codecs.decodeJpeg(buffer, { maxResolutionInMP: MAX_DECODE_PIXELS / 1e6, maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB });
   } catch (error) {
     throw new UnsupportedImageError(
-      `The ${label} image could not be read (${error instanceof Error ? error.message : String(error)}); the file may be damaged or use a variant that cannot be decoded here. Re-save it as a standard PNG or JPEG and try again.`,
+      l10n.t(
+        'The {0} image could not be read ({1}); the file may be damaged or use a variant that cannot be decoded here. Re-save it as a standard PNG or JPEG and try again.',
+        label,
+        error instanceof Error ? error.message : String(error),
+      ),
       'corrupt',
       { cause: error },
     );
   }
   if (image.width < 1 || image.height < 1 || image.data.length < image.width * image.height * 4) {
     throw new UnsupportedImageError(
-      `The ${label} image could not be read: it decoded to no pixels. Re-save it as a standard PNG or JPEG and try again.`,
+      l10n.t('The {0} image could not be read: it decoded to no pixels. Re-save it as a standard PNG or JPEG and try again.', label),
       'corrupt',
     );
   }

@@ -10,24 +10,26 @@ export class ApiKeyStore {
     try {
       return (await this.secrets.get(SECRET_ID)) || undefined;
     } catch (error) {
-      throw new Error(`Multiview could not read the API key from VS Code's secret storage (${describe(error)}). Check that your system keychain is unlocked.`);
+      throw new Error(
+        vscode.l10n.t("Multiview could not read the API key from VS Code's secret storage ({0}). Check that your system keychain is unlocked.", describe(error)),
+      );
     }
   }
 
   /** The stored key, or asks for one. `undefined` when the user dismissed the input. */
   async getOrAsk(): Promise<string | undefined> {
-    return (await this.get()) ?? (await this.ask('Multiview needs your API key once; it is kept in VS Code’s secret storage.'));
+    return (await this.get()) ?? (await this.ask(vscode.l10n.t('Multiview needs your API key once; it is kept in VS Code’s secret storage.')));
   }
 
   /** Shows a masked input and stores what is typed. */
-  async ask(prompt = 'Enter your API key; it is kept in VS Code’s secret storage.'): Promise<string | undefined> {
+  async ask(prompt = vscode.l10n.t('Enter your API key; it is kept in VS Code’s secret storage.')): Promise<string | undefined> {
     const key = await vscode.window.showInputBox({
-      title: 'Multiview: API Key',
+      title: vscode.l10n.t('Multiview: API Key'),
       prompt,
-      placeHolder: 'API key from your stablediffusionapi.com / ModelsLab dashboard',
+      placeHolder: vscode.l10n.t('API key from your stablediffusionapi.com / ModelsLab dashboard'),
       password: true,
       ignoreFocusOut: true,
-      validateInput: (text) => (/^\S{8,}$/.test(text.trim()) ? undefined : 'An API key has at least 8 characters and no spaces.'),
+      validateInput: (text) => (/^\S{8,}$/.test(text.trim()) ? undefined : vscode.l10n.t('An API key has at least 8 characters and no spaces.')),
     });
     return key === undefined ? undefined : this.set(key);
   }
@@ -36,7 +38,9 @@ export class ApiKeyStore {
     try {
       await this.secrets.store(SECRET_ID, key.trim());
     } catch (error) {
-      throw new Error(`Multiview could not save the API key in VS Code's secret storage (${describe(error)}). Check that your system keychain is unlocked.`);
+      throw new Error(
+        vscode.l10n.t("Multiview could not save the API key in VS Code's secret storage ({0}). Check that your system keychain is unlocked.", describe(error)),
+      );
     }
     return key.trim();
   }
@@ -51,12 +55,12 @@ export function registerApiKeyCommands(store: ApiKeyStore): vscode.Disposable {
     // A key passed as the argument (from a keybinding, a script or a test host) is stored without asking.
     vscode.commands.registerCommand('multiview.setApiKey', async (key?: unknown) => {
       if (typeof key === 'string' && key.trim() !== '' ? await store.set(key) : await store.ask()) {
-        vscode.window.showInformationMessage('Multiview: API key saved.');
+        vscode.window.showInformationMessage(vscode.l10n.t('Multiview: API key saved.'));
       }
     }),
     vscode.commands.registerCommand('multiview.clearApiKey', async () => {
       await store.clear();
-      vscode.window.showInformationMessage('Multiview: API key cleared. You will be asked for it at the next generation.');
+      vscode.window.showInformationMessage(vscode.l10n.t('Multiview: API key cleared. You will be asked for it at the next generation.'));
     }),
   );
 }

@@ -27,10 +27,10 @@ interface ImageItem extends vscode.QuickPickItem {
 }
 
 async function pickImage(): Promise<vscode.Uri | undefined> {
-  const browse: ImageItem = { label: '$(folder-opened) Browse…', detail: 'Choose an image file from disk' };
+  const browse: ImageItem = { label: `$(folder-opened) ${vscode.l10n.t('Browse…')}`, detail: vscode.l10n.t('Choose an image file from disk') };
   const pick = vscode.window.createQuickPick<ImageItem>();
-  pick.title = 'Multiview: Choose an image';
-  pick.placeholder = 'Type to filter the PNG, JPEG and WebP images of the workspace';
+  pick.title = vscode.l10n.t('Multiview: Choose an image');
+  pick.placeholder = vscode.l10n.t('Type to filter the PNG, JPEG and WebP images of the workspace');
   pick.matchOnDescription = true;
   pick.busy = true;
   pick.items = [browse];
@@ -59,9 +59,9 @@ async function pickImage(): Promise<vscode.Uri | undefined> {
   }
   const [picked] =
     (await vscode.window.showOpenDialog({
-      title: 'Multiview: Choose an image',
+      title: vscode.l10n.t('Multiview: Choose an image'),
       canSelectMany: false,
-      filters: { Images: IMAGE_EXTENSIONS.map((extension) => extension.slice(1)) },
+      filters: { [vscode.l10n.t('Images')]: IMAGE_EXTENSIONS.map((extension) => extension.slice(1)) },
     })) ?? [];
   return picked;
 }

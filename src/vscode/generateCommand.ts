@@ -7,10 +7,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EndpointConfigurationError } from '../api/presets';
 import { redactSecret } from '../api/redact';
-import { isApiError, isJobError, loadGenerationJob } from '../core/loadGenerationJob';
+import { isApiError, isJobError } from '../core/loadGenerationJob';
 import { type GenerationParameters, sanitizeParameters } from '../core/parameters';
 import type { ApiKeyStore } from './apiKeyStore';
 import { chooseImage, hasImageExtension } from './chooseImage';
+import { configurePureModulesL10n, loadLocalizedGenerationJob } from './localization';
 import { pickParameters } from './parameterPicker';
 import type { ResultPanels } from './resultPanel';
 import type { RunningJobs } from './runningJobs';
@@ -35,27 +36,29 @@ export function registerGenerateCommands(deps: GenerateDependencies): vscode.Dis
 }
 
 async function generateFromImage(deps: GenerateDependencies, clicked: vscode.Uri | undefined): Promise<void> {
+  // Before any message of the pure modules (quick input validation, settings errors) can be shown.
+  configurePureModulesL10n();
   const imageUri = await chooseImage(clicked);
   if (!imageUri) {
     return;
   }
   const name = path.basename(imageUri.path);
   if (imageUri.scheme !== 'file') {
-    void vscode.window.showErrorMessage(`Multiview: “${name}” is not on this machine’s disk; copy it into a local workspace folder first.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Multiview: “{0}” is not on this machine’s disk; copy it into a local workspace folder first.', name));
     return;
   }
   if (!hasImageExtension(imageUri)) {
-    void vscode.window.showErrorMessage(`Multiview: “${name}” is not a PNG, JPEG or WebP image. Choose an image file.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Multiview: “{0}” is not a PNG, JPEG or WebP image. Choose an image file.', name));
     return;
   }
   const workspaceFolder = vscode.workspace.getWorkspaceFolder(imageUri) ?? vscode.workspace.workspaceFolders?.[0];
   if (!workspaceFolder) {
-    void vscode.window.showErrorMessage('Multiview: Open a folder first: the views are saved into the workspace.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Multiview: Open a folder first: the views are saved into the workspace.'));
     return;
   }
   const apiKey = await deps.apiKeys.getOrAsk();
   if (!apiKey) {
-    void vscode.window.showWarningMessage('Multiview needs an API key to generate views.', 'Set API Key').then((action) => {
+    void vscode.window.showWarningMessage(vscode.l10n.t('Multiview needs an API key to generate views.'), vscode.l10n.t('Set API Key')).then((action) => {
       if (action) {
         void vscode.commands.executeCommand('multiview.setApiKey');
       }
@@ -91,7 +94,7 @@ async function runWithProgress(deps: GenerateDependencies, request: JobRequest):
   const insideWorkspace = vscode.workspace.getWorkspaceFolder(imageUri) !== undefined;
   const log = (line: string) => deps.log.info(redactSecret(line, apiKey));
   try {
-    const { describeProgress, runGenerationJob } = loadGenerationJob();
+    const { describeProgress, runGenerationJob } = loadLocalizedGenerationJob();
     const output = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Multiview', cancellable: true },
       async (progress, token) => {
@@ -139,25 +142,25 @@ async function reportFailure(deps: GenerateDependencies, request: JobRequest, er
   const safe = (text: string) => redactSecret(text, request.apiKey);
   if (isCancellation(error)) {
     deps.log.info('Cancelled by the user; nothing was saved.');
-    vscode.window.setStatusBarMessage('$(circle-slash) Multiview: cancelled, nothing was saved', 5000);
+    vscode.window.setStatusBarMessage(`$(circle-slash) ${vscode.l10n.t('Multiview: cancelled, nothing was saved')}`, 5000);
     return;
   }
   deps.log.error(safe(error instanceof Error ? `${error.name}: ${error.message}` : String(error)));
   if (isJobError(error, 'UnsupportedImageError')) {
-    void vscode.window.showErrorMessage(`Multiview: “${name}” is not a readable image: ${safe(error.message)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Multiview: “{0}” is not a readable image: {1}', name, safe(error.message)));
     return;
   }
   if (isJobError(error, 'OutputLocationError')) {
-    const action = await vscode.window.showErrorMessage(`Multiview: ${safe(error.message)}`, 'Open Settings');
+    const action = await vscode.window.showErrorMessage(multiviewMessage(safe(error.message)), vscode.l10n.t('Open Settings'));
     if (action) {
       void vscode.commands.executeCommand('workbench.action.openSettings', 'multiview.outputFolder');
     }
     return;
   }
-  const retry = 'Try Again';
+  const retry = vscode.l10n.t('Try Again');
   if (isApiError(error, 'invalid-key')) {
-    const action = await vscode.window.showErrorMessage(`Multiview: ${safe(error.message)}`, 'Set API Key');
-    const newKey = action ? await deps.apiKeys.ask('Enter a valid API key; the generation then runs again.') : undefined;
+    const action = await vscode.window.showErrorMessage(multiviewMessage(safe(error.message)), vscode.l10n.t('Set API Key'));
+    const newKey = action ? await deps.apiKeys.ask(vscode.l10n.t('Enter a valid API key; the generation then runs again.')) : undefined;
     if (newKey) {
       await runWithProgress(deps, { ...request, apiKey: newKey });
     }
@@ -165,8 +168,9 @@ async function reportFailure(deps: GenerateDependencies, request: JobRequest, er
   }
   const message = error instanceof Error ? error.message : String(error);
   // A request the endpoint would refuse fails the same way again: offer only the log.
-  const actions = isApiError(error, 'invalid-request') ? ['Show Log'] : [retry, 'Show Log'];
-  const action = await vscode.window.showErrorMessage(`Multiview: ${safe(message)}`, ...actions);
+  const showLog = vscode.l10n.t('Show Log');
+  const actions = isApiError(error, 'invalid-request') ? [showLog] : [retry, showLog];
+  const action = await vscode.window.showErrorMessage(multiviewMessage(safe(message)), ...actions);
   if (action === retry) {
     await runWithProgress(deps, request);
   } else if (action) {
@@ -182,7 +186,7 @@ function readSettingsOrExplain(scope: vscode.Uri): MultiviewSettings | undefined
     if (!(error instanceof EndpointConfigurationError)) {
       throw error;
     }
-    void vscode.window.showErrorMessage(`Multiview: ${error.message}`, 'Open Settings').then((action) => {
+    void vscode.window.showErrorMessage(multiviewMessage(error.message), vscode.l10n.t('Open Settings')).then((action) => {
       if (action) {
         void vscode.commands.executeCommand('workbench.action.openSettings', error.setting);
       }
@@ -192,14 +196,19 @@ function readSettingsOrExplain(scope: vscode.Uri): MultiviewSettings | undefined
 }
 
 async function askToKeepWaiting(job: { jobId: string; waitedSeconds: number }): Promise<boolean> {
-  const keepWaiting = 'Keep Waiting';
-  const waited = job.waitedSeconds < 120 ? `${job.waitedSeconds} s` : `${Math.round(job.waitedSeconds / 60)} min`;
+  const keepWaiting = vscode.l10n.t('Keep Waiting');
+  const waited = job.waitedSeconds < 120 ? vscode.l10n.t('{0} s', job.waitedSeconds) : vscode.l10n.t('{0} min', Math.round(job.waitedSeconds / 60));
   const answer = await vscode.window.showWarningMessage(
-    `Multiview: job ${job.jobId} is still queued after ${waited}. Keep waiting for it, or stop (it may still finish on the server)?`,
+    vscode.l10n.t('Multiview: job {0} is still queued after {1}. Keep waiting for it, or stop (it may still finish on the server)?', job.jobId, waited),
     keepWaiting,
-    'Stop',
+    vscode.l10n.t('Stop'),
   );
   return answer === keepWaiting;
+}
+
+/** An error's message (already translated where it was made) behind the extension's name. */
+function multiviewMessage(message: string): string {
+  return vscode.l10n.t({ message: 'Multiview: {0}', args: [message], comment: '{0} is an error message, a whole sentence.' });
 }
 
 function isCancellation(error: unknown): boolean {

@@ -15,7 +15,6 @@ import {
 } from '../core/parameters';
 import { type InputStep, MultiStepInput } from './multiStepInput';
 
-const TITLE = 'Generate Multiview';
 const TOTAL_STEPS = 7;
 
 interface Choice<T> extends vscode.QuickPickItem {
@@ -30,14 +29,14 @@ export async function pickParameters(
 ): Promise<GenerationParameters | undefined> {
   const allowedSteps = ENDPOINT_PRESETS[preset].allowedSteps;
   const chosen = { ...initial, steps: closestAllowedSteps(initial.steps, preset) };
-  const title = `${TITLE}: ${imageName}`;
+  const title = vscode.l10n.t('Generate Multiview: {0}', imageName);
   const common = (step: number) => ({ title, step, totalSteps: TOTAL_STEPS });
 
   const askPrompt: InputStep = async (input) => {
     chosen.prompt = await input.showInputBox({
       ...common(1),
       value: chosen.prompt,
-      prompt: 'Prompt: describe the object (the views follow the image more than the text)',
+      prompt: vscode.l10n.t('Prompt: describe the object (the views follow the image more than the text)'),
       validate: validatePrompt,
     });
     return askNegativePrompt;
@@ -47,8 +46,8 @@ export async function pickParameters(
     chosen.negativePrompt = await input.showInputBox({
       ...common(2),
       value: chosen.negativePrompt,
-      prompt: 'Negative prompt: what the views should avoid (optional, press Enter to skip)',
-      placeholder: 'e.g. blurry, text, watermark',
+      prompt: vscode.l10n.t('Negative prompt: what the views should avoid (optional, press Enter to skip)'),
+      placeholder: vscode.l10n.t('e.g. blurry, text, watermark'),
       validate: validateNegativePrompt,
     });
     return askSize;
@@ -62,17 +61,17 @@ export async function pickParameters(
     }));
     const current = presets.find((item) => item.value !== 'custom' && item.value.width === chosen.width && item.value.height === chosen.height);
     const custom: Choice<'custom'> = {
-      label: 'Custom size…',
+      label: vscode.l10n.t('Custom size…'),
       description: current ? undefined : `${chosen.width} × ${chosen.height}`,
-      detail: `Any width and height from ${LIMITS.side.min} to ${LIMITS.side.max}, multiples of 8`,
+      detail: vscode.l10n.t('Any width and height from {0} to {1}, multiples of 8', LIMITS.side.min, LIMITS.side.max),
       value: 'custom',
     };
     if (current) {
-      current.description = 'current';
+      current.description = vscode.l10n.t('current');
     }
     const picked = await input.showQuickPick({
       ...common(3),
-      placeholder: 'Output size: the whole grid of 3 rows × 2 columns',
+      placeholder: vscode.l10n.t('Output size: the whole grid of 3 rows × 2 columns'),
       items: [...presets, custom],
       activeItem: current ?? custom,
     });
@@ -83,7 +82,7 @@ export async function pickParameters(
     const text = await input.showInputBox({
       ...common(3),
       value: `${chosen.width}x${chosen.height}`,
-      prompt: `Output size as WIDTHxHEIGHT (each side ${LIMITS.side.min}–${LIMITS.side.max}, a multiple of 8)`,
+      prompt: vscode.l10n.t('Output size as WIDTHxHEIGHT (each side {0}–{1}, a multiple of 8)', LIMITS.side.min, LIMITS.side.max),
       validate: validateSize,
     });
     Object.assign(chosen, parseSize(text));
@@ -96,7 +95,7 @@ export async function pickParameters(
       const items = allowedSteps.map((steps): Choice<number> => ({ label: String(steps), value: steps }));
       const picked = await input.showQuickPick({
         ...common(4),
-        placeholder: `Inference steps: ${ENDPOINT_PRESETS[preset].label} accepts only these`,
+        placeholder: vscode.l10n.t('Inference steps: {0} accepts only these', ENDPOINT_PRESETS[preset].label),
         items,
         activeItem: items.find((item) => item.value === chosen.steps),
       });
@@ -107,7 +106,7 @@ export async function pickParameters(
       await input.showInputBox({
         ...common(4),
         value: String(chosen.steps),
-        prompt: `Inference steps (${LIMITS.steps.min}–${LIMITS.steps.max}): more steps, finer views, longer wait`,
+        prompt: vscode.l10n.t('Inference steps ({0}–{1}): more steps, finer views, longer wait', LIMITS.steps.min, LIMITS.steps.max),
         validate: validateSteps,
       }),
     );
@@ -119,7 +118,11 @@ export async function pickParameters(
       await input.showInputBox({
         ...common(5),
         value: String(chosen.guidanceScale),
-        prompt: `Guidance scale (${LIMITS.guidanceScale.min}–${LIMITS.guidanceScale.max}): how strictly to follow the prompt; 4 suits this model`,
+        prompt: vscode.l10n.t(
+          'Guidance scale ({0}–{1}): how strictly to follow the prompt; 4 suits this model',
+          LIMITS.guidanceScale.min,
+          LIMITS.guidanceScale.max,
+        ),
         validate: validateGuidanceScale,
       }),
     );
@@ -127,16 +130,16 @@ export async function pickParameters(
   };
 
   const askSeed: InputStep = async (input) => {
-    const random: Choice<'random'> = { label: 'Random seed', detail: 'A new variation each time', value: 'random' };
+    const random: Choice<'random'> = { label: vscode.l10n.t('Random seed'), detail: vscode.l10n.t('A new variation each time'), value: 'random' };
     const fixed: Choice<'fixed'> = {
-      label: 'Fixed seed…',
+      label: vscode.l10n.t('Fixed seed…'),
       description: chosen.seed === undefined ? undefined : String(chosen.seed),
-      detail: 'Repeatable results: the same seed and parameters give the same views',
+      detail: vscode.l10n.t('Repeatable results: the same seed and parameters give the same views'),
       value: 'fixed',
     };
     const picked = await input.showQuickPick({
       ...common(6),
-      placeholder: 'Seed',
+      placeholder: vscode.l10n.t('Seed'),
       items: [random, fixed],
       activeItem: chosen.seed === undefined ? random : fixed,
     });
@@ -148,8 +151,8 @@ export async function pickParameters(
       await input.showInputBox({
         ...common(6),
         value: chosen.seed === undefined ? '' : String(chosen.seed),
-        prompt: `Seed (${LIMITS.seed.min}–${LIMITS.seed.max})`,
-        placeholder: 'e.g. 12345',
+        prompt: vscode.l10n.t('Seed ({0}–{1})', LIMITS.seed.min, LIMITS.seed.max),
+        placeholder: vscode.l10n.t('e.g. 12345'),
         validate: validateSeed,
       }),
     );
@@ -157,23 +160,25 @@ export async function pickParameters(
   };
 
   const askProxyLinks: InputStep = async (input) => {
-    const no: Choice<boolean | 'advanced'> = { label: 'Normal links only', detail: 'The usual storage links', value: false };
+    const no: Choice<boolean | 'advanced'> = { label: vscode.l10n.t('Normal links only'), detail: vscode.l10n.t('The usual storage links'), value: false };
     const yes: Choice<boolean | 'advanced'> = {
-      label: 'Also request proxy links',
-      detail: 'A second set of links, used if the storage provider is blocked where you are',
+      label: vscode.l10n.t('Also request proxy links'),
+      detail: vscode.l10n.t('A second set of links, used if the storage provider is blocked where you are'),
       value: true,
     };
-    const advancedSummary = [chosen.webhook && 'webhook set', chosen.trackId !== undefined && `track id ${chosen.trackId}`].filter(Boolean).join(', ');
+    const advancedSummary = [chosen.webhook && vscode.l10n.t('webhook set'), chosen.trackId !== undefined && vscode.l10n.t('track id {0}', chosen.trackId)]
+      .filter(Boolean)
+      .join(', ');
     const advanced: Choice<boolean | 'advanced'> = {
-      label: 'Webhook and track ID…',
+      label: vscode.l10n.t('Webhook and track ID…'),
       description: advancedSummary || undefined,
-      detail: 'Advanced: let the service call your https endpoint when the job ends',
+      detail: vscode.l10n.t('Advanced: let the service call your https endpoint when the job ends'),
       value: 'advanced',
     };
-    const separator = { label: 'Advanced', kind: vscode.QuickPickItemKind.Separator, value: false } as Choice<boolean | 'advanced'>;
+    const separator = { label: vscode.l10n.t('Advanced'), kind: vscode.QuickPickItemKind.Separator, value: false } as Choice<boolean | 'advanced'>;
     const picked = await input.showQuickPick({
       ...common(7),
-      placeholder: 'Proxy links',
+      placeholder: vscode.l10n.t('Proxy links'),
       items: [no, yes, separator, advanced],
       activeItem: chosen.proxyLinks ? yes : no,
     });
@@ -184,7 +189,7 @@ export async function pickParameters(
     const webhook = await input.showInputBox({
       ...common(7),
       value: chosen.webhook ?? '',
-      prompt: 'Webhook: an https URL the service calls when the job ends (leave empty for none)',
+      prompt: vscode.l10n.t('Webhook: an https URL the service calls when the job ends (leave empty for none)'),
       placeholder: 'https://example.com/multiview-hook',
       validate: validateWebhookUrl,
     });
@@ -192,7 +197,7 @@ export async function pickParameters(
     const trackId = await input.showInputBox({
       ...common(7),
       value: chosen.trackId === undefined ? '' : String(chosen.trackId),
-      prompt: `Track ID: returned in the webhook call to identify this job (leave empty for none)`,
+      prompt: vscode.l10n.t('Track ID: returned in the webhook call to identify this job (leave empty for none)'),
       validate: (text) => validateTrackId(text, preset),
     });
     chosen.trackId = parseTrackId(trackId, preset);

@@ -107,18 +107,23 @@ class ResultPanel implements vscode.Disposable {
     const { sidecar } = this.content;
     const parameters = sidecar.parameters;
     const rows: [string, keyof typeof parameters, unknown][] = [
-      ['Prompt', 'prompt', parameters.prompt],
-      ['Negative prompt', 'negative_prompt', parameters.negative_prompt || '—'],
-      ['Width', 'width', parameters.width],
-      ['Height', 'height', parameters.height],
-      ['Inference steps', 'num_inference_steps', parameters.num_inference_steps],
-      ['Guidance scale', 'guidance_scale', parameters.guidance_scale],
-      ['Proxy links', 'temp', parameters.temp],
+      [vscode.l10n.t('Prompt'), 'prompt', parameters.prompt],
+      [vscode.l10n.t('Negative prompt'), 'negative_prompt', parameters.negative_prompt || '—'],
+      [vscode.l10n.t('Width'), 'width', parameters.width],
+      [vscode.l10n.t('Height'), 'height', parameters.height],
+      [vscode.l10n.t('Inference steps'), 'num_inference_steps', parameters.num_inference_steps],
+      [vscode.l10n.t('Guidance scale'), 'guidance_scale', parameters.guidance_scale],
+      [vscode.l10n.t('Proxy links'), 'temp', parameters.temp],
     ];
+    const notReported = vscode.l10n.t('not reported');
     const generationTime =
-      sidecar.serverGenerationSeconds === null ? 'not reported' : `${sidecar.serverGenerationSeconds.toFixed(1)} s on the server`;
+      sidecar.serverGenerationSeconds === null
+        ? notReported
+        : vscode.l10n.t('{0} s on the server', sidecar.serverGenerationSeconds.toFixed(1));
+    // The page's language is the one its texts are in: English unless VS Code loaded a translation.
+    const language = vscode.l10n.bundle ? vscode.env.language : 'en';
     const page: SafeHtml = html`<!DOCTYPE html>
-<html lang="en">
+<html lang="${language}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource}; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; connect-src 'none'; form-action 'none';">
@@ -129,40 +134,40 @@ class ResultPanel implements vscode.Disposable {
 <body>
 <main>
   <header>
-    <h1>Six views of ${path.basename(this.content.imageUri.fsPath)}</h1>
-    <p class="subtitle">3 rows × 2 columns, azimuth 30° to 330° around the object · saved in ${this.content.savedPath}</p>
+    <h1>${vscode.l10n.t('Six views of {0}', path.basename(this.content.imageUri.fsPath))}</h1>
+    <p class="subtitle">${vscode.l10n.t('3 rows × 2 columns, azimuth 30° to 330° around the object · saved in {0}', this.content.savedPath)}</p>
   </header>
   <section class="images">
     <figure class="input">
-      <img id="input-image" src="${webview.asWebviewUri(this.content.imageUri)}" alt="Input image ${sidecar.sourceImage}">
-      <figcaption>Input: ${sidecar.sourceImage}</figcaption>
+      <img id="input-image" src="${webview.asWebviewUri(this.content.imageUri)}" alt="${vscode.l10n.t('Input image {0}', sidecar.sourceImage)}">
+      <figcaption>${vscode.l10n.t('Input: {0}', sidecar.sourceImage)}</figcaption>
     </figure>
     <figure class="result">
-      <img id="result-image" src="${webview.asWebviewUri(this.content.gridUri)}" alt="Six generated views in a grid of 3 rows and 2 columns">
-      <figcaption>Views: ${sidecar.grid}</figcaption>
+      <img id="result-image" src="${webview.asWebviewUri(this.content.gridUri)}" alt="${vscode.l10n.t('Six generated views in a grid of 3 rows and 2 columns')}">
+      <figcaption>${vscode.l10n.t('Views: {0}', sidecar.grid)}</figcaption>
     </figure>
   </section>
   <section class="details">
-    <h2>Parameters</h2>
+    <h2>${vscode.l10n.t('Parameters')}</h2>
     <dl id="parameters">
       ${rows.map(([label, name, value]) => html`<dt>${label}</dt><dd data-param="${name}">${value}</dd>`)}
     </dl>
     <dl>
-      <dt>Seed</dt><dd id="seed">${sidecar.seed ?? 'not reported'}</dd>
-      <dt>Generation time</dt><dd id="generation-time">${generationTime}</dd>
-      <dt>Job</dt><dd id="job-id">${sidecar.jobId}</dd>
-      <dt>Saved in</dt><dd id="saved-path">${this.content.savedPath}</dd>
+      <dt>${vscode.l10n.t('Seed')}</dt><dd id="seed">${sidecar.seed ?? notReported}</dd>
+      <dt>${vscode.l10n.t('Generation time')}</dt><dd id="generation-time">${generationTime}</dd>
+      <dt>${vscode.l10n.t('Job')}</dt><dd id="job-id">${sidecar.jobId}</dd>
+      <dt>${vscode.l10n.t('Saved in')}</dt><dd id="saved-path">${this.content.savedPath}</dd>
     </dl>
     <details id="server-meta">
-      <summary>Details from the server</summary>
+      <summary>${vscode.l10n.t('Details from the server')}</summary>
       <dl>
         ${Object.entries(sidecar.meta).map(([name, value]) => html`<dt>${name}</dt><dd data-meta="${name}">${typeof value === 'string' ? value : JSON.stringify(value)}</dd>`)}
       </dl>
     </details>
     <div class="actions">
-      <button id="open-grid" data-action="open" data-file="grid">Open Image</button>
-      <button id="open-sidecar" data-action="open" data-file="sidecar" class="secondary">Open Metadata</button>
-      <button id="reveal" data-action="reveal" class="secondary">Reveal in Explorer</button>
+      <button id="open-grid" data-action="open" data-file="grid">${vscode.l10n.t('Open Image')}</button>
+      <button id="open-sidecar" data-action="open" data-file="sidecar" class="secondary">${vscode.l10n.t('Open Metadata')}</button>
+      <button id="reveal" data-action="reveal" class="secondary">${vscode.l10n.t('Reveal in Explorer')}</button>
     </div>
   </section>
 </main>
@@ -174,7 +179,7 @@ class ResultPanel implements vscode.Disposable {
 }
 
 function panelTitle(content: ResultPanelContent): string {
-  return `Multiview: ${path.basename(content.imageUri.fsPath)}`;
+  return vscode.l10n.t('Multiview: {0}', path.basename(content.imageUri.fsPath));
 }
 
 /** Only what the page shows: the extension's assets, the input image's folder and the output folder. */

@@ -24,13 +24,13 @@ export class RunningJobs implements vscode.Disposable {
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('multiview.runningJobs', vscode.StatusBarAlignment.Left, 0);
-    this.item.name = 'Multiview Jobs';
+    this.item.name = vscode.l10n.t('Multiview Jobs');
     this.item.command = SHOW_RUNNING_JOBS_COMMAND;
     this.disposables.push(this.item, vscode.commands.registerCommand(SHOW_RUNNING_JOBS_COMMAND, () => this.showList()));
   }
 
   start(imageName: string, cancel: () => void): JobHandle {
-    const job: RunningJob = { imageName, stage: 'Starting…', cancel };
+    const job: RunningJob = { imageName, stage: vscode.l10n.t('Starting…'), cancel };
     this.jobs.add(job);
     this.render();
     return {
@@ -56,8 +56,12 @@ export class RunningJobs implements vscode.Disposable {
       return;
     }
     this.item.text = `$(sync~spin) Multiview ${this.jobs.size}`;
-    this.item.tooltip = [...this.jobs].map((job) => `${job.imageName}: ${job.stage}`).join('\n');
-    this.item.accessibilityInformation = { label: `Multiview: ${this.jobs.size} running`, role: 'button' };
+    this.item.tooltip = [...this.jobs]
+      .map((job) =>
+        vscode.l10n.t({ message: '{0}: {1}', args: [job.imageName, job.stage], comment: 'A running job: {0} is the image’s file name, {1} the current stage, e.g. "Uploading image…".' }),
+      )
+      .join('\n');
+    this.item.accessibilityInformation = { label: vscode.l10n.t('Multiview: {0} running', this.jobs.size), role: 'button' };
     this.item.show();
   }
 
@@ -65,12 +69,12 @@ export class RunningJobs implements vscode.Disposable {
     if (this.jobs.size === 0) {
       return;
     }
-    const cancelButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('close'), tooltip: 'Cancel this job' };
+    const cancelButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('close'), tooltip: vscode.l10n.t('Cancel this job') };
     type JobItem = vscode.QuickPickItem & { job: RunningJob };
     const pick = vscode.window.createQuickPick<JobItem>();
     const refresh = () => (pick.items = [...this.jobs].map((job) => ({ label: job.imageName, detail: job.stage, buttons: [cancelButton], job })));
-    pick.title = 'Multiview: Running Jobs';
-    pick.placeholder = 'Use the × button to cancel a job';
+    pick.title = vscode.l10n.t('Multiview: Running Jobs');
+    pick.placeholder = vscode.l10n.t('Use the × button to cancel a job');
     refresh();
     const listeners = [
       pick.onDidTriggerItemButton(({ item }) => {

@@ -7,7 +7,7 @@ export function registerSampleCommand(extensionUri: vscode.Uri): vscode.Disposab
   return vscode.commands.registerCommand('multiview.tryWithSample', async () => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) {
-      void vscode.window.showErrorMessage('Multiview: Open a folder first: the sample image and its views are saved into the workspace.');
+      void vscode.window.showErrorMessage(vscode.l10n.t('Multiview: Open a folder first: the sample image and its views are saved into the workspace.'));
       return;
     }
     const target = vscode.Uri.joinPath(folder.uri, SAMPLE_NAME);

@@ -114,6 +114,15 @@ export function installFakeVscode(options: { extensionPath: string; workspacePat
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     QuickInputButtons: { Back: { iconPath: 'back' } },
     StatusBarAlignment: { Left: 1, Right: 2 },
+    l10n: {
+      bundle: undefined,
+      uri: undefined,
+      t: (message: string | { message: string; args?: unknown[] }, ...args: unknown[]): string => {
+        const text = typeof message === 'string' ? message : message.message;
+        const values = typeof message === 'string' ? args : (message.args ?? []);
+        return text.replace(/\{(\d+)\}/g, (match, index: string) => (values[Number(index)] === undefined ? match : String(values[Number(index)])));
+      },
+    },
     ThemeIcon: class ThemeIcon {
       constructor(readonly id: string) {}
     },

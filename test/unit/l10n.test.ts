@@ -1,0 +1,222 @@
+/**
+ * Localisation, as VS Code's own extensions do it: the manifest's texts are `%key%`s of package.nls.json, the code's
+ * texts go through `vscode.l10n.t` (src/vscode) or `l10n.t` from @vscode/l10n (the pure modules, which cannot import
+ * 'vscode'), and l10n/bundle.l10n.json is what `npm run l10n` (`@vscode/l10n-dev export`) extracts from src.
+ * The last suite proves the wiring: with a pseudo-translation configured, the pure modules' messages come out
+ * translated, including those built deep in the HTTP client.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
+import { getL10nJson } from '@vscode/l10n-dev';
+import { MultiviewClient } from '../../src/api/client';
+import { endpointsFromBaseUrls } from '../../src/api/endpoints';
+import { MultiviewApiError } from '../../src/api/errors';
+import { loadGenerationJob } from '../../src/core/loadGenerationJob';
+import { validatePrompt, validateSteps } from '../../src/core/parameters';
+import { prepareUpload } from '../../src/image/prepareUpload';
+
+type Bundle = Record<string, string | { message: string; comment: string[] }>;
+
+/** The repository root, found from the sources or from the compiled out/ tree alike. */
+const ROOT = (() => {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    if (fs.existsSync(path.join(dir, 'package.nls.json'))) return dir;
+    dir = path.dirname(dir);
+  }
+  throw new Error(`package.nls.json not found above ${__dirname}`);
+})();
+
+const readJson = <T>(...segments: string[]): T => JSON.parse(fs.readFileSync(path.join(ROOT, ...segments), 'utf8')) as T;
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return /\.(ts|tsx|js|jsx)$/.test(entry.name) ? [full] : [];
+  });
+}
+
+const SRC_FILES = sourceFiles(path.join(ROOT, 'src'));
+
+// ---- the manifest ------------------------------------------------------------------------------
+
+describe('package.json and package.nls.json', () => {
+  const manifest = readJson<Record<string, unknown>>('package.json');
+  const nls = readJson<Record<string, unknown>>('package.nls.json');
+
+  /** Every string value of the manifest, with its JSON path. */
+  function strings(value: unknown, at: string, out: [string, string][] = []): [string, string][] {
+    if (typeof value === 'string') out.push([at, value]);
+    else if (Array.isArray(value)) value.forEach((item, index) => strings(item, `${at}[${index}]`, out));
+    else if (value !== null && typeof value === 'object') Object.entries(value).forEach(([key, item]) => strings(item, `${at}.${key}`, out));
+    return out;
+  }
+  const placeholders = strings(manifest, '$').flatMap(([at, value]) => {
+    const match = /^%([^%\s]+)%$/.exec(value);
+    return match ? [{ at, key: match[1] }] : [];
+  });
+
+  test('every %key% of package.json has its English text in package.nls.json', () => {
+    assert.ok(placeholders.length > 40, `only ${placeholders.length} placeholders found`);
+    const missing = placeholders.filter(({ key }) => typeof nls[key] !== 'string' || (nls[key] as string).trim() === '');
+    assert.deepEqual(missing, []);
+  });
+
+  test('every entry of package.nls.json is used by package.json', () => {
+    const used = new Set(placeholders.map(({ key }) => key));
+    assert.deepEqual(Object.keys(nls).filter((key) => !used.has(key)), []);
+  });
+
+  test('no user-visible text of the manifest is left untranslatable', () => {
+    const visible =
+      /^\$\.(displayName|description|capabilities\.virtualWorkspaces\.description|contributes\.commands\[\d+\]\.(title|category)|contributes\.configuration\[\d+\]\.(title|properties\..+\.(description|markdownDescription|enumDescriptions\[\d+\]|markdownEnumDescriptions\[\d+\]|enumItemLabels\[\d+\]|patternErrorMessage|deprecationMessage|markdownDeprecationMessage))|contributes\.walkthroughs\[\d+\]\.(title|description|steps\[\d+\]\.(title|description|media\.altText)))$/;
+    const literal = strings(manifest, '$').filter(([at, value]) => visible.test(at) && !/^%[^%\s]+%$/.test(value));
+    assert.deepEqual(literal, []);
+  });
+
+  test('the bundles ship: "l10n" names the folder and .vscodeignore lets it and package.nls.json in', () => {
+    assert.equal(manifest.l10n, './l10n');
+    const ignore = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split(/\r?\n/);
+    assert.ok(ignore.includes('!l10n/**') && ignore.includes('!package.nls.json'), '.vscodeignore whitelists l10n/** and package.nls.json');
+  });
+});
+
+// ---- the code's bundle --------------------------------------------------------------------------
+
+describe('l10n/bundle.l10n.json', () => {
+  test('is up to date: exporting from src now gives exactly its messages (else run `npm run l10n`)', async () => {
+    const exported = await getL10nJson(
+      SRC_FILES.map((file) => ({ extension: path.extname(file), contents: fs.readFileSync(file, 'utf8') })),
+    );
+    const committed = readJson<Bundle>('l10n', 'bundle.l10n.json');
+    const added = Object.keys(exported).filter((key) => !(key in committed));
+    const removed = Object.keys(committed).filter((key) => !(key in exported));
+    assert.deepEqual({ added, removed }, { added: [], removed: [] }, 'run `npm run l10n`');
+    assert.deepEqual(committed, exported, 'run `npm run l10n`');
+  });
+
+  test('every translation call has a literal message, so the export sees it', () => {
+    const problems: string[] = [];
+    for (const file of SRC_FILES) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/\bl10n\.t\(\s*/g)) {
+        const rest = text.slice(match.index! + match[0].length);
+        const literal = /^(?:\{\s*message:\s*)?(['"])(?:\\.|(?!\1)[^\\\n])*\1|^(?:\{\s*message:\s*)?`[^`$]*`/.test(rest);
+        if (!literal) {
+          const line = text.slice(0, match.index).split('\n').length;
+          problems.push(`${path.relative(ROOT, file)}:${line}: ${rest.slice(0, 60).split('\n')[0]}`);
+        }
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  test("the pure modules translate with @vscode/l10n and never import 'vscode'", () => {
+    const pure = SRC_FILES.filter((file) => /[\\/]src[\\/](api|core|image|shared)[\\/]/.test(file));
+    assert.ok(pure.length > 10);
+    for (const file of pure) {
+      const text = fs.readFileSync(file, 'utf8');
+      const name = path.relative(ROOT, file);
+      assert.doesNotMatch(text, /from 'vscode'|require\('vscode'\)/, name);
+      if (/\bl10n\.t\(/.test(text)) assert.match(text, /import \* as l10n from '@vscode\/l10n';/, name);
+    }
+  });
+});
+
+// ---- the wiring ---------------------------------------------------------------------------------
+
+/** Every message of the bundle wrapped in «…», as a translator's bundle.l10n.<language>.json would replace it. */
+function pseudoBundle(): Bundle {
+  const bundle = readJson<Bundle>('l10n', 'bundle.l10n.json');
+  return Object.fromEntries(
+    Object.entries(bundle).map(([key, value]) => [key, typeof value === 'string' ? `«${value}»` : { ...value, message: `«${value.message}»` }]),
+  );
+}
+
+async function closedPort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe('pure modules are localisable: with a pseudo-translation configured their messages are translated', () => {
+  const pseudo = pseudoBundle();
+  // The way the extension does it: loadGenerationJob hands the bundle to the job's own copy of @vscode/l10n.
+  // Under out/ every module shares one copy, so this configures the client and parameters.ts too.
+  const job = loadGenerationJob(pseudo);
+
+  after(() => {
+    job.configureL10n(undefined);
+    l10n.config({ contents: {} });
+  });
+
+  test('a parameter validation message (src/core/parameters.ts), placeholders filled in', () => {
+    assert.equal(validateSteps('0'), '«Inference steps must be a whole number from 1 to 50.»');
+    assert.equal(validatePrompt('  '), '«Describe the object in a few words, for example “a red sneaker”.»');
+  });
+
+  test('a MultiviewApiError from the HTTP client: a network failure against a closed port', async () => {
+    const port = await closedPort();
+    const base = `http://127.0.0.1:${port}`;
+    const client = new MultiviewClient({ apiKey: 'mvk-l10n-test-key-0001', endpoints: endpointsFromBaseUrls(base, base), requestTimeoutMs: 2_000 });
+    const request = {
+      prompt: 'a mug',
+      negative_prompt: '',
+      image: 'https://example.com/mug.png',
+      width: 640,
+      height: 960,
+      temp: 'no' as const,
+      num_inference_steps: 50,
+      guidance_scale: 4,
+      seed: null,
+      webhook: null,
+      track_id: null,
+    };
+    const error = await client.generate(request).then(
+      () => assert.fail('a closed port cannot answer'),
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof MultiviewApiError);
+    assert.equal(error.kind, 'network');
+    assert.equal(
+      error.message,
+      `«Could not connect to 127.0.0.1:${port} (connection refused); «check your internet connection, VS Code proxy settings (http.proxy) and the API base URL setting.»»`,
+    );
+  });
+
+  test('an image error (src/image) and a progress text (src/core/generationJob.ts)', async () => {
+    await assert.rejects(prepareUpload(new TextEncoder().encode('not an image at all')), {
+      name: 'UnsupportedImageError',
+      message: "«The file's content is not a PNG, JPEG or WebP image (its content was checked, not its name). Choose a PNG, JPEG or WebP image.»",
+    });
+    assert.equal(job.describeProgress({ stage: 'saving' }), '«Saving…»');
+    assert.equal(job.describeProgress({ stage: 'queued', jobId: '657', waitedSeconds: 12 }), '«Queued (job 657; waited 12 s)…»');
+  });
+
+  test('the separately bundled dist/generationJob.js has its own copy, configured by its own configureL10n', { skip: !fs.existsSync(path.join(ROOT, 'dist', 'generationJob.js')) && 'dist/ not built (npm run bundle)' }, () => {
+    const bundled = require(path.join(ROOT, 'dist', 'generationJob.js')) as typeof job;
+    assert.equal(typeof bundled.configureL10n, 'function', 'dist/ is older than the sources: run `npm run bundle`');
+    bundled.configureL10n(undefined);
+    assert.equal(bundled.describeProgress({ stage: 'saving' }), 'Saving…', 'configuring the copy in out/ does not reach the bundle');
+    bundled.configureL10n(pseudo);
+    try {
+      assert.equal(bundled.describeProgress({ stage: 'saving' }), '«Saving…»');
+    } finally {
+      bundled.configureL10n(undefined);
+    }
+  });
+
+  test('resetting the configuration brings the English texts back', () => {
+    job.configureL10n(undefined);
+    assert.equal(validateSteps('0'), 'Inference steps must be a whole number from 1 to 50.');
+    assert.equal(job.describeProgress({ stage: 'saving' }), 'Saving…');
+    job.configureL10n(pseudo);
+  });
+});
