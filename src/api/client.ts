@@ -260,7 +260,18 @@ export class MultiviewClient {
     let deadline = startedAt + this.jobTimeoutMs;
     let meta = queued.meta;
     let etaSeconds = queued.etaSeconds;
-    let delayMs = this.nextPollDelay(undefined, etaSeconds);
+    // The server's eta when it gives one; otherwise a back-off that starts again from the shortest interval once
+    // an eta has passed (a job a little late is seen soon) and grows from there. Always within pollIntervalMs.
+    let backoffMs: number | undefined;
+    const nextDelay = (eta: number | undefined): number => {
+      if (eta !== undefined && eta > 0) {
+        backoffMs = undefined;
+        return this.withinPollInterval(eta * 1000);
+      }
+      backoffMs = backoffMs === undefined ? this.pollIntervalMs.min : backoffMs * POLL_BACKOFF_FACTOR;
+      return this.withinPollInterval(backoffMs);
+    };
+    let delayMs = nextDelay(etaSeconds);
     let urlIndex = 0;
     let consecutiveFailures = 0;
 
@@ -296,7 +307,7 @@ export class MultiviewClient {
         const progress = processingInfoOf(answer.body, this.apiKey);
         meta = progress.meta ?? meta;
         etaSeconds = progress.etaSeconds;
-        delayMs = this.nextPollDelay(delayMs, etaSeconds);
+        delayMs = nextDelay(etaSeconds);
       } catch (error) {
         if (!(error instanceof MultiviewApiError)) throw error;
         if (pollUrlDoesNotKnowJob(error, pollUrl)) {
@@ -317,7 +328,7 @@ export class MultiviewClient {
         }
         if (isTransient(error) && ++consecutiveFailures < MAX_CONSECUTIVE_POLL_FAILURES) {
           this.log(`Polling job ${jobLabel} failed (${error.kind}); will retry.`);
-          delayMs = this.nextPollDelay(delayMs, undefined);
+          delayMs = nextDelay(undefined);
           continue;
         }
         throw withJobId(error, jobId);
@@ -353,15 +364,8 @@ export class MultiviewClient {
     return urls;
   }
 
-  /** The server's eta when it gave one, else a growing backoff; always within pollIntervalMs. */
-  private nextPollDelay(previousMs: number | undefined, etaSeconds: number | undefined): number {
-    const wanted =
-      etaSeconds !== undefined && etaSeconds > 0
-        ? etaSeconds * 1000
-        : previousMs === undefined || previousMs <= 0
-          ? this.pollIntervalMs.min
-          : previousMs * POLL_BACKOFF_FACTOR;
-    return Math.min(Math.max(wanted, this.pollIntervalMs.min), this.pollIntervalMs.max);
+  private withinPollInterval(ms: number): number {
+    return Math.min(Math.max(ms, this.pollIntervalMs.min), this.pollIntervalMs.max);
   }
 
   /** Waits with the injected sleep, but returns control at once when the caller cancels. */

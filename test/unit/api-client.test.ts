@@ -506,6 +506,14 @@ describe('generate (v5 only: failures that do not depend on the preset)', () => 
     assert.match(error.message, new RegExp(`^Job ${error.jobId} was still processing after 0\\.[2-9] s, so Multiview stopped waiting`));
   });
 
+  test('waits the eta first, then polls from the shortest interval with a growing back-off', async () => {
+    // The queued answer says eta 1 s; later answers carry no eta.
+    const h = harness('queued-forever', { pollIntervalMs: { min: 100, max: 1000 }, jobTimeoutMs: 1500 });
+    await expectApiError('timeout', () => generate(h));
+    assert.deepEqual(h.sleeps.slice(0, 6), [1000, 100, 150, 225, 337.5, 506.25]);
+    assert.ok(h.sleeps.every((ms) => ms <= 1000), 'never longer than the maximum interval');
+  });
+
   test('at the time limit the user can keep waiting, and the limit then applies again', async () => {
     const h = harness('queued-forever', { jobTimeoutMs: 150, pollIntervalMs: { min: 20, max: 20 }, sleep: undefined });
     const asked: { jobId: string; waitedSeconds: number }[] = [];
