@@ -37,48 +37,17 @@ export interface SizePreset {
 }
 
 /** `detail` is translated when read, not when this module loads (before the translations are configured). */
-export const SIZE_PRESETS: readonly SizePreset[] = [
-  {
-    width: 640,
-    height: 960,
-    label: '640 × 960',
-    get detail() {
-      return l10n.t('The model’s native grid: six 320 px views');
-    },
-  },
-  {
-    width: 320,
-    height: 480,
-    label: '320 × 480',
-    get detail() {
-      return l10n.t('Quick preview: six 160 px views');
-    },
-  },
-  {
-    width: 512,
-    height: 768,
-    label: '512 × 768',
-    get detail() {
-      return l10n.t('Six 256 px views');
-    },
-  },
-  {
-    width: 672,
-    height: 1008,
-    label: '672 × 1008',
-    get detail() {
-      return l10n.t('Largest 2:3 grid: six 336 px views');
-    },
-  },
-  {
-    width: 1024,
-    height: 1024,
-    label: '1024 × 1024',
-    get detail() {
-      return l10n.t('Square output: views are stretched');
-    },
-  },
-];
+/** The sizes offered in the quick input; built when asked for, so that the details are translated. */
+export function sizePresets(): SizePreset[] {
+  const preset = (width: number, height: number, detail: string): SizePreset => ({ width, height, label: `${width} × ${height}`, detail });
+  return [
+    preset(640, 960, l10n.t('The model’s native grid: six 320 px views')),
+    preset(320, 480, l10n.t('Quick preview: six 160 px views')),
+    preset(512, 768, l10n.t('Six 256 px views')),
+    preset(672, 1008, l10n.t('Largest 2:3 grid: six 336 px views')),
+    preset(1024, 1024, l10n.t('Square output: views are stretched')),
+  ];
+}
 
 /** Returns an error message for the quick input, or `undefined` when the text is valid. */
 export type Validator = (text: string) => string | undefined;

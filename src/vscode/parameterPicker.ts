@@ -5,7 +5,7 @@ import {
   type GenerationParameters,
   LIMITS,
   parseSize,
-  SIZE_PRESETS,
+  sizePresets,
   validateGuidanceScale,
   validateNegativePrompt,
   validatePrompt,
@@ -54,7 +54,7 @@ export async function pickParameters(
   };
 
   const askSize: InputStep = async (input) => {
-    const presets: Choice<{ width: number; height: number } | 'custom'>[] = SIZE_PRESETS.map((preset) => ({
+    const presets: Choice<{ width: number; height: number } | 'custom'>[] = sizePresets().map((preset) => ({
       label: preset.label,
       detail: preset.detail,
       value: { width: preset.width, height: preset.height },

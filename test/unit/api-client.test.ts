@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { PNG } from 'pngjs';
+import { sampleRequest } from '../support/requests';
 import { abortableSleep } from '../../src/api/abort';
 import { MultiviewClient, type MultiviewClientOptions } from '../../src/api/client';
 import { endpointsFromBaseUrls } from '../../src/api/endpoints';
@@ -141,20 +142,7 @@ function pollBody(preset: EndpointPresetId, jobId: string): Record<string, unkno
 }
 
 function request(overrides: Partial<MultiviewRequest> = {}): MultiviewRequest {
-  return {
-    prompt: 'a ceramic mug',
-    negative_prompt: '',
-    image: `${server.baseUrl}/uploads/0.png`,
-    width: 640,
-    height: 960,
-    temp: 'no',
-    num_inference_steps: 31,
-    guidance_scale: 4,
-    seed: 12345,
-    webhook: null,
-    track_id: null,
-    ...overrides,
-  };
+  return sampleRequest({ image: `${server.baseUrl}/uploads/0.png`, seed: 12345, ...overrides });
 }
 
 async function generate(h: Harness, overrides: Partial<MultiviewRequest> = {}, signal?: AbortSignal): Promise<MultiviewResult> {

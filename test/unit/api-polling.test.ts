@@ -12,6 +12,7 @@ import { endpointsFromBaseUrls } from '../../src/api/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
 import { endpointsForPreset, type EndpointPresetId } from '../../src/api/presets';
 import type { ApiErrorKind, JobStage, MultiviewRequest } from '../../src/api/types';
+import { sampleRequest } from '../support/requests';
 
 const KEY = 'poll-Test-Key-5mZ8';
 const PNG_BYTES = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
@@ -107,19 +108,7 @@ function setup(options: { maxJsonBytes?: number; preset?: EndpointPresetId } = {
   return { client, stages, logs };
 }
 
-const REQUEST: MultiviewRequest = {
-  prompt: '',
-  negative_prompt: '',
-  image: 'https://img.example/in.png',
-  width: 640,
-  height: 960,
-  temp: 'no',
-  num_inference_steps: 31,
-  guidance_scale: 4,
-  seed: null,
-  webhook: null,
-  track_id: null,
-};
+const REQUEST: MultiviewRequest = sampleRequest({ prompt: '' });
 
 const processing = (extra: Record<string, unknown> = {}): Reply => ({ json: { status: 'processing', id: 42, eta: 1, output: [], ...extra } });
 const success = (extra: Record<string, unknown> = {}): Reply => ({

@@ -21,22 +21,11 @@ import {
 } from '../../src/api/presets';
 import { encodeMultiviewRequest, requestProblem } from '../../src/api/request';
 import type { MultiviewRequest } from '../../src/api/types';
+import { sampleRequest } from '../support/requests';
 
 const BASES = { apiBaseUrl: 'https://stablediffusionapi.com', modelslabBaseUrl: 'https://modelslab.com/', customBaseUrl: 'https://mv.internal.example:8443/proxy/' };
 
-const REQUEST: MultiviewRequest = {
-  prompt: 'mug',
-  negative_prompt: '',
-  image: 'https://img.example/in.png',
-  width: 640,
-  height: 960,
-  temp: 'no',
-  num_inference_steps: 31,
-  guidance_scale: 4,
-  seed: null,
-  webhook: null,
-  track_id: null,
-};
+const REQUEST: MultiviewRequest = sampleRequest({ prompt: 'mug' });
 
 function invalidRequest(work: () => unknown): MultiviewApiError {
   try {

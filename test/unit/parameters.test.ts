@@ -4,7 +4,7 @@ import {
   BUILT_IN_DEFAULTS,
   parseSize,
   sanitizeParameters,
-  SIZE_PRESETS,
+  sizePresets,
   validateGuidanceScale,
   validatePrompt,
   validateSeed,
@@ -42,10 +42,10 @@ describe('parameter validation shown while typing', () => {
   });
 
   test('every size preset passes its own validation', () => {
-    for (const preset of SIZE_PRESETS) {
+    for (const preset of sizePresets()) {
       assert.equal(validateSize(`${preset.width}x${preset.height}`), undefined, preset.label);
     }
-    assert.deepEqual([SIZE_PRESETS[0].width, SIZE_PRESETS[0].height], [640, 960], 'the native grid comes first');
+    assert.deepEqual([sizePresets()[0].width, sizePresets()[0].height], [640, 960], 'the native grid comes first');
   });
 
   test('prompt must not be blank; seed is a 32-bit unsigned integer', () => {
