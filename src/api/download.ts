@@ -88,7 +88,7 @@ async function downloadOnce(transport: HttpTransport, url: string, options: Down
           : l10n.t('The file at {0} is not a PNG, JPEG or WebP image.', response.displayUrl),
       );
     }
-    return { bytes: new Uint8Array(image), mime, sourceUrl: url };
+    return { bytes: image, mime, sourceUrl: url };
   } finally {
     // Closes the connection whatever happened above (a no-op once the body was read).
     response.discard();

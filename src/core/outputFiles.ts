@@ -101,7 +101,7 @@ export async function writeNewFiles(
       }
       return written;
     } catch (error) {
-      await Promise.all(written.map((file) => fs.rm(file, { force: true })));
+      await Promise.all(written.map(removeIfPresent));
       if (!(error instanceof FileExistsError)) {
         throw error;
       }
@@ -130,8 +130,17 @@ export async function writeFileExclusive(target: string, content: Uint8Array | s
     }
     await fs.rename(temporary, target);
   } finally {
-    await fs.rm(temporary, { force: true });
+    await removeIfPresent(temporary);
   }
+}
+
+/** unlink, not rm: a plain unlink is all a file needs, and it is on the path of every save. */
+async function removeIfPresent(file: string): Promise<void> {
+  await fs.unlink(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') {
+      throw error;
+    }
+  });
 }
 
 async function exists(file: string): Promise<boolean> {
