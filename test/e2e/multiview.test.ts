@@ -470,6 +470,38 @@ scenario('(11) a cloned workspace’s settings cannot send the key to another ho
   }
 }, 180_000);
 
+scenario('(12) the status bar shows the running job; its list cancels it', async () => {
+  contract.setScenario('queued-forever');
+  const before = listFiles(ws());
+  await generateFromExplorer('mug.png', 'a mug [scenario:queued-forever]');
+  const item = host.page.locator('.statusbar-item[aria-label="Multiview: 1 running"]');
+  await host.step('spinner and count in the status bar', () => item.waitFor({ state: 'visible', timeout: 30_000 }));
+  await host.step('clicking it lists the job with its stage; × cancels it', async () => {
+    await item.click();
+    await host.waitQuickInputTitle(/Running Jobs/);
+    const row = host.quickInputRows().filter({ hasText: 'mug.png' }).first();
+    await row.waitFor({ state: 'visible' });
+    assert.match((await row.textContent()) ?? '', /Queued/, 'the row shows the job’s stage');
+    await row.hover();
+    await row.locator('.action-label').first().click();
+    await waitFor('status bar item gone', async () => !(await item.isVisible()), 20_000);
+    await host.page.keyboard.press('Escape');
+  });
+  await waitFor('progress notification gone', async () => !(await host.readNotifications()).some((n) => n.buttons.includes('Cancel')), 20_000);
+  assert.deepEqual(newFiles(ws(), before), [], 'nothing saved');
+  assertNoPartialFiles(ws());
+}, 120_000);
+
+scenario('(13) "Try with a Sample Image" (the walkthrough): the sample is copied into the workspace and its views saved', async () => {
+  contract.setScenario('success');
+  const before = listFiles(mugOut());
+  await host.step('palette → Multiview: Try with a Sample Image', () => host.runPaletteCommand('Multiview: Try with a Sample Image'));
+  await answerParameters(host, { prompt: 'a blue mug [scenario:success]' });
+  const panel = await readResultPanel(host, 'multiview-sample-mug.png');
+  assert.ok(fs.existsSync(path.join(ws(), 'multiview-sample-mug.png')), 'the sample image is in the workspace');
+  checkOutputFiles(mugOut(), before, 'multiview-sample-mug', panel.jobId, KEY);
+}, 120_000);
+
 test('the key is in no file of the workspace and not in the code-server logs', { timeout: 60_000 }, async () => {
   assert.ok(host, 'the host started');
   // The key did reach the (fake) API: otherwise this check would prove nothing.
