@@ -5,8 +5,8 @@
  * against every endpoint preset; each preset's own difference has its own cases.
  */
 import { after, before, describe, test } from 'node:test';
+import { closedPort } from '../support/network';
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { PNG } from 'pngjs';
 import { sampleRequest } from '../support/requests';
 import { abortableSleep } from '../../src/api/abort';
@@ -171,14 +171,6 @@ function tinyPng(): Buffer {
   const png = new PNG({ width: 4, height: 4 });
   png.data.fill(90);
   return PNG.sync.write(png);
-}
-
-async function closedPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 // ---- submission and polling ----------------------------------------------------------------------

@@ -6,9 +6,9 @@
  * translated, including those built deep in the HTTP client.
  */
 import { after, describe, test } from 'node:test';
+import { closedPort } from '../support/network';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
 import { getL10nJson } from '@vscode/l10n-dev';
@@ -136,14 +136,6 @@ function pseudoBundle(): Bundle {
   return Object.fromEntries(
     Object.entries(bundle).map(([key, value]) => [key, typeof value === 'string' ? `«${value}»` : { ...value, message: `«${value.message}»` }]),
   );
-}
-
-async function closedPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 describe('pure modules are localisable: with a pseudo-translation configured their messages are translated', () => {
