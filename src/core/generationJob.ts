@@ -10,11 +10,13 @@ import { type CallOptions, MultiviewClient, type MultiviewClientOptions } from '
 import { redactSecret } from '../api/redact';
 import { assertRequestAllowed, encodeMultiviewRequest } from '../api/request';
 import type { JobStage, MultiviewRequest } from '../api/types';
-import { extensionForMime } from '../image/imageFormat';
-import { prepareUpload } from '../image/prepareUpload';
-import { outputStem, resolveOutputFolder, writeNewFiles } from './outputFiles';
+import { extensionForMime, type ImageMime, readImageSize } from '../image/imageFormat';
+import { loadCodecs } from '../image/loadCodecs';
+import { MAX_DECODE_PIXELS, prepareUpload } from '../image/prepareUpload';
+import { type CameraLayout, viewFileSuffix, viewPoses, viewRects, type ViewPose, type ViewRect } from './grid';
+import { type OutputFile, outputStem, resolveOutputFolder, writeNewFiles } from './outputFiles';
 import type { GenerationParameters } from './parameters';
-import { buildSidecar, type Sidecar } from './sidecar';
+import { buildSidecar, type Sidecar, type SidecarView, type ViewsSkipped } from './sidecar';
 
 export type JobProgress = { stage: 'preparing' } | JobStage | { stage: 'saving' };
 
@@ -26,6 +28,10 @@ export interface GenerationJobInput {
   parameters: GenerationParameters;
   api: MultiviewClientOptions;
   extensionVersion: string;
+  /** The `multiview.cameraLayout` setting: the poses the views are labelled and named with. */
+  cameraLayout: CameraLayout;
+  /** The `multiview.saveViews` setting: also save each of the six views as its own PNG beside the grid. */
+  saveViews: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: JobProgress) => void;
   /** Asked when the job is still queued at the time limit: `true` waits another period. */
@@ -34,6 +40,8 @@ export interface GenerationJobInput {
 
 export interface GenerationJobOutput {
   gridPath: string;
+  /** The saved views, row-major (the order of `sidecar.views`); empty when none were saved. */
+  viewPaths: string[];
   sidecarPath: string;
   sidecar: Sidecar;
 }
@@ -88,12 +96,21 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
   report({ stage: 'saving' });
   signal?.throwIfAborted();
   const gridSuffix = extensionForMime(grid.mime);
+  const gridSize = readImageSize(grid.bytes) ?? null;
+  const views = input.saveViews ? cutViews(grid.bytes, grid.mime, gridSize, input.cameraLayout) : skipped('disabled');
+  if ('reason' in views) {
+    input.api.log?.(`Views not saved (${views.reason}): ${views.message}`);
+  }
+  signal?.throwIfAborted();
+  const viewFiles: (OutputFile & { pose: ViewPose; rect: ViewRect })[] =
+    'reason' in views ? [] : views.map((view) => ({ suffix: viewFileSuffix(view.pose) + '.png', content: view.png, pose: view.pose, rect: view.rect }));
   let sidecar: Sidecar | undefined;
-  const [gridPath, sidecarPath] = await writeNewFiles(
+  const written = await writeNewFiles(
     folder,
     outputStem(path.basename(input.imagePath), result.jobId),
     [
       { suffix: gridSuffix, content: grid.bytes },
+      ...viewFiles,
       {
         suffix: '.json',
         content: (stem) => {
@@ -114,6 +131,10 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
             timings: { startedAt, finishedAt: new Date(), uploadMs, generationMs, downloadMs },
             gridFileName: stem + gridSuffix,
             extensionVersion: input.extensionVersion,
+            cameraLayout: input.cameraLayout,
+            gridSize,
+            views: viewFiles.map((view): SidecarView => ({ ...view.pose, file: stem + view.suffix, rect: view.rect })),
+            viewsSkipped: 'reason' in views ? views : null,
           });
           // The client already redacts what the server echoes; this is the last line of defence.
           return redactSecret(JSON.stringify(sidecar, null, 2), input.api.apiKey) + '\n';
@@ -122,7 +143,48 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
     ],
     signal,
   );
-  return { gridPath, sidecarPath, sidecar: sidecar! };
+  const gridPath = written[0];
+  const sidecarPath = written[written.length - 1];
+  return { gridPath, viewPaths: written.slice(1, -1), sidecarPath, sidecar: sidecar! };
+}
+
+export interface CutView {
+  pose: ViewPose;
+  rect: ViewRect;
+  png: Uint8Array;
+}
+
+function skipped(reason: ViewsSkipped['reason']): ViewsSkipped {
+  switch (reason) {
+    case 'disabled':
+      return { reason, message: l10n.t('Saving the views separately is turned off (multiview.saveViews).') };
+    case 'webp-grid':
+      return { reason, message: l10n.t('The grid is a WebP image, which cannot be split here; only the grid was saved.') };
+    case 'unreadable-grid':
+      return { reason, message: l10n.t('The grid could not be decoded, so it was not split; only the grid was saved.') };
+  }
+}
+
+/**
+ * The six views of the grid as PNGs, cut by its measured size (a server may not return the size asked for), or
+ * why they cannot be: a grid that cannot be split is still a result, so this never throws.
+ */
+export function cutViews(bytes: Uint8Array, mime: ImageMime, size: { width: number; height: number } | null, layout: CameraLayout): CutView[] | ViewsSkipped {
+  if (mime === 'image/webp') {
+    return skipped('webp-grid');
+  }
+  if (!size || size.width < 2 || size.height < 3 || size.width * size.height > MAX_DECODE_PIXELS) {
+    return skipped('unreadable-grid');
+  }
+  const rects = viewRects(size.width, size.height);
+  let pngs: Uint8Array[];
+  try {
+    pngs = loadCodecs().cropToPngs(bytes, mime, rects, { maxResolutionInMP: MAX_DECODE_PIXELS / 1e6, maxMemoryUsageInMB: 2048 });
+  } catch {
+    return skipped('unreadable-grid');
+  }
+  const poses = viewPoses(layout);
+  return poses.map((pose, index) => ({ pose, rect: rects[index], png: pngs[index] }));
 }
 
 /**

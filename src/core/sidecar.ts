@@ -2,6 +2,7 @@
 import { urlForDisplay } from '../api/endpoints';
 import type { EndpointPresetId } from '../api/presets';
 import type { ImageTransport, MultiviewResult } from '../api/types';
+import type { CameraLayout, ViewPose, ViewRect } from './grid';
 import type { GenerationParameters } from './parameters';
 
 export const SIDECAR_SCHEMA = 'multiview-sidecar/1';
@@ -21,6 +22,26 @@ export interface SidecarInput {
   timings: { startedAt: Date; finishedAt: Date; uploadMs: number; generationMs: number; downloadMs: number };
   gridFileName: string;
   extensionVersion: string;
+  /** The `multiview.cameraLayout` the views were labelled with. */
+  cameraLayout: CameraLayout;
+  /** The grid's size as measured from its header (not the requested size); `null` when unreadable. */
+  gridSize: { width: number; height: number } | null;
+  /** The views saved beside the grid, row-major; empty when none were saved. */
+  views: SidecarView[];
+  /** Why no views were saved, when none were. */
+  viewsSkipped: ViewsSkipped | null;
+}
+
+export interface SidecarView extends ViewPose {
+  /** The view's file name, beside the grid. */
+  file: string;
+  /** Where it was cut from the grid, in pixels. */
+  rect: ViewRect;
+}
+
+export interface ViewsSkipped {
+  reason: 'disabled' | 'webp-grid' | 'unreadable-grid';
+  message: string;
 }
 
 export interface Sidecar {
@@ -55,6 +76,10 @@ export interface Sidecar {
   serverGenerationSeconds: number | null;
   timings: { startedAt: string; finishedAt: string; uploadMs: number; generationMs: number; downloadMs: number; totalMs: number };
   meta: Record<string, unknown>;
+  cameraLayout: CameraLayout;
+  gridSize: { width: number; height: number } | null;
+  views: SidecarView[];
+  viewsSkipped: ViewsSkipped | null;
 }
 
 export function buildSidecar(input: SidecarInput): Sidecar {
@@ -93,6 +118,10 @@ export function buildSidecar(input: SidecarInput): Sidecar {
     },
     // The server echoes the request in meta, webhook included: keep only its display form there too.
     meta: sent.webhook !== null && webhook !== sent.webhook ? (replaceDeep(result.meta, sent.webhook, webhook ?? '') as Record<string, unknown>) : result.meta,
+    cameraLayout: input.cameraLayout,
+    gridSize: input.gridSize,
+    views: input.views,
+    viewsSkipped: input.viewsSkipped,
   };
 }
 

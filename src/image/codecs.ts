@@ -30,3 +30,44 @@ export function encodePng(image: RgbaImage): Uint8Array {
   } as unknown as PNG;
   return PNG.sync.write(source, { colorType: 6, inputColorType: 6, inputHasAlpha: true, deflateLevel: 9 });
 }
+
+export interface CropRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Decodes a grid (PNG or JPEG) and returns one PNG per rectangle, in order. Rectangles are clipped to the image;
+ * an empty one throws. WebP cannot be decoded here (no pure-JS WebP decoder is bundled): the caller skips it.
+ */
+export function cropToPngs(
+  bytes: Uint8Array,
+  mime: 'image/png' | 'image/jpeg',
+  rects: readonly CropRect[],
+  limits: { maxResolutionInMP: number; maxMemoryUsageInMB: number },
+): Uint8Array[] {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const image = mime === 'image/png' ? decodePng(buffer) : decodeJpeg(buffer, limits);
+  return rects.map((rect) => encodePng(cropRgba(image, rect)));
+}
+
+export function cropRgba(image: RgbaImage, rect: CropRect): RgbaImage {
+  const x0 = Math.max(0, Math.floor(rect.x));
+  const y0 = Math.max(0, Math.floor(rect.y));
+  const x1 = Math.min(image.width, Math.floor(rect.x + rect.width));
+  const y1 = Math.min(image.height, Math.floor(rect.y + rect.height));
+  const width = x1 - x0;
+  const height = y1 - y0;
+  if (width <= 0 || height <= 0) {
+    throw new RangeError(`Empty crop ${JSON.stringify(rect)} of a ${image.width}x${image.height} image.`);
+  }
+  const data = new Uint8Array(width * height * 4);
+  const rowBytes = width * 4;
+  for (let y = 0; y < height; y++) {
+    const start = ((y0 + y) * image.width + x0) * 4;
+    data.set(image.data.subarray(start, start + rowBytes), y * rowBytes);
+  }
+  return { width, height, data };
+}

@@ -183,6 +183,8 @@ async function overhead(baseUrl: string, workspace: string, imagePath: string, w
       parameters: { ...BUILT_IN_DEFAULTS, prompt: 'a red shoe', width, height, seed: 1 },
       api: { apiKey: API_KEY, endpoints: endpointsFromBaseUrls(base, base), log: (line) => /^POST \S+\/api\/v5\/multiview -> 200/.test(line) && (answeredAt = performance.now()) },
       extensionVersion: '0.0.0-bench',
+      cameraLayout: 'zero123plus-v1.2',
+      saveViews: true,
       onProgress: (progress) => progress.stage === 'downloading' && Number.isNaN(downloadingAt) && (downloadingAt = performance.now()),
     });
     const savedAt = performance.now();

@@ -11,9 +11,10 @@ import { PNG } from 'pngjs';
 import { endpointsFromBaseUrls } from '../../src/api/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
 import { endpointsForPreset, type EndpointPresetId } from '../../src/api/presets';
-import { describeProgress, type GenerationJobInput, type JobProgress, runGenerationJob } from '../../src/core/generationJob';
+import { cutViews, describeProgress, type GenerationJobInput, type JobProgress, runGenerationJob } from '../../src/core/generationJob';
 import { BUILT_IN_DEFAULTS } from '../../src/core/parameters';
 import { readImageSize } from '../../src/image/imageFormat';
+import { TILE_COLOURS } from '../contract-server/grid-image';
 import { startContractServer, type ContractServer, type ScenarioName } from '../contract-server/server';
 
 const API_KEY = 'mvk-Job-Key-5s8QpLm2Zt';
@@ -57,6 +58,8 @@ function job(
       parameters: { ...BUILT_IN_DEFAULTS, prompt: 'a red shoe', seed: 12345 },
       api: { apiKey: API_KEY, endpoints, requestTimeoutMs: 2000, jobTimeoutMs: 10_000, pollIntervalMs: { min: 50, max: 200 }, log: (line) => logs.push(line) },
       extensionVersion: '0.0.0-test',
+      cameraLayout: 'zero123plus-v1.2',
+      saveViews: true,
       onProgress: (stage) => progress.push(stage),
       ...overrides,
     },
@@ -228,5 +231,147 @@ describe('a generation from a local image', () => {
     const { input } = job('success', { imagePath: fake });
     await assert.rejects(runGenerationJob(input), { name: 'UnsupportedImageError' });
     assert.equal(server.requests.length, requestsBefore);
+  });
+});
+
+const V12_SUFFIXES = ['-view-az030-el+20', '-view-az090-el-10', '-view-az150-el+20', '-view-az210-el-10', '-view-az270-el+20', '-view-az330-el-10'];
+
+/** The RGB of pixel (x, y) of a decoded PNG. */
+function rgbAt(png: PNG, x: number, y: number): [number, number, number] {
+  const offset = (y * png.width + x) * 4;
+  return [png.data[offset], png.data[offset + 1], png.data[offset + 2]];
+}
+
+describe('the six views', () => {
+  test('a success run saves the grid, six 320 x 320 PNG views in row-major order and the sidecar, all on one stem', async () => {
+    const { input } = job('success', { outputFolder: '${imageFolder}/views-default' });
+    const output = await runGenerationJob(input);
+    const folder = path.join(workspace, 'assets', 'views-default');
+    const stem = path.basename(output.gridPath, '.png');
+    assert.match(stem, /^red-shoe-multiview-[A-Za-z0-9_-]+$/);
+    assert.deepEqual(output.viewPaths, V12_SUFFIXES.map((suffix) => path.join(folder, `${stem}${suffix}.png`)));
+    assert.deepEqual(await filesIn(folder), [`${stem}.json`, `${stem}.png`, ...V12_SUFFIXES.map((suffix) => `${stem}${suffix}.png`)].sort());
+    assert.deepEqual([...output.viewPaths].sort(), output.viewPaths, 'the names sort by azimuth');
+
+    for (const [index, viewPath] of output.viewPaths.entries()) {
+      const view = PNG.sync.read(await fs.readFile(viewPath));
+      assert.deepEqual([view.width, view.height], [320, 320], `view ${index} is 320 x 320`);
+      // Each contract-server tile is one flat colour (a darker square in its centre, grey gutters at its edges).
+      const [r, g, b] = TILE_COLOURS[index];
+      assert.deepEqual(rgbAt(view, 40, 40), [r, g, b], `view ${index} is tile ${index}'s colour`);
+      assert.deepEqual(rgbAt(view, 160, 160), [r, g, b].map((c) => Math.round(c * 0.55)), `view ${index}'s centre is its tile's square`);
+      assert.deepEqual(rgbAt(view, 0, 0), [128, 128, 128], `view ${index} starts at its tile's gutter`);
+      assert.deepEqual(rgbAt(view, 319, 319), [128, 128, 128], `view ${index} ends at its tile's gutter`);
+    }
+
+    const sidecar = JSON.parse(await fs.readFile(output.sidecarPath, 'utf8'));
+    assert.equal(sidecar.cameraLayout, 'zero123plus-v1.2');
+    assert.deepEqual(sidecar.gridSize, { width: 640, height: 960 });
+    assert.equal(sidecar.viewsSkipped, null);
+    assert.deepEqual(sidecar.views.map((view: { file: string }) => view.file), output.viewPaths.map((viewPath) => path.basename(viewPath)));
+    assert.deepEqual(sidecar.views[3], {
+      index: 3, row: 1, column: 1, azimuthDegrees: 210, elevationDegrees: -10,
+      file: `${stem}-view-az210-el-10.png`, rect: { x: 320, y: 320, width: 320, height: 320 },
+    });
+    assert.deepEqual(sidecar.views.map((view: { elevationDegrees: number }) => view.elevationDegrees), [20, -10, 20, -10, 20, -10]);
+    assert.deepEqual(JSON.parse(JSON.stringify(output.sidecar)), sidecar);
+  });
+
+  test('saveViews: false saves only the grid and the sidecar, and says why', async () => {
+    const { input } = job('success', { outputFolder: '${imageFolder}/views-off', saveViews: false });
+    const output = await runGenerationJob(input);
+    const stem = path.basename(output.gridPath, '.png');
+    assert.deepEqual(output.viewPaths, []);
+    assert.deepEqual(await filesIn(path.join(workspace, 'assets', 'views-off')), [`${stem}.json`, `${stem}.png`]);
+    const sidecar = JSON.parse(await fs.readFile(output.sidecarPath, 'utf8'));
+    assert.deepEqual(sidecar.views, []);
+    assert.equal(sidecar.viewsSkipped.reason, 'disabled');
+    assert.match(sidecar.viewsSkipped.message, /multiview\.saveViews/);
+  });
+
+  test('the v1.1 layout changes the names and the elevations in the sidecar', async () => {
+    const { input } = job('success', { outputFolder: '${imageFolder}/views-v11', cameraLayout: 'zero123plus-v1.1' });
+    const output = await runGenerationJob(input);
+    const stem = path.basename(output.gridPath, '.png');
+    const suffixes = ['-view-az030-el+30', '-view-az090-el-20', '-view-az150-el+30', '-view-az210-el-20', '-view-az270-el+30', '-view-az330-el-20'];
+    assert.deepEqual(output.viewPaths.map((viewPath) => path.basename(viewPath)), suffixes.map((suffix) => `${stem}${suffix}.png`));
+    const sidecar = JSON.parse(await fs.readFile(output.sidecarPath, 'utf8'));
+    assert.equal(sidecar.cameraLayout, 'zero123plus-v1.1');
+    assert.deepEqual(sidecar.views.map((view: { elevationDegrees: number }) => view.elevationDegrees), [30, -20, 30, -20, 30, -20]);
+    assert.deepEqual(sidecar.views.map((view: { azimuthDegrees: number }) => view.azimuthDegrees), [30, 90, 150, 210, 270, 330]);
+  });
+
+  test('a second result with the same job id gets the -2 stem for all eight files', async () => {
+    // A fresh contract server numbers its jobs from the same first id, so two servers give the same name.
+    const runOnFreshServer = async () => {
+      const fresh = await startContractServer({ etaSeconds: 1, retryAfterSeconds: 1 });
+      try {
+        const base = `${fresh.baseUrl}/scenario/success`;
+        const { input } = job('success', { outputFolder: '${imageFolder}/views-twice' });
+        return await runGenerationJob({ ...input, api: { ...input.api, endpoints: endpointsFromBaseUrls(base, base) } });
+      } finally {
+        await fresh.close();
+      }
+    };
+    const first = await runOnFreshServer();
+    const second = await runOnFreshServer();
+    const stem = path.basename(first.gridPath, '.png');
+    assert.equal(path.basename(second.gridPath), `${stem}-2.png`);
+    assert.equal(path.basename(second.sidecarPath), `${stem}-2.json`);
+    assert.deepEqual(second.viewPaths.map((viewPath) => path.basename(viewPath)), V12_SUFFIXES.map((suffix) => `${stem}-2${suffix}.png`));
+    const files = await filesIn(path.join(workspace, 'assets', 'views-twice'));
+    assert.equal(files.length, 16);
+    assert.equal(files.filter((name) => name.startsWith(`${stem}-2`)).length, 8);
+    const sidecar = JSON.parse(await fs.readFile(second.sidecarPath, 'utf8'));
+    assert.equal(sidecar.grid, `${stem}-2.png`);
+    assert.ok(sidecar.views.every((view: { file: string }) => view.file.startsWith(`${stem}-2-view-`)));
+  });
+
+  test('cancelling while saving leaves none of the eight files', async () => {
+    const abort = new AbortController();
+    const folder = path.join(workspace, 'assets', 'views-cancelled');
+    const { input } = job('success', {
+      outputFolder: '${imageFolder}/views-cancelled',
+      signal: abort.signal,
+      onProgress: (stage) => stage.stage === 'saving' && abort.abort(),
+    });
+    await assert.rejects(runGenerationJob(input), (error: unknown) => error instanceof Error && (error.name === 'AbortError' || (error as { kind?: string }).kind === 'cancelled'));
+    assert.deepEqual(await filesIn(folder), []);
+  });
+
+  test('views are cut by the measured size of the grid, not the requested one', () => {
+    const png = new PNG({ width: 641, height: 961 });
+    for (let y = 0; y < 961; y++) {
+      for (let x = 0; x < 641; x++) {
+        const offset = (y * 641 + x) * 4;
+        png.data[offset] = x & 255;
+        png.data[offset + 1] = y & 255;
+        png.data[offset + 2] = (x >> 8) * 16 + (y >> 8);
+        png.data[offset + 3] = 255;
+      }
+    }
+    const views = cutViews(PNG.sync.write(png), 'image/png', { width: 641, height: 961 }, 'zero123plus-v1.2');
+    assert.ok(Array.isArray(views));
+    assert.deepEqual(views.map((view) => [view.rect.width, view.rect.height]), [[320, 320], [321, 320], [320, 320], [321, 320], [320, 321], [321, 321]]);
+    for (const view of views) {
+      const decoded = PNG.sync.read(Buffer.from(view.png));
+      assert.deepEqual([decoded.width, decoded.height], [view.rect.width, view.rect.height]);
+      const corner = rgbAt(decoded, 0, 0);
+      const { x, y } = view.rect;
+      assert.deepEqual(corner, [x & 255, y & 255, (x >> 8) * 16 + (y >> 8)], `view ${view.pose.index} starts at (${x}, ${y})`);
+    }
+  });
+
+  test('a WebP grid or an unreadable one is not split: a reason, not an error', () => {
+    const webp = Buffer.from('RIFF\x24\x00\x00\x00WEBPVP8L\x18\x00\x00\x00\x2f\x7f\xc2\x7f\x00', 'latin1');
+    assert.deepEqual(cutViews(webp, 'image/webp', { width: 640, height: 960 }, 'zero123plus-v1.2'), {
+      reason: 'webp-grid',
+      message: 'The grid is a WebP image, which cannot be split here; only the grid was saved.',
+    });
+    const broken = Buffer.concat([PNG.sync.write(new PNG({ width: 8, height: 9 })).subarray(0, 40)]);
+    const result = cutViews(broken, 'image/png', { width: 8, height: 9 }, 'zero123plus-v1.2');
+    assert.ok(!Array.isArray(result) && result.reason === 'unreadable-grid');
+    const noSize = cutViews(broken, 'image/png', null, 'zero123plus-v1.2');
+    assert.ok(!Array.isArray(noSize) && noSize.reason === 'unreadable-grid');
   });
 });
