@@ -109,6 +109,8 @@ async function runWithProgress(deps: GenerateDependencies, request: JobRequest):
             parameters,
             api: { apiKey, endpoints: settings.endpoints, requestTimeoutMs: settings.requestTimeoutMs, jobTimeoutMs: settings.jobTimeoutMs, log },
             extensionVersion: String(deps.context.extension.packageJSON.version),
+            cameraLayout: settings.cameraLayout,
+            saveViews: settings.saveViews,
             signal: abort.signal,
             onProgress: (stage) => {
               const message = describeProgress(stage);
@@ -123,7 +125,7 @@ async function runWithProgress(deps: GenerateDependencies, request: JobRequest):
         }
       },
     );
-    log(`Saved ${output.gridPath} and ${path.basename(output.sidecarPath)}`);
+    log(`Saved ${output.gridPath}, ${output.viewPaths.length} views and ${path.basename(output.sidecarPath)}`);
     const gridUri = vscode.Uri.file(output.gridPath);
     deps.panels.show({
       imageUri,

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { signedDegrees } from '../core/grid';
 import { html, type SafeHtml } from '../core/html';
 import type { Sidecar } from '../core/sidecar';
 import { isFromPanelMessage, type PanelFile } from '../shared/messages';
@@ -120,6 +121,15 @@ class ResultPanel implements vscode.Disposable {
       sidecar.serverGenerationSeconds === null
         ? notReported
         : vscode.l10n.t('{0} s on the server', sidecar.serverGenerationSeconds.toFixed(1));
+    // The saved views, beside the grid (the sidecar names them), in azimuth order; none when they were not saved.
+    const gridFolder = vscode.Uri.joinPath(this.content.gridUri, '..');
+    const views = [...(sidecar.views ?? [])]
+      .sort((a, b) => a.azimuthDegrees - b.azimuthDegrees)
+      .map((view) => ({
+        ...view,
+        uri: webview.asWebviewUri(vscode.Uri.joinPath(gridFolder, path.basename(view.file))),
+        caption: vscode.l10n.t('azimuth {0}°, elevation {1}°', view.azimuthDegrees, signedDegrees(view.elevationDegrees)),
+      }));
     // The page's language is the one its texts are in: English unless VS Code loaded a translation.
     const language = vscode.l10n.bundle ? vscode.env.language : 'en';
     const page: SafeHtml = html`<!DOCTYPE html>
@@ -146,6 +156,14 @@ class ResultPanel implements vscode.Disposable {
       <img id="result-image" src="${webview.asWebviewUri(this.content.gridUri)}" alt="${vscode.l10n.t('Six generated views in a grid of 3 rows and 2 columns')}">
       <figcaption>${vscode.l10n.t('Views: {0}', sidecar.grid)}</figcaption>
     </figure>
+  </section>
+  <section id="views"${views.length === 0 ? ' hidden' : ''} aria-label="${vscode.l10n.t('The six views, by azimuth')}">
+    ${views.map(
+      (view) => html`<figure class="view" data-azimuth="${view.azimuthDegrees}" data-elevation="${view.elevationDegrees}">
+      <img src="${view.uri}" alt="${view.caption}">
+      <figcaption>${view.caption}</figcaption>
+    </figure>`,
+    )}
   </section>
   <section class="details">
     <h2>${vscode.l10n.t('Parameters')}</h2>

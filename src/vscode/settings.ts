@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_ENDPOINT_PRESET, endpointsForPreset, parseEndpointPreset } from '../api/presets';
 import type { ApiEndpoints } from '../api/types';
+import { type CameraLayout, DEFAULT_CAMERA_LAYOUT, parseCameraLayout } from '../core/grid';
 import { DEFAULT_OUTPUT_FOLDER } from '../core/outputFiles';
 import { BUILT_IN_DEFAULTS, type GenerationParameters, sanitizeParameters } from '../core/parameters';
 
@@ -11,6 +12,10 @@ export const DEFAULT_UPLOAD_BASE_URL = 'https://modelslab.com';
 export interface MultiviewSettings {
   endpoints: ApiEndpoints;
   outputFolder: string;
+  /** `multiview.saveViews`: save each view as its own PNG beside the grid. */
+  saveViews: boolean;
+  /** `multiview.cameraLayout`: the poses the views are named and labelled with. */
+  cameraLayout: CameraLayout;
   defaults: GenerationParameters;
   requestTimeoutMs: number;
   jobTimeoutMs: number;
@@ -26,6 +31,8 @@ export function readSettings(scope: vscode.Uri | undefined): MultiviewSettings {
       customBaseUrl: userLevelValue(config, 'customBaseUrl', ''),
     }),
     outputFolder: config.get<string>('outputFolder', DEFAULT_OUTPUT_FOLDER),
+    saveViews: config.get<boolean>('saveViews', true) !== false,
+    cameraLayout: parseCameraLayout(config.get<string>('cameraLayout', DEFAULT_CAMERA_LAYOUT)),
     defaults: sanitizeParameters(
       {
         prompt: config.get('defaults.prompt'),
