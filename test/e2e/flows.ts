@@ -166,30 +166,52 @@ export function newFiles(dir: string, before: string[]): string[] {
   return listFiles(dir).filter((f) => !before.includes(f));
 }
 
-/** Checks the grid PNG + JSON sidecar of `jobId` in `outDir` (new since `before`) and returns their paths. */
-export function checkOutputFiles(outDir: string, before: string[], imageStem: string, jobId: string, key: string): { grid: string; sidecar: string; sidecarJson: Record<string, unknown> } {
+/** The six views saved beside each grid (setting multiview.saveViews, on by default), named by their pose. */
+export const VIEW_SUFFIX = /-view-az\d{3}-el[+-]\d+\.png$/;
+
+/**
+ * Checks what one generation of `jobId` added to `outDir` (new since `before`): the grid PNG, its six views (in
+ * azimuth order by name) and the JSON sidecar, nothing else, none holding the key. Returns their paths.
+ */
+export function checkOutputFiles(
+  outDir: string,
+  before: string[],
+  imageStem: string,
+  jobId: string,
+  key: string,
+): { grid: string; views: string[]; sidecar: string; sidecarJson: Record<string, unknown> } {
   const added = newFiles(outDir, before);
-  const stem = new RegExp(`^${escapeRe(imageStem)}-multiview-${escapeRe(jobId.replace(/[^A-Za-z0-9._-]+/g, '-'))}(-\\d+)?\\.(png|json)$`);
+  const stem = new RegExp(`^${escapeRe(imageStem)}-multiview-${escapeRe(jobId.replace(/[^A-Za-z0-9._-]+/g, '-'))}(-\\d+)?(-view-az\\d{3}-el[+-]\\d+)?\\.(png|json)$`);
   assert.deepEqual(
     added.filter((f) => !stem.test(f)),
     [],
-    `only the grid and its sidecar were added to ${outDir} (added: ${added.join(', ')})`,
+    `only the grid, its views and its sidecar were added to ${outDir} (added: ${added.join(', ')})`,
   );
-  const grids = added.filter((f) => f.endsWith('.png'));
+  const grids = added.filter((f) => f.endsWith('.png') && !VIEW_SUFFIX.test(f));
+  const views = added.filter((f) => VIEW_SUFFIX.test(f)).sort();
   const sidecars = added.filter((f) => f.endsWith('.json'));
   assert.equal(grids.length, 1, `one grid PNG added (${added.join(', ')})`);
+  assert.equal(views.length, 6, `six view PNGs added (${added.join(', ')})`);
+  assert.deepEqual(
+    views.map((f) => Number(/-view-az(\d{3})/.exec(f)?.[1])),
+    [30, 90, 150, 210, 270, 330],
+    'the views sort by azimuth',
+  );
   assert.equal(sidecars.length, 1, `one JSON sidecar added (${added.join(', ')})`);
   const grid = path.join(outDir, grids[0]);
   const sidecar = path.join(outDir, sidecars[0]);
-  const png = fs.readFileSync(grid);
-  assert.ok(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'the grid is a PNG');
+  const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  for (const file of [grids[0], ...views]) {
+    const png = fs.readFileSync(path.join(outDir, file));
+    assert.ok(png.subarray(0, 8).equals(pngSignature), `${file} is a PNG`);
+    assert.ok(!png.includes(Buffer.from(key)), `the key is not in ${file}`);
+  }
   const json = fs.readFileSync(sidecar, 'utf8');
   const sidecarJson = JSON.parse(json) as Record<string, unknown>;
   assert.ok(json.includes(jobId), 'the sidecar names the job');
-  assert.ok(!png.includes(Buffer.from(key)), 'the key is not in the grid');
   assert.ok(!json.includes(key), 'the key is not in the sidecar');
   assert.deepEqual(added.filter((f) => /\.tmp$|\.part$|\.partial$|~$/.test(f)), [], 'no temporary files left');
-  return { grid, sidecar, sidecarJson };
+  return { grid, views: views.map((f) => path.join(outDir, f)), sidecar, sidecarJson };
 }
 
 /** No temporary or partial files anywhere under `dir`. */

@@ -127,6 +127,16 @@ scenario('(1) Explorer: first run asks for the key, then the panel and the files
   assert.match(panel.seed, /4242/);
   assert.match(panel.savedPath, /generated/);
 
+  await host.step('the six views in the panel, labelled with their pose in azimuth order', async () => {
+    const figures = host.webview().locator('#views figure.view');
+    assert.equal(await figures.count(), 6);
+    const captions: string[] = (await figures.locator('figcaption').allTextContents()).map((text: string) => text.trim());
+    // Zero123++ v1.2, the default layout: elevation +20° and -10° alternating.
+    const expected = ['azimuth 30°, elevation \\+20°', 'azimuth 90°, elevation [-−]10°', 'azimuth 150°, elevation \\+20°', 'azimuth 210°, elevation [-−]10°', 'azimuth 270°, elevation \\+20°', 'azimuth 330°, elevation [-−]10°'];
+    assert.equal(captions.length, expected.length);
+    captions.forEach((caption: string, index: number) => assert.match(caption, new RegExp(`^${expected[index]}$`), caption));
+    await waitFor('view images loaded', async () => figures.locator('img').evaluateAll((images: { complete: boolean; naturalWidth: number }[]) => images.every((img) => img.complete && img.naturalWidth > 0)), 20_000);
+  });
   const panelHtml: string = await host.webview().locator('html').evaluate((root: { outerHTML: string }) => root.outerHTML);
   assert.ok(!panelHtml.includes(KEY), 'the key is not in the panel');
   const { sidecarJson } = checkOutputFiles(mugOut(), before, 'mug', panel.jobId, KEY);
@@ -432,7 +442,9 @@ scenario('(10) script payloads from the server and the user are shown as text an
     const panel = await readResultPanel(host, 'mug.png', 120_000);
     assert.equal(panel.params.prompt, hostilePrompt, 'the prompt is shown literally');
     const view = host.webview();
-    assert.equal(await view.locator('img').count(), 2, 'only the input and the grid are images: no injected <img>');
+    const sources: string[] = await view.locator('img').evaluateAll((images: { getAttribute(name: string): string | null }[]) => images.map((img) => img.getAttribute('src') ?? ''));
+    assert.equal(sources.length, 8, 'only the input, the grid and the six views are images: no injected <img>');
+    assert.ok(!sources.includes('x'), `no image from the payload's src=x (${sources.join(', ')})`);
     const scripts: string[] = await view.locator('script').evaluateAll((nodes: { outerHTML: string }[]) => nodes.map((node) => node.outerHTML));
     assert.deepEqual(scripts.filter((script) => /alert|onerror/.test(script)), [], 'no injected script');
     const metaText = await view.locator('#server-meta').textContent();
