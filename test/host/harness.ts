@@ -212,6 +212,9 @@ export const BASE_SETTINGS: Record<string, unknown> = {
   'chat.disableAIFeatures': true,
   'git.enabled': false,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  // Opening a result (a sidecar, a grid) must not expand its folder in the Explorer: a long list of results would
+  // push the rows the tests right-click out of the Explorer's viewport (it renders only visible rows).
+  'explorer.autoReveal': false,
 };
 
 export interface HostOptions {
