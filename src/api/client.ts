@@ -122,13 +122,7 @@ export class MultiviewClient {
   async uploadImage(dataUri: string, opts: CallOptions = {}): Promise<string> {
     assertImageDataUri(dataUri, 'uploadImage');
     return this.withPublicErrors(opts.signal, async () => {
-      const imageBytes = decodedBytesOf(dataUri);
-      if (imageBytes > MAX_UPLOAD_BYTES) {
-        throw new MultiviewApiError(
-          'too-large',
-          l10n.t('The image is {0}, but the upload service accepts at most {1}; use a smaller image.', formatBytes(imageBytes), formatBytes(MAX_UPLOAD_BYTES)),
-        );
-      }
+      assertWithinUploadLimit(dataUri, (size, limit) => l10n.t('The image is {0}, but the upload service accepts at most {1}; use a smaller image.', size, limit));
       opts.onStage?.({ stage: 'uploading' });
       try {
         return await this.uploadTo(this.endpoints.base64ToUrl, { base64_string: dataUri }, opts);
@@ -156,13 +150,7 @@ export class MultiviewClient {
     assertImageDataUri(dataUri, 'imageForRequest');
     return this.withPublicErrors(opts.signal, async () => {
       throwIfCancelled(opts.signal);
-      const imageBytes = decodedBytesOf(dataUri);
-      if (imageBytes > MAX_UPLOAD_BYTES) {
-        throw new MultiviewApiError(
-          'too-large',
-          l10n.t('The image is {0}, but at most {1} is sent inside a request; use a smaller image.', formatBytes(imageBytes), formatBytes(MAX_UPLOAD_BYTES)),
-        );
-      }
+      assertWithinUploadLimit(dataUri, (size, limit) => l10n.t('The image is {0}, but at most {1} is sent inside a request; use a smaller image.', size, limit));
       opts.onStage?.({ stage: 'embedding' });
       return dataUri;
     });
@@ -444,6 +432,14 @@ function assertImageDataUri(dataUri: string, method: string): void {
 /** The size of the image inside a base64 data URI. */
 function decodedBytesOf(dataUri: string): number {
   return Math.floor(((dataUri.length - dataUri.indexOf(',') - 1) * 3) / 4);
+}
+
+/** The documented 5 MB limit of an image sent to the service, uploaded or inline; `tooLarge` words the refusal. */
+function assertWithinUploadLimit(dataUri: string, tooLarge: (size: string, limit: string) => string): void {
+  const imageBytes = decodedBytesOf(dataUri);
+  if (imageBytes > MAX_UPLOAD_BYTES) {
+    throw new MultiviewApiError('too-large', tooLarge(formatBytes(imageBytes), formatBytes(MAX_UPLOAD_BYTES)));
+  }
 }
 
 /**

@@ -44,10 +44,6 @@ export class MultiviewApiError extends Error {
   }
 }
 
-export function isMultiviewApiError(error: unknown): error is MultiviewApiError {
-  return error instanceof MultiviewApiError;
-}
-
 export function cancelledError(): MultiviewApiError {
   return new MultiviewApiError('cancelled', l10n.t('The request was cancelled.'));
 }

@@ -11,7 +11,6 @@ export const DEFAULT_CAMERA_LAYOUT: CameraLayout = 'zero123plus-v1.2';
 
 export const GRID_ROWS = 3;
 export const GRID_COLUMNS = 2;
-export const VIEW_COUNT = GRID_ROWS * GRID_COLUMNS;
 
 export interface ViewPose {
   /** 0–5, row-major. */
