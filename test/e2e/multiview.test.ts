@@ -334,13 +334,25 @@ scenario('(5) "Clear API Key" then a generation asks again; "Set API Key" stores
 
 // ---- faults and hostile input (issue "Hardening"): each ends with the result or one clear message ----------
 
-/** Writes the workspace's .vscode/settings.json (as a cloned repository would have it); returns its remover. */
-async function writeWorkspaceSettings(settings: Record<string, unknown>): Promise<() => void> {
+let workspaceSettingsWritten = 0;
+
+/**
+ * Writes the workspace's .vscode/settings.json (as a cloned repository would have it) and waits until VS Code has
+ * read it; returns its remover, which waits until VS Code has dropped it. The file also sets `window.title` to a
+ * marker: the page's title changing is the one sign, visible from outside, that the settings are in effect (a fixed
+ * sleep for the file watcher was too short on a slower CI machine).
+ */
+async function writeWorkspaceSettings(settings: Record<string, unknown>): Promise<() => Promise<void>> {
   const folder = path.join(ws(), '.vscode');
+  const marker = `mv-workspace-settings-${++workspaceSettingsWritten}`;
   fs.mkdirSync(folder, { recursive: true });
-  fs.writeFileSync(path.join(folder, 'settings.json'), JSON.stringify(settings, null, 2));
-  await sleep(1500); // VS Code's settings watcher
-  return () => fs.rmSync(folder, { recursive: true, force: true });
+  fs.writeFileSync(path.join(folder, 'settings.json'), JSON.stringify({ ...settings, 'window.title': `${marker} \${rootName}` }, null, 2));
+  const titleHasMarker = async () => (await host.page.title()).includes(marker);
+  await waitFor('VS Code read the workspace settings', titleHasMarker, 60_000);
+  return async () => {
+    fs.rmSync(folder, { recursive: true, force: true });
+    await waitFor('VS Code dropped the workspace settings', async () => !(await titleHasMarker()), 60_000);
+  };
 }
 
 /** A server quirk that the extension must ride out: the views still arrive and are saved. */
@@ -385,7 +397,7 @@ failingScenario('no-credits', 'no credits left (HTTP 402)', /credit/i);
 
 scenario('(8) a job queued past the time limit: the user is asked, can keep waiting, then stop', async () => {
   contract.setScenario('queued-forever');
-  // A workspace setting (this one is not restricted to user settings): code-server picks up workspace files at once.
+  // A workspace setting: this one is not restricted to user settings.
   const removeSettings = await writeWorkspaceSettings({ 'multiview.timeouts.jobSeconds': 10 });
   try {
     const before = listFiles(ws());
@@ -403,7 +415,7 @@ scenario('(8) a job queued past the time limit: the user is asked, can keep wait
     assert.deepEqual(newFiles(ws(), before), [], 'nothing saved');
     await host.clearNotifications();
   } finally {
-    removeSettings();
+    await removeSettings();
   }
 }, 180_000);
 
@@ -477,7 +489,7 @@ scenario('(11) a cloned workspace’s settings cannot send the key to another ho
     assert.equal(evil.requests.length, 0, `the workspace's host got no request (${evil.requests.map((r) => r.path).join(', ')})`);
     fs.rmSync(outDir, { recursive: true, force: true });
   } finally {
-    removeSettings();
+    await removeSettings();
     await evil.close();
   }
 }, 180_000);
