@@ -55,6 +55,22 @@ export interface CallOptions {
    * with a 'timeout' error. Without it, the time limit is final.
    */
   keepWaiting?: (job: { jobId: string; waitedSeconds: number }) => Promise<boolean>;
+  /**
+   * Called once when the server queues the job, with what `resume` needs to pick it up later (after a window
+   * reload): never the key.
+   */
+  onQueued?: (job: QueuedJob) => void;
+}
+
+/** A queued job as the server announced it: enough to poll it again, from this or a later session. */
+export interface QueuedJob {
+  jobId?: string;
+  /** The server's fetch_result; polled only when its origin is one of the configured endpoints'. */
+  fetchUrl?: string;
+  etaSeconds?: number;
+  meta?: Record<string, unknown>;
+  /** The seed asked for, for the result when the server does not echo it. */
+  requestedSeed: number | null;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -169,8 +185,20 @@ export class MultiviewClient {
       const answer = await this.postApi(this.endpoints.multiview, { ...body }, opts);
       const context: ResultContext = { requestedSeed: request.seed };
       if (answer.status === 'success') return resultFromSuccess(answer.body, context, this.apiKey);
-      return this.pollUntilDone(processingInfoOf(answer.body, this.apiKey), context, opts);
+      const queued = processingInfoOf(answer.body, this.apiKey);
+      opts.onQueued?.({ jobId: queued.jobId, fetchUrl: queued.fetchUrl, etaSeconds: queued.etaSeconds, meta: queued.meta, requestedSeed: request.seed });
+      return this.pollUntilDone(queued, context, opts);
     });
+  }
+
+  /**
+   * Polls a job queued earlier (see CallOptions.onQueued) until it ends, as `generate` would have: the same poll
+   * URLs (a fetch_result only on a configured host), time limit and errors.
+   */
+  async resume(job: QueuedJob, opts: CallOptions = {}): Promise<MultiviewResult> {
+    return this.withPublicErrors(opts.signal, () =>
+      this.pollUntilDone({ jobId: job.jobId, fetchUrl: job.fetchUrl, meta: job.meta }, { requestedSeed: job.requestedSeed }, opts),
+    );
   }
 
   /**

@@ -6,17 +6,17 @@
 import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { type CallOptions, MultiviewClient, type MultiviewClientOptions } from '../api/client';
+import { type CallOptions, MultiviewClient, type MultiviewClientOptions, type QueuedJob } from '../api/client';
 import { redactSecret } from '../api/redact';
 import { assertRequestAllowed, encodeMultiviewRequest } from '../api/request';
-import type { JobStage, MultiviewRequest } from '../api/types';
+import type { JobStage, MultiviewRequest, MultiviewResult } from '../api/types';
 import { extensionForMime, type ImageMime, readImageSize } from '../image/imageFormat';
 import { loadCodecs } from '../image/loadCodecs';
 import { MAX_DECODE_PIXELS, prepareUpload } from '../image/prepareUpload';
 import { type CameraLayout, viewFileSuffix, viewPoses, viewRects, type ViewPose, type ViewRect } from './grid';
 import { type OutputFile, outputStem, resolveOutputFolder, writeNewFiles } from './outputFiles';
 import type { GenerationParameters } from './parameters';
-import { buildSidecar, type Sidecar, type SidecarView, type ViewsSkipped } from './sidecar';
+import { buildSidecar, type Sidecar, type SidecarInput, type SidecarView, type ViewsSkipped } from './sidecar';
 
 export type JobProgress = { stage: 'preparing' } | JobStage | { stage: 'saving' };
 
@@ -36,6 +36,8 @@ export interface GenerationJobInput {
   onProgress?: (progress: JobProgress) => void;
   /** Asked when the job is still queued at the time limit: `true` waits another period. */
   keepWaiting?: CallOptions['keepWaiting'];
+  /** Called when the server queues the job, with what resumeGenerationJob needs to finish it after a reload. */
+  onQueued?: (job: ResumableJob) => void;
 }
 
 export interface GenerationJobOutput {
@@ -44,6 +46,36 @@ export interface GenerationJobOutput {
   viewPaths: string[];
   sidecarPath: string;
   sidecar: Sidecar;
+}
+
+/**
+ * A job the server has queued, with everything needed to finish it in a later session (after a window reload):
+ * JSON-serialisable, and never the key.
+ */
+export interface ResumableJob {
+  queued: QueuedJob;
+  imagePath: string;
+  workspaceFolder: string;
+  /** The resolved output folder. */
+  folder: string;
+  parameters: GenerationParameters;
+  sent: SidecarInput['sent'];
+  endpointPreset: SidecarInput['endpointPreset'];
+  upload: SidecarInput['upload'];
+  /** ISO time the job started. */
+  startedAt: string;
+  uploadMs: number;
+  cameraLayout: CameraLayout;
+  saveViews: boolean;
+}
+
+export interface ResumeJobInput {
+  job: ResumableJob;
+  api: MultiviewClientOptions;
+  extensionVersion: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: JobProgress) => void;
+  keepWaiting?: CallOptions['keepWaiting'];
 }
 
 export async function runGenerationJob(input: GenerationJobInput): Promise<GenerationJobOutput> {
@@ -78,26 +110,67 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
 
   const client = new MultiviewClient(input.api);
   const clientOptions: CallOptions = { signal, onStage: report, keepWaiting: input.keepWaiting };
-  let mark = Date.now();
+  const mark = Date.now();
   // Uploaded first (stage 'uploading') or sent inline in the request (stage 'embedding'), as the endpoint wants.
   const image = await client.imageForRequest(prepared.dataUri, clientOptions);
   const uploadMs = Date.now() - mark;
 
   const request: MultiviewRequest = { ...withoutImage, image };
   const sent = encodeMultiviewRequest(request, endpoints);
-  mark = Date.now();
-  const result = await client.generate(request, clientOptions);
-  const generationMs = Date.now() - mark;
+  const job: Omit<ResumableJob, 'queued'> = {
+    imagePath: input.imagePath,
+    workspaceFolder: input.workspaceFolder,
+    folder,
+    parameters,
+    sent: { temp: sent.temp, webhook: sent.webhook, track_id: sent.track_id },
+    endpointPreset: endpoints.preset,
+    upload: {
+      transport: endpoints.imageTransport,
+      width: prepared.width,
+      height: prepared.height,
+      bytes: prepared.uploadedBytes,
+      reencoded: prepared.reencoded,
+    },
+    startedAt: startedAt.toISOString(),
+    uploadMs,
+    cameraLayout: input.cameraLayout,
+    saveViews: input.saveViews,
+  };
+  const onQueued = input.onQueued && ((queued: QueuedJob) => input.onQueued?.({ ...job, queued }));
+  const submittedAt = Date.now();
+  const result = await client.generate(request, { ...clientOptions, onQueued });
+  return downloadAndSave(client, job, result, Date.now() - submittedAt, input);
+}
 
-  mark = Date.now();
-  const grid = await client.downloadResult(result, clientOptions);
+/** Finishes a job queued in an earlier session: polls it to the end, then downloads and saves as usual. */
+export async function resumeGenerationJob(input: ResumeJobInput): Promise<GenerationJobOutput> {
+  const client = new MultiviewClient(input.api);
+  const report = input.onProgress ?? (() => undefined);
+  const result = await client.resume(input.job.queued, { signal: input.signal, onStage: report, keepWaiting: input.keepWaiting });
+  // From the submission before the reload to now: the reload's gap is part of the wait the user saw.
+  const generationMs = Date.now() - Date.parse(input.job.startedAt) - input.job.uploadMs;
+  return downloadAndSave(client, input.job, result, generationMs, input);
+}
+
+/** Downloads the grid, cuts the views and writes grid, views and sidecar as one no-clobber set. */
+async function downloadAndSave(
+  client: MultiviewClient,
+  job: Omit<ResumableJob, 'queued'>,
+  result: MultiviewResult,
+  generationMs: number,
+  input: { api: MultiviewClientOptions; extensionVersion: string; signal?: AbortSignal; onProgress?: (progress: JobProgress) => void },
+): Promise<GenerationJobOutput> {
+  const { signal } = input;
+  const report = input.onProgress ?? (() => undefined);
+  const mark = Date.now();
+  const grid = await client.downloadResult(result, { signal, onStage: report });
   const downloadMs = Date.now() - mark;
 
   report({ stage: 'saving' });
   signal?.throwIfAborted();
   const gridSuffix = extensionForMime(grid.mime);
   const gridSize = readImageSize(grid.bytes) ?? null;
-  const views = input.saveViews ? cutViews(grid.bytes, grid.mime, gridSize, input.cameraLayout) : skipped('disabled');
+  const views = job.saveViews ? cutViews(grid.bytes, grid.mime, gridSize, job.cameraLayout) : skipped('disabled');
   if ('reason' in views) {
     input.api.log?.(`Views not saved (${views.reason}): ${views.message}`);
   }
@@ -106,8 +179,8 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
     'reason' in views ? [] : views.map((view) => ({ suffix: viewFileSuffix(view.pose) + '.png', content: view.png, pose: view.pose, rect: view.rect }));
   let sidecar: Sidecar | undefined;
   const written = await writeNewFiles(
-    folder,
-    outputStem(path.basename(input.imagePath), result.jobId),
+    job.folder,
+    outputStem(path.basename(job.imagePath), result.jobId),
     [
       { suffix: gridSuffix, content: grid.bytes },
       ...viewFiles,
@@ -115,23 +188,17 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
         suffix: '.json',
         content: (stem) => {
           sidecar = buildSidecar({
-            sourceImage: path.relative(input.workspaceFolder, input.imagePath).split(path.sep).join('/'),
-            parameters,
-            sent: { temp: sent.temp, webhook: sent.webhook, track_id: sent.track_id },
-            endpointPreset: endpoints.preset,
+            sourceImage: path.relative(job.workspaceFolder, job.imagePath).split(path.sep).join('/'),
+            parameters: job.parameters,
+            sent: job.sent,
+            endpointPreset: job.endpointPreset,
             result,
             downloadedFrom: grid.sourceUrl,
-            upload: {
-              transport: endpoints.imageTransport,
-              width: prepared.width,
-              height: prepared.height,
-              bytes: prepared.uploadedBytes,
-              reencoded: prepared.reencoded,
-            },
-            timings: { startedAt, finishedAt: new Date(), uploadMs, generationMs, downloadMs },
+            upload: job.upload,
+            timings: { startedAt: new Date(job.startedAt), finishedAt: new Date(), uploadMs: job.uploadMs, generationMs, downloadMs },
             gridFileName: stem + gridSuffix,
             extensionVersion: input.extensionVersion,
-            cameraLayout: input.cameraLayout,
+            cameraLayout: job.cameraLayout,
             gridSize,
             views: viewFiles.map((view): SidecarView => ({ ...view.pose, file: stem + view.suffix, rect: view.rect })),
             viewsSkipped: 'reason' in views ? views : null,

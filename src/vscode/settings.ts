@@ -19,6 +19,8 @@ export interface MultiviewSettings {
   defaults: GenerationParameters;
   requestTimeoutMs: number;
   jobTimeoutMs: number;
+  /** `multiview.batch.concurrency`: how many jobs of a batch run at once. */
+  batchConcurrency: number;
 }
 
 export function readSettings(scope: vscode.Uri | undefined): MultiviewSettings {
@@ -48,6 +50,7 @@ export function readSettings(scope: vscode.Uri | undefined): MultiviewSettings {
     ),
     requestTimeoutMs: 1000 * clamp(config.get<number>('timeouts.requestSeconds', 60), 5, 600),
     jobTimeoutMs: 1000 * clamp(config.get<number>('timeouts.jobSeconds', 600), 10, 86_400),
+    batchConcurrency: Math.round(clamp(config.get<number>('batch.concurrency', 2), 1, 8)),
   };
 }
 

@@ -17,6 +17,8 @@ export const SCENARIO_NAMES = [
   'queued-no-fetch-result',
   /** processing forever. */
   'queued-forever',
+  /** processing until the test calls `releaseQueuedJobs()`, then success (a job that outlives a window reload). */
+  'queued-until-released',
   /** status "error", "Invalid Api Key" plus a tip, with HTTP 200 (legacy). */
   'invalid-key',
   /** The same body with HTTP 401. */
@@ -76,6 +78,7 @@ export const QUEUED_SCENARIOS: ReadonlySet<ScenarioName> = new Set<ScenarioName>
   'queued-http400',
   'queued-no-fetch-result',
   'queued-forever',
+  'queued-until-released',
   'failed-on-fetch',
   'hostile',
 ]);

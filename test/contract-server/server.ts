@@ -45,6 +45,8 @@ export interface ContractServer {
   port: number;
   requests: RecordedRequest[];
   setScenario(name: ScenarioName): void;
+  /** Lets every 'queued-until-released' job succeed at its next poll. */
+  releaseQueuedJobs(): void;
   close(): Promise<void>;
 }
 
@@ -141,6 +143,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     options.validKeys ? options.validKeys.includes(key) : !key.toLowerCase().startsWith('invalid');
 
   let scenario: ScenarioName = options.scenario ?? DEFAULT_SCENARIO;
+  let queuedJobsReleased = false;
   const requests: RecordedRequest[] = [];
   const jobs = new Map<number, Job>();
   const jobsByFilePrefix = new Map<string, Job>();
@@ -421,6 +424,8 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     switch (job.scenario) {
       case 'queued-forever':
         return { status: 200, body: fetchProcessingBody() };
+      case 'queued-until-released':
+        return { status: 200, body: queuedJobsReleased ? successBody(job) : fetchProcessingBody() };
       case 'failed-on-fetch':
         return { status: 200, body: { status: 'failed', id: '', message: 'Failed, Try Again', output: '' } };
       case 'queued':
@@ -522,6 +527,9 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     setScenario(name: ScenarioName): void {
       if (!isScenarioName(name)) throw new Error(`Unknown scenario ${JSON.stringify(name)}`);
       scenario = name;
+    },
+    releaseQueuedJobs(): void {
+      queuedJobsReleased = true;
     },
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {

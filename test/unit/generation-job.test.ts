@@ -11,7 +11,7 @@ import { PNG } from 'pngjs';
 import { endpointsFromBaseUrls } from '../../src/api/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
 import { endpointsForPreset, type EndpointPresetId } from '../../src/api/presets';
-import { cutViews, describeProgress, type GenerationJobInput, type JobProgress, runGenerationJob } from '../../src/core/generationJob';
+import { cutViews, describeProgress, type GenerationJobInput, type JobProgress, type ResumableJob, resumeGenerationJob, runGenerationJob } from '../../src/core/generationJob';
 import { BUILT_IN_DEFAULTS } from '../../src/core/parameters';
 import { readImageSize } from '../../src/image/imageFormat';
 import { TILE_COLOURS } from '../contract-server/grid-image';
@@ -117,6 +117,38 @@ describe('a generation from a local image', () => {
     });
     await assert.rejects(runGenerationJob(input), (error: unknown) => error instanceof MultiviewApiError && error.kind === 'cancelled');
     assert.deepEqual(await filesIn(path.join(workspace, 'assets', 'multiview')), before);
+  });
+
+  test('a job queued when the window reloads is finished by a later session from what onQueued gave, which holds no key', async () => {
+    const folder = path.join(workspace, 'assets', 'multiview');
+    const before = await filesIn(folder);
+    const reload = new AbortController();
+    let saved: string | undefined;
+    const { input } = job('queued-until-released', {
+      signal: reload.signal,
+      onQueued: (queued) => {
+        saved = JSON.stringify(queued); // what goes into workspace state
+        reload.abort();
+      },
+    });
+    await assert.rejects(runGenerationJob(input), (error: unknown) => error instanceof MultiviewApiError && error.kind === 'cancelled');
+    assert.ok(saved, 'the queued job was handed over');
+    assert.ok(!saved.includes(API_KEY), 'the state kept for a reload holds no key');
+    assert.deepEqual(await filesIn(folder), before, 'nothing saved before the job ends');
+
+    const submissions = () => server.requests.filter((r) => /\/multiview$/.test(r.path)).length;
+    const submittedBefore = submissions();
+    server.releaseQueuedJobs();
+    const resumed: ResumableJob = JSON.parse(saved);
+    const progress: JobProgress[] = [];
+    const output = await resumeGenerationJob({ job: resumed, api: input.api, extensionVersion: '0.0.0-test', onProgress: (stage) => progress.push(stage) });
+    assert.equal(output.sidecar.jobId, resumed.queued.jobId, 'the same job, not a new one');
+    assert.equal(output.sidecar.parameters.prompt, 'a red shoe');
+    assert.equal(output.sidecar.seed, 12345);
+    assert.equal(output.viewPaths.length, 6, 'the views are cut as in a normal run');
+    assert.ok(progress.some((p) => p.stage === 'downloading') && progress.some((p) => p.stage === 'saving'));
+    assert.equal(submissions(), submittedBefore, 'resuming submits nothing: no second job is paid for');
+    assert.ok(!(await fs.readFile(output.sidecarPath, 'utf8')).includes(API_KEY));
   });
 
   test('a hostile server cannot choose where files go, and its echo of the key is not saved', async () => {

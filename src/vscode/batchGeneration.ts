@@ -1,0 +1,114 @@
+/**
+ * Several images selected in the Explorer: one job each, with the same answers, a bounded number at a time
+ * (`multiview.batch.concurrency`), under one progress notification that counts what is done and what failed, and
+ * one summary at the end. A failure of one job never stops the others (except a rejected key, which would fail
+ * them all).
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { redactSecret } from '../api/redact';
+import { type BatchOutcome, runBatch, StartGate } from '../core/batch';
+import type { GenerationJobOutput } from '../core/generationJob';
+import { isApiError } from '../core/loadGenerationJob';
+import { type GenerateDependencies, isCancellation, type JobRequest, multiviewMessage, readSettingsOrExplain, runJob, showResult } from './jobRunner';
+
+export async function runBatchWithProgress(deps: GenerateDependencies, requests: JobRequest[], concurrency: number): Promise<void> {
+  const settings = readSettingsOrExplain(requests[0].imageUri);
+  if (!settings) {
+    return;
+  }
+  const apiKey = requests[0].apiKey;
+  const total = requests.length;
+  const title = vscode.l10n.t('Multiview: {0} images', total);
+  const abort = new AbortController();
+  const outcomes = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      const subscription = token.onCancellationRequested(() => abort.abort());
+      const gate = new StartGate();
+      let done = 0;
+      let failed = 0;
+      let running = 0;
+      const report = (increment?: number) =>
+        progress.report({ increment, message: vscode.l10n.t('{0} done, {1} failed, {2} running, of {3}', done, failed, running, total) });
+      try {
+        return await runBatch<JobRequest, GenerationJobOutput>(
+          requests,
+          {
+            concurrency,
+            signal: abort.signal,
+            gate,
+            onSettled: (outcome) => {
+              if (outcome.ok) done++;
+              else failed++;
+              if (!outcome.ok && isApiError(outcome.error, 'invalid-key')) {
+                abort.abort(); // every other job would be refused too
+              }
+              report(100 / total);
+            },
+          },
+          async (request) => {
+            running++;
+            report();
+            try {
+              return await runJob(deps, request, settings, {
+                signal: abort.signal,
+                onProgress: (_message, stage) => {
+                  // The service asked to wait: no new job starts before it may (the job itself retries).
+                  if (stage.stage === 'rate-limited') gate.holdFor(stage.retryAfterSeconds * 1000);
+                },
+              });
+            } finally {
+              running--;
+            }
+          },
+        );
+      } finally {
+        subscription.dispose();
+      }
+    },
+  );
+  await summarize(deps, outcomes, apiKey);
+}
+
+async function summarize(deps: GenerateDependencies, outcomes: BatchOutcome<JobRequest, GenerationJobOutput>[], apiKey: string): Promise<void> {
+  const results = outcomes.filter((outcome) => outcome.ok);
+  const failures = outcomes.filter((outcome) => !outcome.ok);
+  const cancelled = failures.filter((outcome) => isCancellation(outcome.error));
+  const errors = failures.filter((outcome) => !cancelled.includes(outcome));
+  const name = (outcome: { item: JobRequest }) => path.basename(outcome.item.imageUri.path);
+  for (const outcome of errors) {
+    const error = (outcome as { error: unknown }).error;
+    deps.log.error(redactSecret(`${name(outcome)}: ${error instanceof Error ? error.message : String(error)}`, apiKey));
+  }
+  const openResults = vscode.l10n.t('Open Results');
+  const showLog = vscode.l10n.t('Show Log');
+  const setKey = vscode.l10n.t('Set API Key');
+  const actions = [...(results.length > 0 ? [openResults] : []), ...(errors.length > 0 ? [showLog] : [])];
+  let action: string | undefined;
+  if (errors.some((outcome) => isApiError((outcome as { error: unknown }).error, 'invalid-key'))) {
+    action = await vscode.window.showErrorMessage(
+      multiviewMessage(vscode.l10n.t('The service rejected the API key, so the batch stopped: {0} of {1} images done.', results.length, outcomes.length)),
+      ...actions.filter((item) => item !== showLog),
+      setKey,
+    );
+  } else if (errors.length === 0 && cancelled.length === 0) {
+    action = await vscode.window.showInformationMessage(multiviewMessage(vscode.l10n.t('All {0} images done; their views are saved.', outcomes.length)), ...actions);
+  } else {
+    const failedNames = errors.map(name).join(', ');
+    const summary =
+      errors.length === 0
+        ? vscode.l10n.t('Batch cancelled: {0} of {1} images done, nothing saved for the others.', results.length, outcomes.length)
+        : vscode.l10n.t('{0} of {1} images done, {2} failed ({3}); the log says why.', results.length, outcomes.length, errors.length, failedNames);
+    action = await vscode.window.showWarningMessage(multiviewMessage(summary), ...actions);
+  }
+  if (action === openResults) {
+    for (const outcome of results) {
+      if (outcome.ok) showResult(deps, outcome.item.imageUri, outcome.value);
+    }
+  } else if (action === showLog) {
+    deps.log.show(true);
+  } else if (action === setKey) {
+    await deps.apiKeys.ask();
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Real host (code-server + chromium, see multiview.test.ts): several images at once, and a job that outlives a
+ * window reload. Its own code-server and contract server; the tests run in order (the first stores the key).
+ */
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { startContractServer } from '../contract-server/server';
+import { filesContaining, Host, listFiles, log, sleep, waitFor } from '../host/harness';
+import { answerApiKey, answerParameters, assertNoPartialFiles, checkOutputFiles, GENERATE_MENU_TITLE, newFiles, readResultPanel, resetUi } from './flows';
+
+const KEY = `mvJobs-${randomBytes(9).toString('hex')}`;
+
+type Contract = Awaited<ReturnType<typeof startContractServer>>;
+let contract: Contract;
+let host: Host;
+
+const ws = () => host.workspace.dir;
+const mugOut = () => path.join(ws(), 'generated');
+const shoeOut = () => path.join(ws(), 'photos', 'generated');
+const submissions = () => contract.requests.filter((request) => /\/api\/v\d+\/multiview$/.test(request.path));
+
+function scenario(name: string, fn: () => Promise<void>, timeoutMs = 180_000): void {
+  test(name, { timeout: timeoutMs }, async () => {
+    assert.ok(host, 'the host started');
+    await resetUi(host);
+    await host.step(name, fn);
+  });
+}
+
+before(
+  async () => {
+    contract = await startContractServer();
+    host = await Host.start({
+      vsix: process.env.MULTIVIEW_VSIX,
+      label: 'e2e-jobs',
+      settings: {
+        'multiview.apiBaseUrl': contract.baseUrl,
+        'multiview.uploadBaseUrl': contract.baseUrl,
+        'multiview.outputFolder': '${imageFolder}/generated',
+        'multiview.timeouts.requestSeconds': 8,
+        'multiview.timeouts.jobSeconds': 300,
+      },
+    });
+    host.addArtifact('contract-requests.json', () => JSON.stringify(contract?.requests ?? [], null, 2));
+  },
+  { timeout: 240_000 },
+);
+
+after(
+  async () => {
+    await host?.stop();
+    await contract?.close();
+  },
+  { timeout: 60_000 },
+);
+
+scenario('a batch: three images selected in the Explorer, one set of answers, one progress, one summary; the broken file does not stop the others', async () => {
+  contract.setScenario('queued');
+  const before = { mug: listFiles(mugOut()), shoe: listFiles(shoeOut()) };
+  const submittedBefore = submissions().length;
+  await host.step('select mug.png, photos/shoe.jpg and fake.png, right-click → Generate Multiview...', async () => {
+    await host.revealExplorerItem('photos/shoe.jpg');
+    const mug = await host.revealExplorerItem('mug.png');
+    await mug.click();
+    await (await host.revealExplorerItem('photos/shoe.jpg')).click({ modifiers: ['Control'] });
+    await (await host.revealExplorerItem('fake.png')).click({ modifiers: ['Control'] });
+    await waitFor('three rows selected', async () => (await host.page.locator('.explorer-folders-view .monaco-list-row.selected').count()) === 3, 10_000);
+    await host.contextMenu('mug.png', GENERATE_MENU_TITLE);
+  });
+  await answerApiKey(host, KEY);
+  const seen = host.recordNotifications();
+  await answerParameters(host, { prompt: 'a product [scenario:queued]' });
+  const summary = await host.waitForNotification(/images done|failed/i, 120_000, (n) => !n.progress && n.buttons.includes('Open Results'));
+  const notifications = await seen.stop();
+  log(`  summary: ${JSON.stringify(summary)}`);
+  assert.match(summary.message, /2 of 3 images done, 1 failed \(fake\.png\)/, 'the summary counts done and failed and names the failure');
+  assert.ok(summary.buttons.includes('Show Log'), 'the log explains the failure');
+  const progressLines = notifications.filter((n) => n.progress && /3 images/.test(n.message + n.source)).map((n) => n.message);
+  log(`  progress lines: ${JSON.stringify([...new Set(progressLines)])}`);
+  assert.ok(progressLines.some((line) => /\d done, \d failed, \d running, of 3/.test(line)), 'one progress counts done, failed and running');
+  assert.equal(
+    notifications.filter((n) => n.progress && /Uploading|Queued|Submitting/.test(n.message)).length,
+    0,
+    'no progress notification per job: the batch has one',
+  );
+  assert.equal(submissions().length - submittedBefore, 2, 'one job for each real image, none for the broken file');
+
+  const mugFiles = newFiles(mugOut(), before.mug);
+  const shoeFiles = newFiles(shoeOut(), before.shoe);
+  const jobOf = (files: string[]) => /-multiview-([^-.]+)\.json$/.exec(files.find((f) => f.endsWith('.json')) ?? '')?.[1] ?? '';
+  checkOutputFiles(mugOut(), before.mug, 'mug', jobOf(mugFiles), KEY);
+  checkOutputFiles(shoeOut(), before.shoe, 'shoe', jobOf(shoeFiles), KEY);
+  assertNoPartialFiles(ws());
+
+  await host.step('"Open Results" shows each result in its panel', async () => {
+    await host.clickNotificationButton('Open Results', /images done/i);
+    await readResultPanel(host, 'mug.png');
+    await host.editorTab(/Multiview: shoe\.jpg/).first().waitFor({ state: 'visible', timeout: 30_000 });
+  });
+});
+
+scenario('a job queued when the window reloads: polling resumes after the reload, and the result is saved and shown', async () => {
+  contract.setScenario('queued-until-released');
+  const before = listFiles(mugOut());
+  await host.step(`right-click mug.png → ${GENERATE_MENU_TITLE}`, () => host.contextMenu('mug.png', GENERATE_MENU_TITLE));
+  await answerParameters(host, { prompt: 'a mug [scenario:queued-until-released]' });
+  const queued = await host.waitForNotification(/Queued \(job/i, 60_000, (n) => n.progress);
+  const jobId = /job (\S+?)[;,)]/.exec(queued.message)?.[1] ?? '';
+  assert.ok(jobId, `the progress names the job (${queued.message})`);
+  const submittedBefore = submissions().length;
+
+  await host.step('Developer: Reload Window', async () => {
+    await host.runPaletteCommand('Developer: Reload Window');
+    await sleep(2000);
+    await host.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  });
+  const resumed = await host.waitForNotification(/Resuming 1 job/i, 90_000);
+  assert.match(resumed.message, /mug\.png/, 'the notification names the image');
+  await host.waitForNotification(/Queued \(job/i, 30_000, (n) => n.progress && n.message.includes(jobId));
+  contract.releaseQueuedJobs();
+
+  const panel = await readResultPanel(host, 'mug.png', 90_000);
+  assert.equal(panel.jobId, jobId, 'the panel shows the job queued before the reload');
+  assert.equal(submissions().length, submittedBefore, 'nothing was submitted again: no second job to pay for');
+  checkOutputFiles(mugOut(), before, 'mug', jobId, KEY);
+  assertNoPartialFiles(ws());
+
+  await host.step('a second reload resumes nothing: the finished job left the workspace state', async () => {
+    await resetUi(host);
+    const seen = host.recordNotifications();
+    await host.runPaletteCommand('Developer: Reload Window');
+    await sleep(2000);
+    await host.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    await host.explorerRow('mug.png').first().waitFor({ state: 'visible', timeout: 60_000 });
+    await sleep(8000);
+    const notifications = await seen.stop();
+    assert.deepEqual(notifications.filter((n) => /Resuming/.test(n.message)), [], 'no job resumed twice');
+  });
+}, 240_000);
+
+test('the key is in no file of the host: workspace, user data (workspace state included), logs', () => {
+  const found = filesContaining(host.root, KEY, (p) => /\/extensions\/|\/node_modules\//.test(p));
+  assert.deepEqual(found, [], `the key was found in: ${found.join(', ')}`);
+  assert.ok(fs.existsSync(host.root));
+});
