@@ -73,7 +73,9 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
   assertRequestAllowed(withoutImage, endpoints);
 
   report({ stage: 'preparing' });
-  const prepared = await prepareUpload(await fs.readFile(input.imagePath));
+  // A missing answer (parameters from before it was asked) means the default: pad.
+  const prepared = await prepareUpload(await fs.readFile(input.imagePath), { padToSquare: parameters.padToSquare ?? true });
+  input.api.log?.(`Input image: ${prepared.preparation.note}`);
   signal?.throwIfAborted();
 
   const client = new MultiviewClient(input.api);
@@ -128,6 +130,7 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
               bytes: prepared.uploadedBytes,
               reencoded: prepared.reencoded,
             },
+            inputPreparation: prepared.preparation,
             timings: { startedAt, finishedAt: new Date(), uploadMs, generationMs, downloadMs },
             gridFileName: stem + gridSuffix,
             extensionVersion: input.extensionVersion,
