@@ -62,6 +62,7 @@ export interface ResumableJob {
   sent: SidecarInput['sent'];
   endpointPreset: SidecarInput['endpointPreset'];
   upload: SidecarInput['upload'];
+  inputPreparation: SidecarInput['inputPreparation'];
   /** ISO time the job started. */
   startedAt: string;
   uploadMs: number;
@@ -105,7 +106,9 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
   assertRequestAllowed(withoutImage, endpoints);
 
   report({ stage: 'preparing' });
-  const prepared = await prepareUpload(await fs.readFile(input.imagePath));
+  // A missing answer (parameters from before it was asked) means the default: pad.
+  const prepared = await prepareUpload(await fs.readFile(input.imagePath), { padToSquare: parameters.padToSquare ?? true });
+  input.api.log?.(`Input image: ${prepared.preparation.note}`);
   signal?.throwIfAborted();
 
   const client = new MultiviewClient(input.api);
@@ -131,6 +134,7 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
       bytes: prepared.uploadedBytes,
       reencoded: prepared.reencoded,
     },
+    inputPreparation: prepared.preparation,
     startedAt: startedAt.toISOString(),
     uploadMs,
     cameraLayout: input.cameraLayout,
@@ -195,6 +199,7 @@ async function downloadAndSave(
             result,
             downloadedFrom: grid.sourceUrl,
             upload: job.upload,
+            inputPreparation: job.inputPreparation,
             timings: { startedAt: new Date(job.startedAt), finishedAt: new Date(), uploadMs: job.uploadMs, generationMs, downloadMs },
             gridFileName: stem + gridSuffix,
             extensionVersion: input.extensionVersion,

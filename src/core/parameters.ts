@@ -27,6 +27,12 @@ export interface GenerationParameters {
   webhook?: string;
   /** Advanced: echoed by the service in its webhook call. */
   trackId?: string | number;
+  /**
+   * Centre the image on an opaque grey square before upload (see image/prepareUpload.ts). Optional only so that
+   * parameters from older sources still type-check: `sanitizeParameters` always sets it, and a missing value
+   * means the default, on.
+   */
+  padToSquare?: boolean;
 }
 
 export interface SizePreset {
@@ -129,6 +135,7 @@ export function sanitizeParameters(candidate: Partial<GenerationParameters>, fal
     guidanceScale: pick(candidate.guidanceScale, (v) => !validateGuidanceScale(String(v)), fallback.guidanceScale),
     seed: candidate.seed === undefined || candidate.seed === null ? undefined : pick(candidate.seed, (v) => !validateSeed(String(v)), undefined),
     proxyLinks: typeof candidate.proxyLinks === 'boolean' ? candidate.proxyLinks : fallback.proxyLinks,
+    padToSquare: typeof candidate.padToSquare === 'boolean' ? candidate.padToSquare : (fallback.padToSquare ?? true),
     // Checked against the endpoint when the request is built (api/request.ts); only the types are checked here.
     ...(typeof candidate.webhook === 'string' && candidate.webhook !== '' ? { webhook: candidate.webhook } : {}),
     ...(typeof candidate.trackId === 'string' || typeof candidate.trackId === 'number' ? { trackId: candidate.trackId } : {}),
@@ -144,4 +151,5 @@ export const BUILT_IN_DEFAULTS: GenerationParameters = {
   guidanceScale: 4,
   seed: undefined,
   proxyLinks: false,
+  padToSquare: true,
 };

@@ -120,6 +120,8 @@ export function parseSidecar(json: unknown): Sidecar | undefined {
       totalMs: numberOr(timings.totalMs, 0),
     },
     meta: isRecord(json.meta) ? json.meta : {},
+    inputPreparation:
+      isRecord(json.inputPreparation) && typeof json.inputPreparation.requested === 'boolean' ? (json.inputPreparation as unknown as Sidecar['inputPreparation']) : null,
     cameraLayout: parseCameraLayout(json.cameraLayout) as CameraLayout,
     views: Array.isArray(json.views) ? json.views.map(parseView).filter((view): view is SidecarView => view !== undefined) : [],
   };
@@ -139,6 +141,8 @@ export function parametersFromSidecar(sidecar: Sidecar): GenerationParameters {
     proxyLinks: parameters.temp === 'yes' || parameters.temp === true,
     // The sidecar keeps only the webhook's origin and path, not a secret in its query: not re-sent.
     trackId: parameters.track_id ?? undefined,
+    // An older sidecar, from before the choice was offered: the default, pad.
+    padToSquare: sidecar.inputPreparation?.requested ?? true,
   };
 }
 

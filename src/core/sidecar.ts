@@ -2,6 +2,7 @@
 import { urlForDisplay } from '../api/endpoints';
 import type { EndpointPresetId } from '../api/presets';
 import type { ImageTransport, MultiviewResult } from '../api/types';
+import type { InputPreparation } from '../image/prepareUpload';
 import type { CameraLayout, ViewPose, ViewRect } from './grid';
 import type { GenerationParameters } from './parameters';
 
@@ -19,6 +20,8 @@ export interface SidecarInput {
   downloadedFrom: string;
   /** What was done to the image before upload, if anything. */
   upload: { transport?: ImageTransport; width: number; height: number; bytes: number; reencoded?: unknown };
+  /** Padding to a square before upload: what was done, or why not. */
+  inputPreparation: InputPreparation;
   timings: { startedAt: Date; finishedAt: Date; uploadMs: number; generationMs: number; downloadMs: number };
   gridFileName: string;
   extensionVersion: string;
@@ -72,6 +75,12 @@ export interface Sidecar {
     track_id: string | number | null;
   };
   upload: SidecarInput['upload'];
+  /**
+   * Padding to a square before upload: `requested` (the user's answer, what a re-run should ask for again),
+   * `padded`, `fromSize`/`toSize`, `background`, `compositedAlpha`, and `skipped` with a `note` saying why not.
+   * `null` in sidecars written before it was recorded.
+   */
+  inputPreparation: InputPreparation | null;
   output: { downloadedFrom: string; outputUrls: string[]; proxyUrls: string[] };
   serverGenerationSeconds: number | null;
   timings: { startedAt: string; finishedAt: string; uploadMs: number; generationMs: number; downloadMs: number; totalMs: number };
@@ -106,6 +115,7 @@ export function buildSidecar(input: SidecarInput): Sidecar {
       track_id: sent.track_id,
     },
     upload: input.upload,
+    inputPreparation: input.inputPreparation,
     output: { downloadedFrom: input.downloadedFrom, outputUrls: result.outputUrls, proxyUrls: result.proxyUrls },
     serverGenerationSeconds: result.generationTime ?? null,
     timings: {

@@ -1,6 +1,6 @@
 /**
  * Pure pixel operations on 8-bit RGBA buffers (4 bytes a pixel, rows top to bottom, no padding):
- * area-averaging downscale, EXIF orientation, transparency test. No dependencies.
+ * area-averaging downscale, EXIF orientation, transparency test, padding to a square. No dependencies.
  */
 
 export interface RgbaImage {
@@ -182,4 +182,55 @@ export function applyExifOrientation(image: RgbaImage, orientation: number): Rgb
     }
   }
   return { width: ow, height: oh, data: out };
+}
+
+/** An opaque colour, 0-255 a channel. */
+export interface RgbColor {
+  r: number;
+  g: number;
+  b: number;
+}
+
+/**
+ * The image centred on an opaque square of `background` whose side is the image's longer side (nothing is scaled),
+ * with every pixel's alpha composited over that background, so every output pixel is opaque. When the two sides
+ * differ by an odd number, the extra column or row of background goes to the right or bottom.
+ *
+ * An image that is already square and opaque is returned as it is (the same object): nothing to do.
+ */
+export function padToSquare(image: RgbaImage, background: RgbColor): RgbaImage {
+  const { width, height, data } = image;
+  if (width === height && !hasTransparency(image)) {
+    return image;
+  }
+  const side = Math.max(width, height);
+  const left = Math.floor((side - width) / 2);
+  const top = Math.floor((side - height) / 2);
+  const out = new Uint8Array(side * side * 4);
+  const { r, g, b } = background;
+  for (let i = 0; i < out.length; i += 4) {
+    out[i] = r;
+    out[i + 1] = g;
+    out[i + 2] = b;
+    out[i + 3] = 255;
+  }
+  for (let y = 0; y < height; y++) {
+    let s = y * width * 4;
+    let o = ((top + y) * side + left) * 4;
+    for (let x = 0; x < width; x++, s += 4, o += 4) {
+      const alpha = data[s + 3];
+      if (alpha === 255) {
+        out[o] = data[s];
+        out[o + 1] = data[s + 1];
+        out[o + 2] = data[s + 2];
+      } else if (alpha !== 0) {
+        // Straight (not premultiplied) alpha, as PNG stores it: colour * a + background * (1 - a).
+        const rest = 255 - alpha;
+        out[o] = Math.round((data[s] * alpha + r * rest) / 255);
+        out[o + 1] = Math.round((data[s + 1] * alpha + g * rest) / 255);
+        out[o + 2] = Math.round((data[s + 2] * alpha + b * rest) / 255);
+      }
+    }
+  }
+  return { width: side, height: side, data: out };
 }

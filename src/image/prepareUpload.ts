@@ -12,14 +12,20 @@
  *
  * WebP can be sent as is when it fits; an oversize WebP cannot be shrunk here (no WebP decoder is
  * bundled) and is refused with a message that says what to do.
+ *
+ * Padding (option `padToSquare`, what Zero123++ wants: a square image, the object centred): an image that is not
+ * square or has transparency is decoded, centred on an opaque grey square (the grey the model's own pipeline puts
+ * behind transparent inputs), transparency composited onto it, and sent as PNG (or, when that is over the limit,
+ * shrunk as above). A square opaque image is sent as it would be without the option. `preparation` records what
+ * was done, or why nothing was.
  */
 
 import * as l10n from '@vscode/l10n';
 import type { ImageMime, ImageSize } from './imageFormat';
 import { readImageSize, readJpegExifOrientation, readPngHeader, sniffImageMime } from './imageFormat';
-import type { RgbaImage } from './pixels';
+import type { RgbaImage, RgbColor } from './pixels';
 import { loadCodecs } from './loadCodecs';
-import { applyExifOrientation, downscaleArea, hasTransparency } from './pixels';
+import { applyExifOrientation, downscaleArea, hasTransparency, padToSquare } from './pixels';
 
 export type { ImageMime } from './imageFormat';
 
@@ -45,6 +51,44 @@ const LOWER_JPEG_QUALITIES = [80, 70, 60, 50, 40] as const;
 const JPEG_MAX_MEMORY_MB = 2048;
 const MAX_ATTEMPTS = 40;
 
+/**
+ * The background padding and transparency are put on: the mid grey (127) that the Zero123++ pipeline itself
+ * composites transparent inputs onto, so a padded image looks like what the model was trained on.
+ */
+export const PAD_BACKGROUND: RgbColor = { r: 127, g: 127, b: 127 };
+export const PAD_BACKGROUND_HEX = '#7f7f7f';
+
+/** Why the image was not padded. */
+export type PaddingSkippedReason =
+  /** The user chose to send the image as it is. */
+  | 'not-requested'
+  /** Already square and without transparency: nothing to do. */
+  | 'square-and-opaque'
+  /** A WebP image cannot be decoded here, so it cannot be padded. */
+  | 'webp'
+  /** The padded square would have more pixels than can be decoded here (MAX_DECODE_PIXELS). */
+  | 'too-large';
+
+/** What was done to the image before upload to make it square and opaque (the sidecar's `inputPreparation`). */
+export interface InputPreparation {
+  /** The user's answer: pad to a square. */
+  requested: boolean;
+  /** The pixels were changed: centred on a square and/or transparency composited onto the background. */
+  padded: boolean;
+  /** The image as picked (upright: a JPEG's EXIF rotation applied). */
+  fromSize: { width: number; height: number };
+  /** After padding, before any shrinking to the upload limit; equal to `fromSize` when not padded. */
+  toSize: { width: number; height: number };
+  /** The background colour (hex), when padded. */
+  background: string | null;
+  /** Some pixels were not opaque and were composited onto the background. */
+  compositedAlpha: boolean;
+  /** Why the image was not padded; `null` when it was. */
+  skipped: PaddingSkippedReason | null;
+  /** One sentence for people reading the sidecar, kept in English like the other recorded reasons. */
+  note: string;
+}
+
 export interface PreparedUpload {
   dataUri: string;
   mime: ImageMime;
@@ -63,6 +107,8 @@ export interface PreparedUpload {
     fromSize: { width: number; height: number };
     toSize: { width: number; height: number };
   };
+  /** Padding to a square: what was done, or why not. */
+  preparation: InputPreparation;
 }
 
 export type UnsupportedImageReason =
@@ -130,12 +176,19 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 /**
  * Check the picked file and return it as a data URI of at most `maxDataUriChars` characters
- * (default `MAX_UPLOAD_DATA_URI_CHARS`), shrinking or re-encoding it when it is larger.
+ * (default `MAX_UPLOAD_DATA_URI_CHARS`), padded to a square when asked, and shrunk or re-encoded when it is larger.
  *
  * @throws UnsupportedImageError when the content is not a PNG, JPEG or WebP image, its size
  *   cannot be read or is out of range, it cannot be decoded, or it is an oversize WebP.
  */
-export async function prepareUpload(bytes: Uint8Array, options?: { maxDataUriChars?: number }): Promise<PreparedUpload> {
+export interface PrepareUploadOptions {
+  /** Default `MAX_UPLOAD_DATA_URI_CHARS`. */
+  maxDataUriChars?: number;
+  /** Centre the image on an opaque grey square (see the file's comment). Default false. */
+  padToSquare?: boolean;
+}
+
+export async function prepareUpload(bytes: Uint8Array, options?: PrepareUploadOptions): Promise<PreparedUpload> {
   const maxChars = options?.maxDataUriChars ?? MAX_UPLOAD_DATA_URI_CHARS;
   if (!Number.isFinite(maxChars) || maxChars <= 0) {
     throw new RangeError(`maxDataUriChars must be a positive number, got ${maxChars}`);
@@ -170,7 +223,61 @@ export async function prepareUpload(bytes: Uint8Array, options?: { maxDataUriCha
     );
   }
 
-  // Fast path: fits as it is. No decoding, no codec loaded.
+  const requested = options?.padToSquare === true;
+  const orientation = mime === 'image/jpeg' ? readJpegExifOrientation(bytes) : 1;
+  const upright: ImageSize = orientation >= 5 ? { width: size.height, height: size.width } : size;
+  const notPadded = (skipped: PaddingSkippedReason): InputPreparation => ({
+    requested,
+    padded: false,
+    fromSize: { width: upright.width, height: upright.height },
+    toSize: { width: upright.width, height: upright.height },
+    background: null,
+    compositedAlpha: false,
+    skipped,
+    note: PADDING_SKIPPED_NOTE[skipped],
+  });
+
+  let decoded: RgbaImage | undefined;
+  if (requested) {
+    const square = upright.width === upright.height;
+    const side = Math.max(upright.width, upright.height);
+    if (mime === 'image/webp') {
+      return sendOrShrink(bytes, mime, size, maxChars, notPadded('webp'));
+    }
+    if (square && !(mime === 'image/png' && mayHaveAlpha(bytes))) {
+      // Known from the header: nothing to pad, nothing to composite; no decoding needed.
+      return sendOrShrink(bytes, mime, size, maxChars, notPadded('square-and-opaque'));
+    }
+    if (side * side > MAX_DECODE_PIXELS) {
+      return sendOrShrink(bytes, mime, size, maxChars, notPadded('too-large'));
+    }
+    decoded = await decodeUpright(bytes, mime, orientation);
+    const transparent = mime === 'image/png' && hasTransparency(decoded);
+    if (square && !transparent) {
+      return sendOrShrink(bytes, mime, size, maxChars, notPadded('square-and-opaque'), decoded);
+    }
+    return padAndFit(bytes, mime, decoded, transparent, maxChars, requested);
+  }
+  return sendOrShrink(bytes, mime, size, maxChars, notPadded('not-requested'));
+}
+
+/** For the sidecar: data, kept in English whatever the display language. */
+const PADDING_SKIPPED_NOTE: Record<PaddingSkippedReason, string> = {
+  'not-requested': 'Sent as it is: padding to a square was not asked for.',
+  'square-and-opaque': 'Not padded: the image is already square and has no transparency.',
+  webp: 'Not padded: WebP images cannot be decoded here, so it was sent as it is.',
+  'too-large': `Not padded: the padded square would have more than ${MAX_DECODE_PIXELS / 1e6} megapixels, too many to decode here.`,
+};
+
+/** The original bytes when they fit (no decoding, no codec loaded), otherwise shrunk to fit. */
+async function sendOrShrink(
+  bytes: Uint8Array,
+  mime: ImageMime,
+  size: ImageSize,
+  maxChars: number,
+  preparation: InputPreparation,
+  decoded?: RgbaImage,
+): Promise<PreparedUpload> {
   if (dataUriLength(mime, bytes.byteLength) <= maxChars) {
     return {
       dataUri: toDataUri(mime, bytes),
@@ -179,16 +286,102 @@ export async function prepareUpload(bytes: Uint8Array, options?: { maxDataUriCha
       height: size.height,
       originalBytes: bytes.byteLength,
       uploadedBytes: bytes.byteLength,
+      preparation,
     };
   }
+  return { ...(await shrinkToFit(bytes, mime, size, maxChars, decoded)), preparation };
+}
 
-  return shrinkToFit(bytes, mime, size, maxChars);
+/**
+ * Pads the upright `image` to an opaque square and encodes it: as PNG (lossless) when that fits, otherwise through
+ * the same shrinking as an oversize image, as JPEG (the padded image is opaque).
+ */
+async function padAndFit(
+  bytes: Uint8Array,
+  mime: ImageMime,
+  image: RgbaImage,
+  compositedAlpha: boolean,
+  maxChars: number,
+  requested: boolean,
+): Promise<PreparedUpload> {
+  const label = LABEL[mime];
+  const fromSize = { width: image.width, height: image.height };
+  const padded = padToSquare(image, PAD_BACKGROUND);
+  await yieldToEventLoop();
+  const toSize = { width: padded.width, height: padded.height };
+  const what =
+    fromSize.width === toSize.width && fromSize.height === toSize.height
+      ? `composited onto a grey (${PAD_BACKGROUND_HEX}) background`
+      : `padded from ${formatSize(fromSize)} to ${formatSize(toSize)} on a grey (${PAD_BACKGROUND_HEX}) background` +
+        (compositedAlpha ? ', its transparency composited onto it' : '');
+  const preparation: InputPreparation = {
+    requested,
+    padded: true,
+    fromSize,
+    toSize,
+    background: PAD_BACKGROUND_HEX,
+    compositedAlpha,
+    skipped: null,
+    note: `The ${label} image was ${what}.`,
+  };
+  const maxPngBytes = maxBytesFor('image/png', maxChars);
+  // The PNG is tried only when it can plausibly fit: deflate rarely gets a photo below a third of its raw RGBA
+  // bytes, and encoding megapixels at the highest compression takes seconds.
+  if (padded.width * padded.height * 4 <= maxPngBytes * 3) {
+    const png = loadCodecs().encodePng(padded);
+    await yieldToEventLoop();
+    if (png.byteLength <= maxPngBytes) {
+      return {
+        dataUri: toDataUri('image/png', png),
+        mime: 'image/png',
+        width: toSize.width,
+        height: toSize.height,
+        originalBytes: bytes.byteLength,
+        uploadedBytes: png.byteLength,
+        reencoded: {
+          reason: `${preparation.note.slice(0, -1)}; sent as PNG, ${formatMB(png.byteLength)}.`,
+          fromMime: mime,
+          toMime: 'image/png',
+          fromSize,
+          toSize,
+        },
+        preparation,
+      };
+    }
+  }
+  // The flat background costs next to nothing, so the original's bytes are as good a guide as without padding.
+  const fitted = await fitPixels(padded, false, firstScale(bytes, mime, 'image/jpeg', maxBytesFor('image/jpeg', maxChars)), maxChars);
+  const q = ` (quality ${fitted.quality})`;
+  const resized = fitted.size.width !== toSize.width ? ` at ${formatSize(fitted.size)}` : '';
+  return {
+    dataUri: toDataUri(fitted.mime, fitted.encoded),
+    mime: fitted.mime,
+    width: fitted.size.width,
+    height: fitted.size.height,
+    originalBytes: bytes.byteLength,
+    uploadedBytes: fitted.encoded.byteLength,
+    reencoded: {
+      reason: `${preparation.note.slice(0, -1)}; as PNG it is above the upload limit (${formatMB(maxChars)} as a data URI), so it was converted to JPEG${resized}${q}, ${formatMB(fitted.encoded.byteLength)}.`,
+      fromMime: mime,
+      toMime: fitted.mime,
+      fromSize,
+      toSize: fitted.size,
+    },
+    preparation,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Slow path
 
-async function shrinkToFit(bytes: Uint8Array, mime: ImageMime, size: ImageSize, maxChars: number): Promise<PreparedUpload> {
+/** `decoded`: the upright pixels, when the caller has already decoded them. */
+async function shrinkToFit(
+  bytes: Uint8Array,
+  mime: ImageMime,
+  size: ImageSize,
+  maxChars: number,
+  decoded?: RgbaImage,
+): Promise<Omit<PreparedUpload, 'preparation'>> {
   const label = LABEL[mime];
   const originalChars = dataUriLength(mime, bytes.byteLength);
   if (mime === 'image/webp') {
@@ -215,18 +408,61 @@ async function shrinkToFit(bytes: Uint8Array, mime: ImageMime, size: ImageSize, 
     );
   }
 
-  // The smallest possible image (1x1) still takes a few hundred bytes: refuse an impossible limit early.
+  assertUsableLimit(maxChars);
+  const image = decoded ?? (await decodeUpright(bytes, mime, mime === 'image/jpeg' ? readJpegExifOrientation(bytes) : 1));
+  const keepAlpha = mime === 'image/png' && mayHaveAlpha(bytes) && hasTransparency(image);
+  const toMime: ImageMime = keepAlpha ? 'image/png' : 'image/jpeg';
+  const fitted = await fitPixels(image, keepAlpha, firstScale(bytes, mime, toMime, maxBytesFor(toMime, maxChars)), maxChars);
+  const { encoded, size: target, quality } = fitted;
+  const kind = toMime === mime ? `re-encoded as ${LABEL[toMime]}` : `converted to ${LABEL[toMime]}`;
+  const resized = target.width !== size.width || target.height !== size.height ? ` at ${formatSize(target)}` : '';
+  const q = toMime === 'image/jpeg' ? ` (quality ${quality})` : '';
+  return {
+    dataUri: toDataUri(toMime, encoded),
+    mime: toMime,
+    width: target.width,
+    height: target.height,
+    originalBytes: bytes.byteLength,
+    uploadedBytes: encoded.byteLength,
+    reencoded: {
+      reason: `The ${label} image (${formatSize(size)}, ${formatMB(bytes.byteLength)}) is above the upload limit (${formatMB(originalChars)} as a data URI, limit ${formatMB(maxChars)}); it was ${kind}${resized}${q}, ${formatMB(encoded.byteLength)}.`,
+      fromMime: mime,
+      toMime,
+      fromSize: { width: size.width, height: size.height },
+      toSize: { width: target.width, height: target.height },
+    },
+  };
+}
+
+/** The smallest possible image (1x1) still takes a few hundred bytes: refuse an impossible limit early. */
+function assertUsableLimit(maxChars: number): void {
   const smallestUseful = 1_000;
   if (maxChars < smallestUseful) {
     throw new RangeError(`maxDataUriChars ${maxChars} is too small to hold any re-encoded image (use at least ${smallestUseful}).`);
   }
+}
 
-  let image = decode(bytes, mime);
+async function decodeUpright(bytes: Uint8Array, mime: ImageMime, orientation: number): Promise<RgbaImage> {
+  const image = decode(bytes, mime);
   await yieldToEventLoop();
-  if (mime === 'image/jpeg') {
-    image = applyExifOrientation(image, readJpegExifOrientation(bytes));
-  }
-  const keepAlpha = mime === 'image/png' && mayHaveAlpha(bytes) && hasTransparency(image);
+  return orientation === 1 ? image : applyExifOrientation(image, orientation);
+}
+
+interface Fitted {
+  encoded: Uint8Array;
+  mime: ImageMime;
+  size: ImageSize;
+  /** The JPEG quality used (meaningless for PNG). */
+  quality: number;
+}
+
+/**
+ * Encodes `image` (PNG with alpha when `keepAlpha`, else JPEG) starting at `startScale`, shrinking step by step
+ * until its data URI fits in `maxChars`: the long side first, down to MIN_LONG_SIDE, then a JPEG's quality, then
+ * below the floor only if nothing else is left.
+ */
+async function fitPixels(image: RgbaImage, keepAlpha: boolean, startScale: number, maxChars: number): Promise<Fitted> {
+  assertUsableLimit(maxChars);
   const toMime: ImageMime = keepAlpha ? 'image/png' : 'image/jpeg';
   const maxBytes = maxBytesFor(toMime, maxChars);
   const codecs = loadCodecs();
@@ -234,7 +470,7 @@ async function shrinkToFit(bytes: Uint8Array, mime: ImageMime, size: ImageSize, 
 
   const fromLong = Math.max(image.width, image.height);
   const floorLong = Math.min(MIN_LONG_SIDE, fromLong);
-  let scale = Math.max(firstScale(bytes, mime, toMime, maxBytes), floorLong / fromLong);
+  let scale = Math.max(startScale, floorLong / fromLong);
   let quality = JPEG_QUALITY;
   let lowerQualityStep = 0;
   let lastBytes = 0;
@@ -249,26 +485,8 @@ async function shrinkToFit(bytes: Uint8Array, mime: ImageMime, size: ImageSize, 
     lastBytes = encoded.byteLength;
     lastSize = target;
     if (encoded.byteLength <= maxBytes) {
-      const kind = toMime === mime ? `re-encoded as ${LABEL[toMime]}` : `converted to ${LABEL[toMime]}`;
-      const resized = target.width !== size.width || target.height !== size.height ? ` at ${formatSize(target)}` : '';
-      const q = toMime === 'image/jpeg' ? ` (quality ${quality})` : '';
-      return {
-        dataUri: toDataUri(toMime, encoded),
-        mime: toMime,
-        width: target.width,
-        height: target.height,
-        originalBytes: bytes.byteLength,
-        uploadedBytes: encoded.byteLength,
-        reencoded: {
-          reason: `The ${label} image (${formatSize(size)}, ${formatMB(bytes.byteLength)}) is above the upload limit (${formatMB(originalChars)} as a data URI, limit ${formatMB(maxChars)}); it was ${kind}${resized}${q}, ${formatMB(encoded.byteLength)}.`,
-          fromMime: mime,
-          toMime,
-          fromSize: { width: size.width, height: size.height },
-          toSize: { width: target.width, height: target.height },
-        },
-      };
+      return { encoded, mime: toMime, size: target, quality };
     }
-
     // Too big: choose the next step.
     const currentLong = Math.max(target.width, target.height);
     if (currentLong > floorLong) {

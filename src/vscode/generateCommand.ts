@@ -11,7 +11,8 @@ import { runBatchWithProgress } from './batchGeneration';
 import { chooseImage, hasImageExtension } from './chooseImage';
 import { type GenerateDependencies, type JobRequest, multiviewMessage, readSettingsOrExplain, runWithProgress } from './jobRunner';
 import { configurePureModulesL10n } from './localization';
-import { pickParameters } from './parameterPicker';
+import { paddingMatters } from '../image/inputShape';
+import { pickParameters, readImageShape } from './parameterPicker';
 
 export type { GenerateDependencies } from './jobRunner';
 
@@ -65,7 +66,10 @@ async function generateFromImages(deps: GenerateDependencies, given: vscode.Uri[
   }
   const remembered = deps.context.globalState.get<Partial<GenerationParameters>>(LAST_PARAMETERS_KEY) ?? {};
   const subject = images.length === 1 ? path.basename(images[0].path) : vscode.l10n.t('{0} images', images.length);
-  const parameters = await pickParameters(sanitizeParameters(remembered, settings.defaults), subject, settings.endpoints.preset);
+  // The padding step is offered when it matters for one of the images (their headers only are read).
+  const shapes = await Promise.all(images.map(readImageShape));
+  const shape = shapes.find(paddingMatters) ?? shapes[0];
+  const parameters = await pickParameters(sanitizeParameters(remembered, settings.defaults), subject, settings.endpoints.preset, shape);
   if (!parameters) {
     return;
   }

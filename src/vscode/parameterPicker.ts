@@ -1,4 +1,8 @@
-/** The seven-step quick input that collects the generation parameters. */
+/**
+ * The quick input that collects the generation parameters: seven steps, and an eighth about preparing the image
+ * when that matters (an image that is not square, or may have transparency).
+ */
+import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { closestAllowedSteps, ENDPOINT_PRESETS, type EndpointPresetId, parseTrackId, validateTrackId, validateWebhookUrl } from '../api/presets';
 import {
@@ -13,24 +17,53 @@ import {
   validateSize,
   validateSteps,
 } from '../core/parameters';
+import { HEADER_BYTES, type InputImageShape, paddingMatters, readInputImageShape } from '../image/inputShape';
 import { type InputStep, MultiStepInput } from './multiStepInput';
 
-const TOTAL_STEPS = 7;
+const PARAMETER_STEPS = 7;
 
 interface Choice<T> extends vscode.QuickPickItem {
   value: T;
 }
 
-/** Asks for every parameter, starting from `initial`. `undefined` when the user cancelled. */
+/**
+ * The picked image's shape, from the first bytes of the file (its header; no pixel is decoded). `undefined` when
+ * the file cannot be read or is not a readable image: no question is asked, and the upload explains the problem.
+ */
+export async function readImageShape(imageUri: vscode.Uri): Promise<InputImageShape | undefined> {
+  try {
+    const file = await fs.open(imageUri.fsPath, 'r');
+    try {
+      const header = new Uint8Array(HEADER_BYTES);
+      const { bytesRead } = await file.read(header, 0, HEADER_BYTES, 0);
+      return readInputImageShape(header.subarray(0, bytesRead));
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Asks for every parameter, starting from `initial`. `undefined` when the user cancelled.
+ *
+ * `image`: the picked image's shape (see `readImageShape`). When it is not square or may have transparency, an
+ * eighth step asks whether to pad it to a square; without it, or for a square opaque image, there are seven steps
+ * and `padToSquare` keeps its value from `initial`.
+ */
 export async function pickParameters(
   initial: GenerationParameters,
   imageName: string,
   preset: EndpointPresetId,
+  image?: InputImageShape,
 ): Promise<GenerationParameters | undefined> {
   const allowedSteps = ENDPOINT_PRESETS[preset].allowedSteps;
-  const chosen = { ...initial, steps: closestAllowedSteps(initial.steps, preset) };
+  const chosen = { ...initial, steps: closestAllowedSteps(initial.steps, preset), padToSquare: initial.padToSquare ?? true };
   const title = vscode.l10n.t('Generate Multiview: {0}', imageName);
-  const common = (step: number) => ({ title, step, totalSteps: TOTAL_STEPS });
+  const askAboutPadding = paddingMatters(image);
+  const totalSteps = PARAMETER_STEPS + (askAboutPadding ? 1 : 0);
+  const common = (step: number) => ({ title, step, totalSteps });
 
   const askPrompt: InputStep = async (input) => {
     chosen.prompt = await input.showInputBox({
@@ -184,7 +217,7 @@ export async function pickParameters(
     });
     if (picked.value !== 'advanced') {
       chosen.proxyLinks = picked.value;
-      return undefined;
+      return askAboutPadding ? askPadding : undefined;
     }
     const webhook = await input.showInputBox({
       ...common(7),
@@ -202,6 +235,40 @@ export async function pickParameters(
     });
     chosen.trackId = parseTrackId(trackId, preset);
     return askProxyLinks;
+  };
+
+  const askPadding: InputStep = async (input) => {
+    if (!image) {
+      return undefined;
+    }
+    const size = `${image.width} × ${image.height}`;
+    const placeholder = !image.square
+      ? image.mayHaveTransparency
+        ? vscode.l10n.t('Prepare the image: {0}, not square, may have transparency', size)
+        : vscode.l10n.t('Prepare the image: {0}, not square', size)
+      : vscode.l10n.t('Prepare the image: {0}, may have transparency', size);
+    const pad: Choice<boolean> = {
+      label: image.square
+        ? vscode.l10n.t('Put it on a grey background (recommended)')
+        : vscode.l10n.t('Pad to a square on a grey background (recommended)'),
+      detail: image.square
+        ? vscode.l10n.t('Transparent areas become the neutral grey the model expects')
+        : vscode.l10n.t('The model wants a square image with the object centred; nothing is cropped or scaled up'),
+      value: true,
+    };
+    const asIs: Choice<boolean> = {
+      label: vscode.l10n.t('Send as it is'),
+      detail: vscode.l10n.t('Upload the image unchanged'),
+      value: false,
+    };
+    const picked = await input.showQuickPick({
+      ...common(PARAMETER_STEPS + 1),
+      placeholder,
+      items: [pad, asIs],
+      activeItem: chosen.padToSquare ? pad : asIs,
+    });
+    chosen.padToSquare = picked.value;
+    return undefined;
   };
 
   return (await MultiStepInput.run(askPrompt)) ? chosen : undefined;

@@ -45,6 +45,7 @@ export function readSettings(scope: vscode.Uri | undefined): MultiviewSettings {
         guidanceScale: config.get('defaults.guidanceScale'),
         seed: config.get<number | null>('defaults.seed') ?? undefined,
         proxyLinks: config.get('defaults.proxyLinks'),
+        padToSquare: config.get('defaults.padToSquare'),
       },
       BUILT_IN_DEFAULTS,
     ),

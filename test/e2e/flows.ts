@@ -12,7 +12,8 @@ export const GENERATE_PALETTE_TITLE = 'Multiview: Generate Multiview from Image.
 export const SET_KEY_TITLE = 'Multiview: Set API Key';
 export const CLEAR_KEY_TITLE = 'Multiview: Clear API Key';
 
-const stepTitle = (k: number) => new RegExp(`Generate Multiview.*\\(${k}\\s*/\\s*7\\)`);
+/** The quick input's title at step k of `total` ("(k/total)"); 7 steps, or 8 when the image-preparation step is asked. */
+const stepTitle = (k: number, total: number | string = 7) => new RegExp(`Generate Multiview.*\\(${k}\\s*/\\s*${total}\\)`);
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -30,23 +31,42 @@ export interface Answers {
   seed?: number | 'random';
   /** Type an out-of-range value first in steps 4 and 5 and check the validation message. */
   checkValidation?: boolean;
+  /**
+   * Step 8, asked only for an image that is not square or may have transparency: 'pad' or 'as-is' picks that row;
+   * undefined accepts the active row.
+   */
+  prepare?: 'pad' | 'as-is';
 }
 
-/** Answers the 7-step "Generate Multiview" quick input, acting on each step as a person would. */
-export async function answerParameters(host: Host, a: Answers): Promise<void> {
-  await host.step('step 1/7 prompt', async () => {
-    await host.waitQuickInputTitle(stepTitle(1), 20_000);
+/** What the quick input showed, for the scenarios that check it. */
+export interface ParametersSeen {
+  /** 7, or 8 with the image-preparation step. */
+  totalSteps: number;
+  /** The image-preparation step, when it was asked. */
+  prepare?: { placeholder: string; labels: string[]; active: string };
+}
+
+export const PAD_ROW = /^(Pad to a square|Put it on a grey background)/;
+export const AS_IS_ROW = /^Send as it is/;
+
+/** Answers the "Generate Multiview" quick input (7 steps, or 8), acting on each step as a person would. */
+export async function answerParameters(host: Host, a: Answers): Promise<ParametersSeen> {
+  const seen: ParametersSeen = { totalSteps: 7 };
+  await host.step('step 1 prompt', async () => {
+    const title = await host.waitQuickInputTitle(stepTitle(1, '(?:7|8)'), 20_000);
+    seen.totalSteps = Number(/\(1\s*\/\s*(\d+)\)/.exec(title)?.[1]);
+    log(`  the quick input has ${seen.totalSteps} steps`);
     assert.equal(await host.quickInputType(), 'text', 'the prompt is a plain text input');
     await host.quickInputFill(a.prompt);
     await host.pressEnter();
   });
-  await host.step('step 2/7 negative prompt', async () => {
-    await host.waitQuickInputTitle(stepTitle(2));
+  await host.step('step 2 negative prompt', async () => {
+    await host.waitQuickInputTitle(stepTitle(2, seen.totalSteps));
     if (a.negativePrompt !== undefined) await host.quickInputFill(a.negativePrompt);
     await host.pressEnter();
   });
-  await host.step('step 3/7 output size', async () => {
-    await host.waitQuickInputTitle(stepTitle(3));
+  await host.step('step 3 output size', async () => {
+    await host.waitQuickInputTitle(stepTitle(3, seen.totalSteps));
     const labels = await waitFor('size rows', async () => {
       const l = await host.quickPickLabels();
       return l.length > 1 ? l : undefined;
@@ -55,8 +75,8 @@ export async function answerParameters(host: Host, a: Answers): Promise<void> {
     if (a.size) await host.pickRow(new RegExp(`^${escapeRe(a.size)}(,|$)`));
     else await host.pressEnter();
   });
-  await host.step('step 4/7 inference steps', async () => {
-    await host.waitQuickInputTitle(stepTitle(4));
+  await host.step('step 4 inference steps', async () => {
+    await host.waitQuickInputTitle(stepTitle(4, seen.totalSteps));
     const prefilled = await host.quickInputValue();
     assert.match(prefilled, /^\d+$/, 'steps are pre-filled');
     if (a.checkValidation) {
@@ -64,13 +84,13 @@ export async function answerParameters(host: Host, a: Answers): Promise<void> {
       const msg = await host.waitQuickInputValidation(/\b1\b.*\b50\b/);
       log(`  validation: ${msg}`);
       await host.pressEnter(); // refused: still on step 4
-      await host.waitQuickInputTitle(stepTitle(4));
+      await host.waitQuickInputTitle(stepTitle(4, seen.totalSteps));
     }
     await host.quickInputFill(String(a.steps ?? prefilled));
     await host.pressEnter();
   });
-  await host.step('step 5/7 guidance scale', async () => {
-    await host.waitQuickInputTitle(stepTitle(5));
+  await host.step('step 5 guidance scale', async () => {
+    await host.waitQuickInputTitle(stepTitle(5, seen.totalSteps));
     const prefilled = await host.quickInputValue();
     assert.match(prefilled, /^\d+(\.\d+)?$/, 'guidance scale is pre-filled');
     if (a.checkValidation) {
@@ -81,8 +101,8 @@ export async function answerParameters(host: Host, a: Answers): Promise<void> {
     await host.quickInputFill(String(a.guidanceScale ?? prefilled));
     await host.pressEnter();
   });
-  await host.step('step 6/7 seed', async () => {
-    await host.waitQuickInputTitle(stepTitle(6));
+  await host.step('step 6 seed', async () => {
+    await host.waitQuickInputTitle(stepTitle(6, seen.totalSteps));
     await waitFor('seed rows', async () => (await host.quickPickLabels()).length >= 2);
     if (a.seed === undefined) {
       const active = await host.quickPickActiveLabel();
@@ -100,12 +120,30 @@ export async function answerParameters(host: Host, a: Answers): Promise<void> {
       await host.pressEnter();
     }
   });
-  await host.step('step 7/7 proxy links', async () => {
-    await host.waitQuickInputTitle(stepTitle(7));
+  await host.step('step 7 proxy links', async () => {
+    await host.waitQuickInputTitle(stepTitle(7, seen.totalSteps));
     await waitFor('proxy rows', async () => (await host.quickPickLabels()).length >= 2);
     await host.pressEnter();
-    await host.quickInputHidden();
+    if (seen.totalSteps === 7) await host.quickInputHidden();
   });
+  if (seen.totalSteps === 8) {
+    await host.step('step 8/8 prepare the image', async () => {
+      await host.waitQuickInputTitle(stepTitle(8, 8));
+      const labels = await waitFor('prepare rows', async () => {
+        const l = await host.quickPickLabels();
+        return l.length >= 2 ? l : undefined;
+      });
+      const active = await waitFor('an active row', async () => host.quickPickActiveLabel());
+      const placeholder = (await host.quickInputBox().getAttribute('placeholder')) ?? '';
+      seen.prepare = { placeholder, labels, active };
+      log(`  prepare step: ${JSON.stringify(seen.prepare)}`);
+      if (a.prepare === 'pad') await host.pickRow(PAD_ROW);
+      else if (a.prepare === 'as-is') await host.pickRow(AS_IS_ROW);
+      else await host.pressEnter();
+      await host.quickInputHidden();
+    });
+  }
+  return seen;
 }
 
 /** Answers the masked API-key input box. */

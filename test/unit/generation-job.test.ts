@@ -274,6 +274,44 @@ function rgbAt(png: PNG, x: number, y: number): [number, number, number] {
   return [png.data[offset], png.data[offset + 1], png.data[offset + 2]];
 }
 
+describe('preparing the input image', () => {
+  /** The image the contract server received in its last base64_to_url upload. */
+  function lastUploadedImage(requestsBefore: number): Buffer {
+    const upload = server.requests.slice(requestsBefore).find((recorded) => recorded.path.endsWith('/api/v6/base64_to_url'));
+    assert.ok(upload, 'the image was uploaded');
+    const dataUri = String((upload.body as Record<string, unknown>).base64_string);
+    return Buffer.from(dataUri.slice(dataUri.indexOf(',') + 1), 'base64');
+  }
+
+  test('a tall image is padded to a square by default; the upload is square and the sidecar records it', async () => {
+    const tallPath = path.join(workspace, 'assets', 'tall.png');
+    const tall = new PNG({ width: 48, height: 64 });
+    tall.data.fill(200);
+    await fs.writeFile(tallPath, PNG.sync.write(tall));
+    const requestsBefore = server.requests.length;
+    const { input, logs } = job('success', { imagePath: tallPath });
+    const { sidecar } = await runGenerationJob(input);
+    assert.deepEqual(readImageSize(lastUploadedImage(requestsBefore)), { width: 64, height: 64 });
+    assert.deepEqual({ width: sidecar.upload.width, height: sidecar.upload.height }, { width: 64, height: 64 });
+    assert.equal(sidecar.inputPreparation?.padded, true);
+    assert.deepEqual(sidecar.inputPreparation?.fromSize, { width: 48, height: 64 });
+    assert.deepEqual(sidecar.inputPreparation?.toSize, { width: 64, height: 64 });
+    assert.equal(sidecar.inputPreparation?.background, '#7f7f7f');
+    assert.ok(logs.some((line) => /Input image: .*padded from 48×64 to 64×64/.test(line)), 'the log says what was done');
+  });
+
+  test('padToSquare: false uploads the original bytes, and the sidecar says padding was not asked for', async () => {
+    const tallPath = path.join(workspace, 'assets', 'tall.png');
+    const requestsBefore = server.requests.length;
+    const { input } = job('success', { imagePath: tallPath, parameters: { ...BUILT_IN_DEFAULTS, prompt: 'a tall thing', padToSquare: false } });
+    const { sidecar } = await runGenerationJob(input);
+    assert.ok(lastUploadedImage(requestsBefore).equals(await fs.readFile(tallPath)), 'the file as it is');
+    assert.equal(sidecar.inputPreparation?.requested, false);
+    assert.equal(sidecar.inputPreparation?.padded, false);
+    assert.equal(sidecar.inputPreparation?.skipped, 'not-requested');
+  });
+});
+
 describe('the six views', () => {
   test('a success run saves the grid, six 320 x 320 PNG views in row-major order and the sidecar, all on one stem', async () => {
     const { input } = job('success', { outputFolder: '${imageFolder}/views-default' });

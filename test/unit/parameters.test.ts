@@ -61,7 +61,15 @@ describe('parameter validation shown while typing', () => {
 describe('defaults from settings and the last run', () => {
   test('valid remembered values are kept', () => {
     const remembered = { prompt: 'a chair', width: 512, height: 768, steps: 30, guidanceScale: 7.5, seed: 42, proxyLinks: true };
-    assert.deepEqual(sanitizeParameters(remembered, BUILT_IN_DEFAULTS), { ...remembered, negativePrompt: '' });
+    assert.deepEqual(sanitizeParameters(remembered, BUILT_IN_DEFAULTS), { ...remembered, negativePrompt: '', padToSquare: true });
+  });
+
+  test('padding to a square is on by default, and a remembered "send as it is" is kept', () => {
+    assert.equal(BUILT_IN_DEFAULTS.padToSquare, true);
+    assert.equal(sanitizeParameters({}, BUILT_IN_DEFAULTS).padToSquare, true, 'answers remembered before the question existed: on');
+    assert.equal(sanitizeParameters({ padToSquare: false }, BUILT_IN_DEFAULTS).padToSquare, false);
+    assert.equal(sanitizeParameters({ padToSquare: 'no' as unknown as boolean }, BUILT_IN_DEFAULTS).padToSquare, true, 'a mistyped value falls back');
+    assert.equal(sanitizeParameters({}, { ...BUILT_IN_DEFAULTS, padToSquare: false }).padToSquare, false, 'the settings default counts');
   });
 
   test('advanced options are carried over only when set', () => {

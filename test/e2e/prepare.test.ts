@@ -1,0 +1,157 @@
+/**
+ * Preparing the input in a real VS Code (code-server) against the local contract server: the quick input asks
+ * whether to pad a non-square image (step 8 of 8), the image the server receives is square, the sidecar records
+ * it, "Send as it is" uploads the file unchanged and is remembered, and a square opaque image is not asked about.
+ *
+ *   npm run package && npm run compile-tests && node --test out/test/e2e/prepare.test.js
+ *
+ * Its own contract server and Host, so it runs beside (not inside) multiview.test.ts.
+ */
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { readImageSize } from '../../src/image/imageFormat';
+import { startContractServer } from '../contract-server/server';
+import { makeJpeg } from '../host/fixtures';
+import { Host, listFiles, log } from '../host/harness';
+import {
+  answerApiKey,
+  answerParameters,
+  AS_IS_ROW,
+  type Answers,
+  checkOutputFiles,
+  GENERATE_MENU_TITLE,
+  PAD_ROW,
+  type ParametersSeen,
+  readResultPanel,
+  resetUi,
+} from './flows';
+
+const KEY = `mvPad-${randomBytes(9).toString('hex')}`;
+
+type Contract = Awaited<ReturnType<typeof startContractServer>>;
+let contract: Contract;
+let host: Host;
+let keyAsked = false;
+
+const ws = () => host.workspace.dir;
+const outputOf = (image: string) => path.join(ws(), path.dirname(image), 'generated');
+
+function scenario(name: string, fn: () => Promise<void>, timeoutMs = 150_000): void {
+  test(name, { timeout: timeoutMs }, async () => {
+    assert.ok(host, 'the host started');
+    await resetUi(host);
+    await host.step(name, fn);
+  });
+}
+
+interface Generation {
+  seen: ParametersSeen;
+  /** The image the contract server received in the base64_to_url upload. */
+  uploaded: Buffer;
+  sidecar: Record<string, unknown>;
+}
+
+/** Right-click → Generate Multiview on `image`, answer, wait for the result; what was asked, sent and saved. */
+async function generate(image: string, answers: Answers): Promise<Generation> {
+  const out = outputOf(image);
+  const before = listFiles(out);
+  const requestsBefore = contract.requests.length;
+  await host.step(`right-click ${image} → ${GENERATE_MENU_TITLE}`, () => host.contextMenu(image, GENERATE_MENU_TITLE));
+  if (!keyAsked) {
+    await answerApiKey(host, KEY);
+    keyAsked = true;
+  }
+  const seen = await answerParameters(host, answers);
+  const panel = await readResultPanel(host, path.basename(image));
+  const { sidecarJson } = checkOutputFiles(out, before, path.basename(image).replace(/\.[^.]+$/, ''), panel.jobId, KEY);
+  const uploads = contract.requests.slice(requestsBefore).filter((r) => r.path.endsWith('/api/v6/base64_to_url'));
+  assert.equal(uploads.length, 1, 'one upload');
+  const dataUri = String((uploads[0].body as Record<string, unknown>).base64_string);
+  const uploaded = Buffer.from(dataUri.slice(dataUri.indexOf(',') + 1), 'base64');
+  log(`  uploaded ${dataUri.slice(0, dataUri.indexOf(','))}, ${JSON.stringify(readImageSize(uploaded))}; inputPreparation ${JSON.stringify(sidecarJson.inputPreparation)}`);
+  return { seen, uploaded, sidecar: sidecarJson };
+}
+
+before(
+  async () => {
+    contract = await startContractServer();
+    host = await Host.start({
+      vsix: process.env.MULTIVIEW_VSIX,
+      label: 'prepare',
+      settings: {
+        'multiview.apiBaseUrl': contract.baseUrl,
+        'multiview.uploadBaseUrl': contract.baseUrl,
+        'multiview.outputFolder': '${imageFolder}/generated',
+        'multiview.timeouts.requestSeconds': 8,
+        'multiview.timeouts.jobSeconds': 60,
+      },
+    });
+    host.addArtifact('contract-requests.json', () => JSON.stringify(contract?.requests ?? [], null, 2));
+  },
+  { timeout: 240_000 },
+);
+
+after(
+  async () => {
+    await host?.stop();
+    await contract?.close();
+  },
+  { timeout: 60_000 },
+);
+
+scenario('(1) a 96×128 image: step 8 of 8 offers padding, active by default; the upload is square, the sidecar says so', async () => {
+  contract.setScenario('success');
+  const { seen, uploaded, sidecar } = await generate('mug.png', { prompt: 'a white ceramic mug' });
+  assert.equal(seen.totalSteps, 8, 'eight steps: the image is not square');
+  assert.ok(seen.prepare, 'the preparation step was shown');
+  assert.match(seen.prepare.placeholder, /^Prepare the image: 96 × 128, not square/);
+  assert.match(seen.prepare.labels[0], /^Pad to a square on a grey background \(recommended\)/);
+  assert.ok(seen.prepare.labels.some((label) => AS_IS_ROW.test(label)), `"Send as it is" is offered (${seen.prepare.labels.join(' | ')})`);
+  assert.match(seen.prepare.active, PAD_ROW, 'padding is the active row by default');
+
+  assert.deepEqual(readImageSize(uploaded), { width: 128, height: 128 }, 'the server received a square image');
+  assert.ok(uploaded.subarray(1, 4).equals(Buffer.from('PNG')), 'as PNG');
+  const preparation = sidecar.inputPreparation as Record<string, unknown>;
+  assert.equal(preparation.requested, true);
+  assert.equal(preparation.padded, true);
+  assert.deepEqual(preparation.fromSize, { width: 96, height: 128 });
+  assert.deepEqual(preparation.toSize, { width: 128, height: 128 });
+  assert.equal(preparation.background, '#7f7f7f');
+  assert.equal(preparation.skipped, null);
+  const upload = sidecar.upload as Record<string, unknown>;
+  assert.deepEqual([upload.width, upload.height], [128, 128], 'the sidecar records the size uploaded');
+});
+
+scenario('(2) "Send as it is" uploads the file unchanged, and the next run has it as the active row', async () => {
+  const original = fs.readFileSync(path.join(ws(), 'mug.png'));
+  const asIs = await generate('mug.png', { prompt: 'a white ceramic mug', prepare: 'as-is' });
+  assert.ok(asIs.uploaded.equals(original), 'the server received mug.png byte for byte');
+  assert.deepEqual(readImageSize(asIs.uploaded), { width: 96, height: 128 });
+  const preparation = asIs.sidecar.inputPreparation as Record<string, unknown>;
+  assert.equal(preparation.requested, false);
+  assert.equal(preparation.padded, false);
+  assert.equal(preparation.skipped, 'not-requested');
+
+  await resetUi(host);
+  // The JPEG in photos/ is 96×128 too: the remembered answer holds for any image, and padding is chosen again.
+  const next = await generate('photos/shoe.jpg', { prompt: 'a blue shoe', prepare: 'pad' });
+  assert.equal(next.seen.totalSteps, 8);
+  assert.match(next.seen.prepare?.active ?? '', AS_IS_ROW, 'the remembered "Send as it is" is the active row');
+  assert.deepEqual(readImageSize(next.uploaded), { width: 128, height: 128 }, 'picking the pad row pads again');
+  assert.equal((next.sidecar.inputPreparation as Record<string, unknown>).compositedAlpha, false, 'a JPEG has no transparency');
+});
+
+scenario('(3) a square opaque image: seven steps, no question, sent unchanged', async () => {
+  const square = path.join(ws(), 'square.jpg');
+  fs.writeFileSync(square, makeJpeg(96, 96));
+  const { seen, uploaded, sidecar } = await generate('square.jpg', { prompt: 'a square thing' });
+  assert.equal(seen.totalSteps, 7, 'seven steps: nothing to prepare');
+  assert.equal(seen.prepare, undefined);
+  assert.ok(uploaded.equals(fs.readFileSync(square)), 'the server received square.jpg byte for byte');
+  const preparation = sidecar.inputPreparation as Record<string, unknown>;
+  assert.equal(preparation.padded, false);
+  assert.equal(preparation.skipped, 'square-and-opaque', 'padding was on (remembered from run 2b) but not needed');
+});
