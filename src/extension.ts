@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore, registerApiKeyCommands } from './vscode/apiKeyStore';
 import { registerGenerateCommands } from './vscode/generateCommand';
+import { registerHistoryView } from './vscode/historyView';
 import { ResultPanels } from './vscode/resultPanel';
 import { RunningJobs } from './vscode/runningJobs';
 import { registerSampleCommand } from './vscode/sampleImage';
@@ -17,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerApiKeyCommands(apiKeys),
     registerGenerateCommands({ context, apiKeys, panels, jobs, log }),
     registerSampleCommand(context.extensionUri),
+    registerHistoryView(),
   );
 }
 
