@@ -71,16 +71,19 @@ export function filesToDelete(result: SavedResult, namesInFolder: readonly strin
   return [...names, ...(present.has(sidecarName) ? [sidecarName] : [])].map((name) => path.join(folder, name));
 }
 
+/** Short, so that the description (seed, job) still fits a narrow side bar; the tooltip has the rest. */
+const LABEL_FORMAT: Intl.DateTimeFormatOptions = { dateStyle: 'short', timeStyle: 'short' };
+
 /** The row's label: when the result finished, in the display language; a placeholder when the sidecar has no time. */
 export function finishedAtLabel(finishedAtMs: number, locale: string | undefined): string {
   if (finishedAtMs <= 0) {
     return l10n.t('Unknown time');
   }
   try {
-    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(finishedAtMs);
+    return new Intl.DateTimeFormat(locale, LABEL_FORMAT).format(finishedAtMs);
   } catch {
     // An unknown locale tag: the runtime's default rather than nothing.
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' }).format(finishedAtMs);
+    return new Intl.DateTimeFormat(undefined, LABEL_FORMAT).format(finishedAtMs);
   }
 }
 

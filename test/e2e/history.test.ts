@@ -245,6 +245,8 @@ scenario(
       await img.waitFor({ state: 'visible', timeout: 15_000 });
       await waitFor('hover image loaded', async () => img.evaluate((el: { complete: boolean; naturalWidth: number }) => el.complete && el.naturalWidth > 0), 10_000);
       log(`  hover image src: ${await img.getAttribute('src')}`);
+      // Kept for a person to look at (.test-output/ is not committed).
+      await host.screenshot(path.join(host.artifactDir, 'history-view-with-tooltip.png'));
       await host.page.keyboard.press('Escape');
       await host.page.mouse.move(0, 0);
     });
