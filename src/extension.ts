@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore, registerApiKeyCommands } from './vscode/apiKeyStore';
 import { registerGenerateCommands } from './vscode/generateCommand';
+import { registerHistoryView } from './vscode/historyView';
 import { PendingJobs, resumePendingJobs } from './vscode/pendingJobs';
 import { ResultPanels } from './vscode/resultPanel';
 import { RunningJobs } from './vscode/runningJobs';
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerApiKeyCommands(generation.apiKeys),
     registerGenerateCommands(generation),
     registerSampleCommand(context.extensionUri),
+    registerHistoryView(),
   );
   // Jobs a previous window left queued (a reload): picked up now, without holding up activation.
   resumePendingJobs(generation).catch((error: unknown) => log.error(`Resuming queued jobs failed: ${error instanceof Error ? error.message : String(error)}`));

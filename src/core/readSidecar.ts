@@ -3,14 +3,21 @@
  * the workspace, so anyone may have edited it: every field is checked, and whatever names a file is reduced to a
  * bare file name beside the sidecar, so a hostile sidecar cannot point the panel or a delete at another path.
  */
+import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { type CameraLayout, parseCameraLayout } from './grid';
-import type { GenerationParameters } from './parameters';
-import { SIDECAR_SCHEMA, type Sidecar, type SidecarView } from './sidecar';
+import { DEFAULT_ENDPOINT_PRESET, isEndpointPresetId } from '../api/presets';
+import { GRID_COLUMNS, GRID_ROWS, parseCameraLayout } from './grid';
+import { BUILT_IN_DEFAULTS, type GenerationParameters, sanitizeParameters } from './parameters';
+import { SIDECAR_SCHEMA, type Sidecar, type SidecarView, type ViewsSkipped } from './sidecar';
 
 /** Larger than any sidecar we write (a few KB); a bigger file is not one of ours. */
-const MAX_SIDECAR_BYTES = 1024 * 1024;
+export const MAX_SIDECAR_BYTES = 1024 * 1024;
+
+/** Job ids are short tokens; a longer one is not from the service. */
+const MAX_JOB_ID_CHARS = 200;
+
+const VIEW_COUNT = GRID_ROWS * GRID_COLUMNS;
 
 export class SidecarReadError extends Error {
   override name = 'SidecarReadError';
@@ -30,12 +37,38 @@ export interface SavedResult {
   finishedAtMs: number;
 }
 
+/**
+ * Reads and checks the sidecar at `sidecarPath`. Throws SidecarReadError for anything that is not a Multiview
+ * sidecar (and the file system's error when it cannot be read at all).
+ */
 export async function readSavedResult(sidecarPath: string, workspaceFolder: string): Promise<SavedResult> {
-  const stat = await fs.stat(sidecarPath);
-  if (!stat.isFile() || stat.size > MAX_SIDECAR_BYTES) {
-    throw new SidecarReadError(`${path.basename(sidecarPath)} is not a Multiview sidecar.`);
+  return savedResultFromText(await readBounded(sidecarPath), sidecarPath, workspaceFolder);
+}
+
+/**
+ * The file's text, refusing anything but a regular file of at most MAX_SIDECAR_BYTES. It reads through one handle
+ * and at most one byte past the limit, so a file that grows after the size check cannot make it read more.
+ */
+async function readBounded(sidecarPath: string): Promise<string> {
+  const notOurs = () => new SidecarReadError(l10n.t('{0} is not a Multiview sidecar.', path.basename(sidecarPath)));
+  const handle = await fs.open(sidecarPath, 'r');
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile() || stat.size > MAX_SIDECAR_BYTES) {
+      throw notOurs();
+    }
+    const buffer = Buffer.alloc(MAX_SIDECAR_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > MAX_SIDECAR_BYTES) throw notOurs();
+    }
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    await handle.close();
   }
-  return savedResultFromText(await fs.readFile(sidecarPath, 'utf8'), sidecarPath, workspaceFolder);
 }
 
 export function savedResultFromText(text: string, sidecarPath: string, workspaceFolder: string): SavedResult {
@@ -43,56 +76,76 @@ export function savedResultFromText(text: string, sidecarPath: string, workspace
   try {
     json = JSON.parse(text);
   } catch {
-    throw new SidecarReadError(`${path.basename(sidecarPath)} is not valid JSON.`);
+    throw new SidecarReadError(l10n.t('{0} is not valid JSON.', path.basename(sidecarPath)));
   }
   const sidecar = parseSidecar(json);
-  if (!sidecar) {
-    throw new SidecarReadError(`${path.basename(sidecarPath)} is not a Multiview sidecar.`);
+  const source = sidecar ? sourceImagePath(workspaceFolder, sidecar.sourceImage) : undefined;
+  if (!sidecar || !source) {
+    throw new SidecarReadError(l10n.t('{0} is not a Multiview sidecar.', path.basename(sidecarPath)));
   }
   const folder = path.dirname(sidecarPath);
-  const beside = (name: string) => path.join(folder, path.basename(name));
   const finishedAtMs = Date.parse(sidecar.timings.finishedAt);
   return {
     sidecarPath,
     sidecar,
-    gridPath: beside(sidecar.grid),
-    viewPaths: sidecar.views.map((view) => beside(view.file)),
-    sourceImagePath: sourceImagePath(workspaceFolder, sidecar.sourceImage),
+    gridPath: path.join(folder, sidecar.grid),
+    viewPaths: sidecar.views.map((view) => path.join(folder, view.file)),
+    sourceImagePath: source,
     finishedAtMs: Number.isFinite(finishedAtMs) ? finishedAtMs : 0,
   };
 }
 
-/** The source image inside the workspace folder; a path that would leave it is kept to its file name. */
-function sourceImagePath(workspaceFolder: string, relative: string): string {
-  const resolved = path.resolve(workspaceFolder, relative);
-  const inside = path.relative(workspaceFolder, resolved);
-  return inside && !inside.startsWith('..') && !path.isAbsolute(inside) ? resolved : path.join(workspaceFolder, path.basename(relative));
+/**
+ * The last segment of `name` (either separator, whatever the platform: a sidecar may come from another OS), or
+ * `undefined` when nothing usable is left (empty, `.`, `..`, control characters): every file a sidecar names is
+ * taken from the sidecar's own folder, never from a path the sidecar chose.
+ */
+export function bareFileName(name: string): string | undefined {
+  const last = name.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  return last === '' || last === '.' || last === '..' || /[\u0000-\u001f\u007f]/.test(last) ? undefined : last;
 }
 
 /**
- * The sidecar, if `json` has the fields a Multiview sidecar must have, with every other field defaulted;
- * `undefined` for anything else (another tool's JSON beside an image).
+ * The source image inside the workspace folder; a path that would leave it is kept to its file name there.
+ * `undefined` when the sidecar names no file at all (`.`, `..`, `/`).
+ */
+function sourceImagePath(workspaceFolder: string, relative: string): string | undefined {
+  const name = bareFileName(relative);
+  if (!name) return undefined;
+  const root = path.resolve(workspaceFolder);
+  const resolved = path.resolve(root, relative);
+  const inside = path.relative(root, resolved);
+  const staysInside = inside !== '' && inside !== '..' && !inside.startsWith(`..${path.sep}`) && !path.isAbsolute(inside);
+  return staysInside ? resolved : path.join(root, name);
+}
+
+/**
+ * The sidecar, if `json` has the fields a Multiview sidecar must have, with every other field checked or
+ * defaulted and file names reduced to bare names (see bareFileName); `undefined` for anything else (another tool's
+ * JSON beside an image, a grid name that names no file). Fields we do not know are dropped.
  */
 export function parseSidecar(json: unknown): Sidecar | undefined {
   if (!isRecord(json) || json.schema !== SIDECAR_SCHEMA) {
     return undefined;
   }
   const parameters = isRecord(json.parameters) ? json.parameters : undefined;
-  if (!parameters || !isText(json.sourceImage) || !isText(json.grid) || !isText(json.jobId)) {
+  const grid = isText(json.grid) ? bareFileName(json.grid) : undefined;
+  if (!parameters || !grid || !isText(json.sourceImage) || !isText(json.jobId) || json.jobId.length > MAX_JOB_ID_CHARS) {
     return undefined;
   }
   const timings = isRecord(json.timings) ? json.timings : {};
   const output = isRecord(json.output) ? json.output : {};
+  const upload = isRecord(json.upload) ? json.upload : {};
   const temp = parameters.temp;
   return {
-    ...(json as unknown as Sidecar),
     schema: SIDECAR_SCHEMA,
     createdBy: text(json.createdBy),
     sourceImage: json.sourceImage,
-    grid: json.grid,
+    grid,
     jobId: json.jobId,
     seed: integerOrNull(json.seed),
-    endpointPreset: (text(json.endpointPreset) || 'v5') as Sidecar['endpointPreset'],
+    endpointPreset: isEndpointPresetId(json.endpointPreset) ? json.endpointPreset : DEFAULT_ENDPOINT_PRESET,
     parameters: {
       prompt: text(parameters.prompt),
       negative_prompt: text(parameters.negative_prompt),
@@ -105,12 +158,19 @@ export function parseSidecar(json: unknown): Sidecar | undefined {
       webhook: isText(parameters.webhook) ? parameters.webhook : null,
       track_id: isText(parameters.track_id) || typeof parameters.track_id === 'number' ? parameters.track_id : null,
     },
+    upload: {
+      ...(upload.transport === 'upload' || upload.transport === 'inline-base64' ? { transport: upload.transport } : {}),
+      width: numberOr(upload.width, 0),
+      height: numberOr(upload.height, 0),
+      bytes: numberOr(upload.bytes, 0),
+      ...(upload.reencoded !== undefined ? { reencoded: upload.reencoded } : {}),
+    },
     output: {
       downloadedFrom: text(output.downloadedFrom),
       outputUrls: textList(output.outputUrls),
       proxyUrls: textList(output.proxyUrls),
     },
-    serverGenerationSeconds: typeof json.serverGenerationSeconds === 'number' ? json.serverGenerationSeconds : null,
+    serverGenerationSeconds: numberOr(json.serverGenerationSeconds, null),
     timings: {
       startedAt: text(timings.startedAt),
       finishedAt: text(timings.finishedAt),
@@ -122,32 +182,48 @@ export function parseSidecar(json: unknown): Sidecar | undefined {
     meta: isRecord(json.meta) ? json.meta : {},
     inputPreparation:
       isRecord(json.inputPreparation) && typeof json.inputPreparation.requested === 'boolean' ? (json.inputPreparation as unknown as Sidecar['inputPreparation']) : null,
-    cameraLayout: parseCameraLayout(json.cameraLayout) as CameraLayout,
-    views: Array.isArray(json.views) ? json.views.map(parseView).filter((view): view is SidecarView => view !== undefined) : [],
+    cameraLayout: parseCameraLayout(json.cameraLayout),
+    gridSize: parseGridSize(json.gridSize),
+    // More than six is not a grid of ours: the extra entries are ignored rather than trusted.
+    views: Array.isArray(json.views)
+      ? json.views
+          .slice(0, VIEW_COUNT)
+          .map(parseView)
+          .filter((view): view is SidecarView => view !== undefined)
+      : [],
+    viewsSkipped: parseViewsSkipped(json.viewsSkipped),
   };
 }
 
-/** The parameters a sidecar records, as the quick input and the job take them (re-runs). */
+/**
+ * The parameters a sidecar records, as the quick input and the job take them (re-runs), brought back inside the
+ * limits (a hand-edited sidecar must not send an out-of-range request): an invalid value becomes the built-in
+ * default, an invalid seed a random one.
+ */
 export function parametersFromSidecar(sidecar: Sidecar): GenerationParameters {
   const { parameters } = sidecar;
-  return {
-    prompt: parameters.prompt,
-    negativePrompt: parameters.negative_prompt,
-    width: parameters.width,
-    height: parameters.height,
-    steps: parameters.num_inference_steps,
-    guidanceScale: parameters.guidance_scale,
-    seed: parameters.seed ?? undefined,
-    proxyLinks: parameters.temp === 'yes' || parameters.temp === true,
-    // The sidecar keeps only the webhook's origin and path, not a secret in its query: not re-sent.
-    trackId: parameters.track_id ?? undefined,
-    // An older sidecar, from before the choice was offered: the default, pad.
-    padToSquare: sidecar.inputPreparation?.requested ?? true,
-  };
+  return sanitizeParameters(
+    {
+      prompt: parameters.prompt,
+      negativePrompt: parameters.negative_prompt,
+      width: parameters.width,
+      height: parameters.height,
+      steps: parameters.num_inference_steps,
+      guidanceScale: parameters.guidance_scale,
+      seed: parameters.seed ?? undefined,
+      proxyLinks: parameters.temp === 'yes' || parameters.temp === true,
+      // The sidecar keeps only the webhook's origin and path, not a secret in its query: not re-sent.
+      trackId: parameters.track_id ?? undefined,
+      // An older sidecar, from before the choice was offered: the default, pad.
+      padToSquare: sidecar.inputPreparation?.requested ?? true,
+    },
+    BUILT_IN_DEFAULTS,
+  );
 }
 
 function parseView(value: unknown): SidecarView | undefined {
-  if (!isRecord(value) || !isText(value.file) || typeof value.azimuthDegrees !== 'number' || typeof value.elevationDegrees !== 'number') {
+  const file = isRecord(value) && isText(value.file) ? bareFileName(value.file) : undefined;
+  if (!isRecord(value) || !file || !isFiniteNumber(value.azimuthDegrees) || !isFiniteNumber(value.elevationDegrees)) {
     return undefined;
   }
   const rect = isRecord(value.rect) ? value.rect : {};
@@ -157,7 +233,7 @@ function parseView(value: unknown): SidecarView | undefined {
     column: numberOr(value.column, 0),
     azimuthDegrees: value.azimuthDegrees,
     elevationDegrees: value.elevationDegrees,
-    file: value.file,
+    file,
     rect: { x: numberOr(rect.x, 0), y: numberOr(rect.y, 0), width: numberOr(rect.width, 0), height: numberOr(rect.height, 0) },
   };
 }
@@ -178,8 +254,21 @@ function textList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
-function numberOr(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+function parseGridSize(value: unknown): Sidecar['gridSize'] {
+  return isRecord(value) && isFiniteNumber(value.width) && isFiniteNumber(value.height) ? { width: value.width, height: value.height } : null;
+}
+
+function parseViewsSkipped(value: unknown): ViewsSkipped | null {
+  const reasons: readonly unknown[] = ['disabled', 'webp-grid', 'unreadable-grid'] satisfies ViewsSkipped['reason'][];
+  return isRecord(value) && reasons.includes(value.reason) ? { reason: value.reason as ViewsSkipped['reason'], message: text(value.message) } : null;
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function numberOr<T extends number | null>(value: unknown, fallback: T): number | T {
+  return isFiniteNumber(value) ? value : fallback;
 }
 
 function integerOrNull(value: unknown): number | null {
