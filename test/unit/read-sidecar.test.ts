@@ -70,7 +70,18 @@ describe('a sidecar as written', () => {
       guidanceScale: 5,
       seed: 4242,
       proxyLinks: false,
+      padToSquare: true, // a sidecar from before the choice was offered: the default
     });
+  });
+
+  test('the recorded padding choice is re-used; a malformed record is ignored', () => {
+    const json = goodSidecar();
+    json.inputPreparation = { requested: false, padded: false, note: 'Sent as it is: the user chose so.' };
+    assert.equal(parametersFromSidecar(read(json).sidecar).padToSquare, false);
+    json.inputPreparation = { requested: 'no' };
+    const sidecar = read(json).sidecar;
+    assert.equal(sidecar.inputPreparation, null);
+    assert.equal(parametersFromSidecar(sidecar).padToSquare, true);
   });
 });
 
