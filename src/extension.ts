@@ -3,7 +3,7 @@ import { ApiKeyStore, registerApiKeyCommands } from './vscode/apiKeyStore';
 import { registerGenerateCommands } from './vscode/generateCommand';
 import { registerHistoryView } from './vscode/historyView';
 import { PendingJobs, resumePendingJobs } from './vscode/pendingJobs';
-import { ResultPanels } from './vscode/resultPanel';
+import { registerResultPanels } from './vscode/resultPanel';
 import { RunningJobs } from './vscode/runningJobs';
 import { registerSampleCommand } from './vscode/sampleImage';
 
@@ -12,14 +12,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const generation = {
     context,
     apiKeys: new ApiKeyStore(context.secrets),
-    panels: new ResultPanels(context.extensionUri),
+    panels: registerResultPanels(context),
     jobs: new RunningJobs(),
     pending: new PendingJobs(context.workspaceState),
     log,
   };
   context.subscriptions.push(
     log,
-    generation.panels,
     generation.jobs,
     registerApiKeyCommands(generation.apiKeys),
     registerGenerateCommands(generation),

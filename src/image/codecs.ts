@@ -5,7 +5,9 @@
  */
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import type { RgbaImage } from './pixels';
+import { encodeAnimatedGif, fitInto } from './animation';
+import { readJpegExifOrientation, sniffImageMime } from './imageFormat';
+import { applyExifOrientation, type RgbaImage } from './pixels';
 
 export function decodePng(buffer: Buffer): RgbaImage {
   const png = PNG.sync.read(buffer);
@@ -76,4 +78,64 @@ export function cropRgba(image: RgbaImage, rect: CropRect): RgbaImage {
     data.set(image.data.subarray(start, start + rowBytes), y * rowBytes);
   }
   return { width, height, data };
+}
+
+export interface TurntableSource {
+  /** The input image's file, shown first (azimuth 0°); undefined when it is gone. */
+  input: Uint8Array | undefined;
+  /** The six view PNGs, in azimuth order. */
+  views: readonly Uint8Array[];
+  framesPerSecond: number;
+}
+
+export interface Turntable {
+  gif: Uint8Array;
+  frames: number;
+  width: number;
+  height: number;
+  /** Why the input is not the first frame, when it is not: WebP cannot be decoded here, or the file is gone. */
+  inputSkipped?: 'webp' | 'missing' | 'unreadable';
+}
+
+const TURNTABLE_JPEG_LIMITS = { maxResolutionInMP: 50, maxMemoryUsageInMB: 2048 };
+
+/**
+ * The turntable as a looping animated GIF: the input (upright, fitted into the views' size on a neutral
+ * background), then the views.
+ */
+export function encodeTurntableGif(source: TurntableSource): Turntable {
+  const views = source.views.map((bytes) => decodePng(asBuffer(bytes)));
+  if (views.length === 0) {
+    throw new RangeError('There are no views to animate.');
+  }
+  const { width, height } = views[0];
+  const frames = views.map((view) => (view.width === width && view.height === height ? view : fitInto(view, width, height)));
+  const input = source.input && decodeInput(source.input);
+  if (input && 'image' in input) {
+    frames.unshift(fitInto(input.image, width, height));
+  }
+  const inputSkipped = !source.input ? 'missing' : input && 'skipped' in input ? input.skipped : undefined;
+  return { gif: encodeAnimatedGif(frames, source.framesPerSecond), frames: frames.length, width, height, ...(inputSkipped ? { inputSkipped } : {}) };
+}
+
+function decodeInput(bytes: Uint8Array): { image: RgbaImage } | { skipped: 'webp' | 'unreadable' } {
+  const mime = sniffImageMime(bytes);
+  if (mime === 'image/webp') {
+    return { skipped: 'webp' };
+  }
+  try {
+    if (mime === 'image/png') {
+      return { image: decodePng(asBuffer(bytes)) };
+    }
+    if (mime === 'image/jpeg') {
+      return { image: applyExifOrientation(decodeJpeg(asBuffer(bytes), TURNTABLE_JPEG_LIMITS), readJpegExifOrientation(bytes)) };
+    }
+  } catch {
+    // A damaged input still leaves six good views to animate.
+  }
+  return { skipped: 'unreadable' };
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

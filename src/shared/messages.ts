@@ -1,19 +1,66 @@
 /**
- * Messages between the extension and the result panel's webview, typed once for both sides.
- * The panel's content is rendered into its HTML by the extension (readable without scripts); the webview only
- * sends the user's button actions back.
+ * Messages between the extension and the result panel's webview, typed once for both sides, and the state the
+ * webview keeps across reloads. The panel's content is rendered into its HTML by the extension (readable without
+ * scripts); the webview sends the user's actions back. Everything from the webview is checked here before use.
  */
 
 export type PanelFile = 'grid' | 'sidecar';
 
+/** The turntable's speed range, in frames per second: the panel's slider and the exported GIF share it. */
+export const MIN_FRAMES_PER_SECOND = 1;
+export const MAX_FRAMES_PER_SECOND = 12;
+export const DEFAULT_FRAMES_PER_SECOND = 4;
+
 export type FromPanelMessage =
   | { readonly type: 'open'; readonly file: PanelFile }
-  | { readonly type: 'reveal' };
+  | { readonly type: 'reveal' }
+  | { readonly type: 'exportAnimation'; readonly framesPerSecond: number };
+
+export type ToPanelMessage = { readonly type: 'exportFinished' };
+
+/** What the webview saves with setState: enough to render the same panel again after a reload, nothing more. */
+export interface PanelState {
+  readonly sidecarPath: string;
+  readonly framesPerSecond: number;
+}
 
 export function isFromPanelMessage(value: unknown): value is FromPanelMessage {
-  if (typeof value !== 'object' || value === null) {
+  if (!isRecord(value)) {
     return false;
   }
-  const message = value as { type?: unknown; file?: unknown };
-  return message.type === 'reveal' || (message.type === 'open' && (message.file === 'grid' || message.file === 'sidecar'));
+  switch (value.type) {
+    case 'reveal':
+      return true;
+    case 'open':
+      return value.file === 'grid' || value.file === 'sidecar';
+    case 'exportAnimation':
+      return typeof value.framesPerSecond === 'number' && Number.isFinite(value.framesPerSecond);
+    default:
+      return false;
+  }
+}
+
+export function isToPanelMessage(value: unknown): value is ToPanelMessage {
+  return isRecord(value) && value.type === 'exportFinished';
+}
+
+/** A speed from the webview (or saved state), forced into the supported range; anything unusable is the default. */
+export function clampFramesPerSecond(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return DEFAULT_FRAMES_PER_SECOND;
+  }
+  return Math.min(MAX_FRAMES_PER_SECOND, Math.max(MIN_FRAMES_PER_SECOND, Math.round(value)));
+}
+
+/** The saved state, if it names a sidecar (a `.json` file by absolute path); the speed is clamped. */
+export function parsePanelState(value: unknown): PanelState | undefined {
+  if (!isRecord(value) || typeof value.sidecarPath !== 'string' || !/\.json$/i.test(value.sidecarPath)) {
+    return undefined;
+  }
+  const absolute = value.sidecarPath.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value.sidecarPath);
+  return absolute ? { sidecarPath: value.sidecarPath, framesPerSecond: clampFramesPerSecond(value.framesPerSecond) } : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
