@@ -455,7 +455,10 @@ scenario('(10) script payloads from the server and the user are shown as text an
     assert.equal(panel.params.prompt, hostilePrompt, 'the prompt is shown literally');
     const view = host.webview();
     const sources: string[] = await view.locator('img').evaluateAll((images: { getAttribute(name: string): string | null }[]) => images.map((img) => img.getAttribute('src') ?? ''));
-    assert.equal(sources.length, 8, 'only the input, the grid and the six views are images: no injected <img>');
+    // The input, the grid, the six views, and the turntable's seven frames (the input and the six views again).
+    assert.equal(sources.length, 15, 'only the input, the grid, the six views and the turntable’s frames are images: no injected <img>');
+    const frames: string[] = await view.locator('#turntable-stage img').evaluateAll((images: { getAttribute(name: string): string | null }[]) => images.map((img) => img.getAttribute('src') ?? ''));
+    assert.deepEqual(new Set(frames), new Set(sources.filter((src, index) => index !== 1 && index < 8)), 'the turntable shows only the input and the views');
     assert.ok(!sources.includes('x'), `no image from the payload's src=x (${sources.join(', ')})`);
     const scripts: string[] = await view.locator('script').evaluateAll((nodes: { outerHTML: string }[]) => nodes.map((node) => node.outerHTML));
     assert.deepEqual(scripts.filter((script) => /alert|onerror/.test(script)), [], 'no injected script');
