@@ -144,6 +144,9 @@ export function installFakeVscode(options: { extensionPath: string; workspacePat
       showInformationMessage: notShown,
       setStatusBarMessage: () => new Disposable(() => undefined),
       createStatusBarItem: () => ({ show: () => undefined, hide: () => undefined, dispose: () => undefined }),
+      registerWebviewPanelSerializer: () => new Disposable(() => undefined),
+      // The History view: registered at activation, scanned only when shown (never, here).
+      createTreeView: () => ({ visible: false, message: undefined, onDidChangeVisibility: new EventEmitter<unknown>().event, dispose: () => undefined }),
       tabGroups: { activeTabGroup: { activeTab: undefined } },
     },
     workspace: {
