@@ -13,15 +13,14 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, test, type TestContext } from 'node:test';
-import { startContractServer } from '../contract-server/server';
+import { after, before } from 'node:test';
 import { Host, type Locator, listFiles, log, sleep, waitFor } from '../host/harness';
 import { answerApiKey, answerParameters, GENERATE_MENU_TITLE, readResultPanel, resetUi } from './flows';
+import { type ContractServer, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 const KEY = `mvHist-${randomBytes(9).toString('hex')}`;
 
-type Contract = Awaited<ReturnType<typeof startContractServer>>;
-let contract: Contract;
+let contract: ContractServer;
 let host: Host;
 
 const ws = () => host.workspace.dir;
@@ -37,14 +36,10 @@ interface Generated {
 }
 const generated: Generated[] = [];
 
-function scenario(name: string, fn: (t: TestContext) => Promise<void>, timeoutMs = 150_000): void {
-  test(name, { timeout: timeoutMs }, async (t) => {
-    assert.ok(host, 'the host started');
+const scenario = scenarioRunner(() => host, { timeoutMs: 150_000, prepare: async (started) => {
     await showExplorer(); // resetUi focuses the workbench through an Explorer row
-    await resetUi(host);
-    await host.step(name, () => fn(t));
-  });
-}
+    await resetUi(started);
+  } });
 
 // ------------------------------------------------------------------------------------------ the view
 
@@ -141,32 +136,11 @@ async function commandIsMissing(command: string, action: () => Promise<void>, ex
 
 // ------------------------------------------------------------------------------------------ setup
 
-before(
-  async () => {
-    contract = await startContractServer();
-    host = await Host.start({
-      vsix: process.env.MULTIVIEW_VSIX,
-      label: 'e2e-history',
-      settings: {
-        'multiview.apiBaseUrl': contract.baseUrl,
-        'multiview.uploadBaseUrl': contract.baseUrl,
-        'multiview.outputFolder': '${imageFolder}/generated',
-        'multiview.timeouts.requestSeconds': 8,
-        'multiview.timeouts.jobSeconds': 60,
-      },
-    });
-    host.addArtifact('contract-requests.json', () => JSON.stringify(contract?.requests ?? [], null, 2));
-  },
-  { timeout: 240_000 },
-);
+before(async () => {
+    ({ host, contract } = await startHostSuite('e2e-history'));
+}, START_TIMEOUT);
 
-after(
-  async () => {
-    await host?.stop();
-    await contract?.close();
-  },
-  { timeout: 60_000 },
-);
+after(() => stopHostSuite(host, contract), STOP_TIMEOUT);
 
 async function generate(image: string, seed: number, first = false): Promise<Generated> {
   contract.setScenario('success');

@@ -6,14 +6,13 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { startContractServer } from '../contract-server/server';
 import { filesContaining, Host, listFiles, log, sleep, waitFor } from '../host/harness';
 import { answerApiKey, answerParameters, assertNoPartialFiles, checkOutputFiles, GENERATE_MENU_TITLE, newFiles, readResultPanel, resetUi } from './flows';
+import { type ContractServer, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 const KEY = `mvJobs-${randomBytes(9).toString('hex')}`;
 
-type Contract = Awaited<ReturnType<typeof startContractServer>>;
-let contract: Contract;
+let contract: ContractServer;
 let host: Host;
 
 const ws = () => host.workspace.dir;
@@ -21,40 +20,13 @@ const mugOut = () => path.join(ws(), 'generated');
 const shoeOut = () => path.join(ws(), 'photos', 'generated');
 const submissions = () => contract.requests.filter((request) => /\/api\/v\d+\/multiview$/.test(request.path));
 
-function scenario(name: string, fn: () => Promise<void>, timeoutMs = 180_000): void {
-  test(name, { timeout: timeoutMs }, async () => {
-    assert.ok(host, 'the host started');
-    await resetUi(host);
-    await host.step(name, fn);
-  });
-}
+const scenario = scenarioRunner(() => host, { timeoutMs: 180_000 });
 
-before(
-  async () => {
-    contract = await startContractServer();
-    host = await Host.start({
-      vsix: process.env.MULTIVIEW_VSIX,
-      label: 'e2e-jobs',
-      settings: {
-        'multiview.apiBaseUrl': contract.baseUrl,
-        'multiview.uploadBaseUrl': contract.baseUrl,
-        'multiview.outputFolder': '${imageFolder}/generated',
-        'multiview.timeouts.requestSeconds': 8,
-        'multiview.timeouts.jobSeconds': 300,
-      },
-    });
-    host.addArtifact('contract-requests.json', () => JSON.stringify(contract?.requests ?? [], null, 2));
-  },
-  { timeout: 240_000 },
-);
+before(async () => {
+    ({ host, contract } = await startHostSuite('e2e-jobs', { 'multiview.timeouts.jobSeconds': 300 }));
+}, START_TIMEOUT);
 
-after(
-  async () => {
-    await host?.stop();
-    await contract?.close();
-  },
-  { timeout: 60_000 },
-);
+after(() => stopHostSuite(host, contract), STOP_TIMEOUT);
 
 scenario('a batch: three images selected in the Explorer, one set of answers, one progress, one summary; the broken file does not stop the others', async () => {
   contract.setScenario('queued');

@@ -28,16 +28,14 @@ import {
   GENERATE_PALETTE_TITLE,
   newFiles,
   readResultPanel,
-  resetUi,
   SET_KEY_TITLE,
 } from './flows';
+import { type ContractServer, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 /** A fresh key per run: accepted by the contract server (does not start with "invalid"), easy to grep for. */
 const KEY = `mvE2E-${randomBytes(9).toString('hex')}`;
-const OUTPUT_FOLDER_SETTING = '${imageFolder}/generated';
 
-type Contract = Awaited<ReturnType<typeof startContractServer>>;
-let contract: Contract;
+let contract: ContractServer;
 let host: Host;
 
 const ws = () => host.workspace.dir;
@@ -48,14 +46,7 @@ function requestLog(): string {
   return JSON.stringify(contract?.requests ?? [], null, 2);
 }
 
-/** A scenario: a test with a cap, a clean UI first, and failure artefacts. */
-function scenario(name: string, fn: () => Promise<void>, timeoutMs = 120_000): void {
-  test(name, { timeout: timeoutMs }, async () => {
-    assert.ok(host, 'the host started');
-    await resetUi(host);
-    await host.step(name, fn);
-  });
-}
+const scenario = scenarioRunner(() => host, { timeoutMs: 120_000 });
 
 /** Starts a generation on an Explorer item and answers until the job runs. */
 async function generateFromExplorer(image: string, prompt: string, extra: Parameters<typeof answerParameters>[1] = { prompt }): Promise<void> {
@@ -70,33 +61,14 @@ async function waitForError(pattern: RegExp, timeoutMs = 60_000) {
   return n;
 }
 
-before(
-  async () => {
-    contract = await startContractServer();
+before(async () => {
+    ({ host, contract } = await startHostSuite('e2e'));
     log(`contract server at ${contract.baseUrl}`);
-    host = await Host.start({
-      vsix: process.env.MULTIVIEW_VSIX,
-      label: 'e2e',
-      settings: {
-        'multiview.apiBaseUrl': contract.baseUrl,
-        'multiview.uploadBaseUrl': contract.baseUrl,
-        'multiview.outputFolder': OUTPUT_FOLDER_SETTING,
-        'multiview.timeouts.requestSeconds': 8,
-        'multiview.timeouts.jobSeconds': 60,
-      },
-    });
+    // Test (9) replaces the contract server: the log of whichever one is current.
     host.addArtifact('contract-requests.json', requestLog);
-  },
-  { timeout: 240_000 },
-);
+}, START_TIMEOUT);
 
-after(
-  async () => {
-    await host?.stop();
-    await contract?.close();
-  },
-  { timeout: 60_000 },
-);
+after(() => stopHostSuite(host, contract), STOP_TIMEOUT);
 
 scenario('(1) Explorer: first run asks for the key, then the panel and the files', async () => {
   contract.setScenario('success');

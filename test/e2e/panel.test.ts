@@ -10,16 +10,15 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import { GifReader } from 'omggif';
-import { startContractServer } from '../contract-server/server';
 import { Host, listFiles, log, sleep, waitFor } from '../host/harness';
 import { answerApiKey, answerParameters, checkOutputFiles, GENERATE_MENU_TITLE, newFiles, readResultPanel, type PanelContent } from './flows';
+import { type ContractServer, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 const KEY = `mvPanel-${randomBytes(9).toString('hex')}`;
 
-type Contract = Awaited<ReturnType<typeof startContractServer>>;
-let contract: Contract;
+let contract: ContractServer;
 let host: Host;
 
 const outDir = () => path.join(host.workspace.dir, 'generated');
@@ -27,12 +26,7 @@ const outDir = () => path.join(host.workspace.dir, 'generated');
 /** What the scenarios share: the one generation's files and the panel as first read. */
 const generated: { panel?: PanelContent; grid?: string; views?: string[]; sidecar?: string; gifs: string[] } = { gifs: [] };
 
-function scenario(name: string, fn: () => Promise<void>, timeoutMs = 150_000): void {
-  test(name, { timeout: timeoutMs }, async () => {
-    assert.ok(host, 'the host started');
-    await host.step(name, fn);
-  });
-}
+const scenario = scenarioRunner(() => host, { timeoutMs: 150_000, prepare: async () => undefined });
 
 const stage = () => host.webview().locator('#turntable-stage');
 const valueText = async () => (await stage().getAttribute('aria-valuetext')) ?? '';
@@ -74,33 +68,13 @@ function readGif(file: string): { width: number; height: number; frames: number;
   };
 }
 
-before(
-  async () => {
-    contract = await startContractServer();
-    host = await Host.start({
-      vsix: process.env.MULTIVIEW_VSIX,
-      label: 'e2e-panel',
-      settings: {
-        'multiview.apiBaseUrl': contract.baseUrl,
-        'multiview.uploadBaseUrl': contract.baseUrl,
-        'multiview.outputFolder': '${imageFolder}/generated',
-        'multiview.timeouts.requestSeconds': 8,
-        'multiview.timeouts.jobSeconds': 60,
-      },
-    });
+before(async () => {
+    ({ host, contract } = await startHostSuite('e2e-panel'));
     // The turntable plays by itself unless the system asks for reduced motion: ask, so frames stay put until turned.
     await host.page.emulateMedia({ reducedMotion: 'reduce' });
-  },
-  { timeout: 240_000 },
-);
+}, START_TIMEOUT);
 
-after(
-  async () => {
-    await host?.stop();
-    await contract?.close();
-  },
-  { timeout: 60_000 },
-);
+after(() => stopHostSuite(host, contract), STOP_TIMEOUT);
 
 scenario('(1) generate; the turntable starts on the input, turns with the arrow keys, plays and pauses', async () => {
   contract.setScenario('success');

@@ -11,9 +11,8 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import { readImageSize } from '../../src/image/imageFormat';
-import { startContractServer } from '../contract-server/server';
 import { makeJpeg } from '../host/fixtures';
 import { Host, listFiles, log } from '../host/harness';
 import {
@@ -28,24 +27,18 @@ import {
   readResultPanel,
   resetUi,
 } from './flows';
+import { type ContractServer, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 const KEY = `mvPad-${randomBytes(9).toString('hex')}`;
 
-type Contract = Awaited<ReturnType<typeof startContractServer>>;
-let contract: Contract;
+let contract: ContractServer;
 let host: Host;
 let keyAsked = false;
 
 const ws = () => host.workspace.dir;
 const outputOf = (image: string) => path.join(ws(), path.dirname(image), 'generated');
 
-function scenario(name: string, fn: () => Promise<void>, timeoutMs = 150_000): void {
-  test(name, { timeout: timeoutMs }, async () => {
-    assert.ok(host, 'the host started');
-    await resetUi(host);
-    await host.step(name, fn);
-  });
-}
+const scenario = scenarioRunner(() => host, { timeoutMs: 150_000 });
 
 interface Generation {
   seen: ParametersSeen;
@@ -75,32 +68,11 @@ async function generate(image: string, answers: Answers): Promise<Generation> {
   return { seen, uploaded, sidecar: sidecarJson };
 }
 
-before(
-  async () => {
-    contract = await startContractServer();
-    host = await Host.start({
-      vsix: process.env.MULTIVIEW_VSIX,
-      label: 'prepare',
-      settings: {
-        'multiview.apiBaseUrl': contract.baseUrl,
-        'multiview.uploadBaseUrl': contract.baseUrl,
-        'multiview.outputFolder': '${imageFolder}/generated',
-        'multiview.timeouts.requestSeconds': 8,
-        'multiview.timeouts.jobSeconds': 60,
-      },
-    });
-    host.addArtifact('contract-requests.json', () => JSON.stringify(contract?.requests ?? [], null, 2));
-  },
-  { timeout: 240_000 },
-);
+before(async () => {
+    ({ host, contract } = await startHostSuite('prepare'));
+}, START_TIMEOUT);
 
-after(
-  async () => {
-    await host?.stop();
-    await contract?.close();
-  },
-  { timeout: 60_000 },
-);
+after(() => stopHostSuite(host, contract), STOP_TIMEOUT);
 
 scenario('(1) a 96×128 image: step 8 of 8 offers padding, active by default; the upload is square, the sidecar says so', async () => {
   contract.setScenario('success');

@@ -1,0 +1,62 @@
+/**
+ * What every real-host test file shares: its own contract server and code-server, started before its tests and
+ * stopped after them, and its scenarios (a test with a cap, a clean UI first, failure artefacts).
+ * Not a test file itself (node --test only runs *.test.js).
+ */
+import * as assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { startContractServer } from '../contract-server/server';
+import { Host } from '../host/harness';
+import { resetUi } from './flows';
+
+export type ContractServer = Awaited<ReturnType<typeof startContractServer>>;
+
+/** Where the suites save results: a folder every test can list, beside each image. */
+export const OUTPUT_FOLDER_SETTING = '${imageFolder}/generated';
+
+/** The contract server, then code-server with the packaged .vsix, every API URL pointed at that server. */
+export async function startHostSuite(label: string, settings: Record<string, unknown> = {}): Promise<{ host: Host; contract: ContractServer }> {
+  const contract = await startContractServer();
+  const host = await Host.start({
+    vsix: process.env.MULTIVIEW_VSIX,
+    label,
+    settings: {
+      'multiview.apiBaseUrl': contract.baseUrl,
+      'multiview.uploadBaseUrl': contract.baseUrl,
+      'multiview.outputFolder': OUTPUT_FOLDER_SETTING,
+      'multiview.timeouts.requestSeconds': 8,
+      'multiview.timeouts.jobSeconds': 60,
+      ...settings,
+    },
+  });
+  host.addArtifact('contract-requests.json', () => JSON.stringify(contract.requests, null, 2));
+  return { host, contract };
+}
+
+export async function stopHostSuite(host: Host | undefined, contract: ContractServer | undefined): Promise<void> {
+  await host?.stop();
+  await contract?.close();
+}
+
+/** The suite's `before`/`after` timeouts: starting code-server cold takes up to a few minutes on a busy machine. */
+export const START_TIMEOUT = { timeout: 240_000 };
+export const STOP_TIMEOUT = { timeout: 60_000 };
+
+/**
+ * A file's `scenario(name, fn, timeoutMs?)`: a test with a cap that first makes the UI clean (`prepare`, by default
+ * no quick input, notification or editor) and keeps artefacts when a step fails.
+ */
+export function scenarioRunner(
+  getHost: () => Host | undefined,
+  options: { timeoutMs: number; prepare?: (host: Host) => Promise<void> },
+): (name: string, fn: (t: TestContext) => Promise<void>, timeoutMs?: number) => void {
+  const prepare = options.prepare ?? resetUi;
+  return (name, fn, timeoutMs = options.timeoutMs) => {
+    test(name, { timeout: timeoutMs }, async (t) => {
+      const host = getHost();
+      assert.ok(host, 'the host started');
+      await prepare(host);
+      await host.step(name, () => fn(t));
+    });
+  };
+}
