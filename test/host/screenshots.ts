@@ -4,6 +4,8 @@
  *   media/screenshots/context-menu-<theme>.png   Explorer context menu with "Generate Multiview..."
  *   media/screenshots/quick-pick-<theme>.png     the "Output size" step of the quick input
  *   media/screenshots/result-panel-<theme>.png   the result panel
+ *   media/screenshots/turntable-<theme>.png      the panel's turntable, views and actions
+ *   media/screenshots/history-<theme>.png        the History view beside the panel
  *
  *   node out/test/host/screenshots.js [--theme light|dark] [--out dir] [--vsix path]
  */
@@ -86,6 +88,26 @@ async function shoot(theme: 'light' | 'dark', baseUrl: string): Promise<void> {
       await host.clearNotifications();
       await host.page.mouse.move(0, 0);
       await host.screenshot(file('result-panel'));
+    });
+    await host.step('turntable', async () => {
+      const view = host.webview();
+      await view.locator('#turntable').evaluate((section: { scrollIntoView(options: unknown): void }) => section.scrollIntoView({ block: 'center' }));
+      // One turn to the right: the 30° view, as a person would look at it.
+      await view.locator('#turntable-stage').focus();
+      await host.page.keyboard.press('ArrowRight');
+      await sleep(300);
+      await host.screenshot(file('turntable'));
+    });
+    await host.step('history', async () => {
+      await host.runPaletteCommand('View: Show Multiview');
+      const rows = host.page.locator('[id="workbench.view.extension.multiview"] .monaco-list-row');
+      await waitFor('history rows', async () => (await rows.count()) >= 2, 30_000);
+      // Selecting the result brings its panel back in front (the palette command focused notes.txt).
+      await rows.nth(1).click();
+      await host.webview().locator('#job-id').waitFor({ state: 'visible', timeout: 30_000 });
+      await rows.nth(1).hover();
+      await sleep(500);
+      await host.screenshot(file('history'));
     });
     log(`screenshots (${theme}) written to ${OUT}`);
   } finally {
