@@ -14,9 +14,9 @@ import { configurePureModulesL10n } from './localization';
 import { paddingMatters } from '../image/inputShape';
 import { pickParameters, readImageShape } from './parameterPicker';
 
-export type { GenerateDependencies } from './jobRunner';
-
 const LAST_PARAMETERS_KEY = 'multiview.lastParameters';
+
+export const REGENERATE_COMMAND = 'multiview.regenerate';
 
 /** The argument of `multiview.regenerate` (the History view's "Generate Again" items). */
 export interface RegenerateArgument {
@@ -30,7 +30,7 @@ export function registerGenerateCommands(deps: GenerateDependencies): vscode.Dis
   return vscode.Disposable.from(
     vscode.commands.registerCommand('multiview.generate', generate),
     vscode.commands.registerCommand('multiview.generateFromExplorer', generate),
-    vscode.commands.registerCommand('multiview.regenerate', (argument?: RegenerateArgument) => regenerate(deps, argument)),
+    vscode.commands.registerCommand(REGENERATE_COMMAND, (argument?: RegenerateArgument) => regenerate(deps, argument)),
   );
 }
 

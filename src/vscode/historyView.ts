@@ -11,7 +11,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { filesToDelete, finishedAtLabel, groupBySourceImage, type HistoryGroup, MAX_SIDECARS, resultDescription, shorten, SIDECAR_GLOB } from '../core/history';
 import { readSavedResult, type SavedResult } from '../core/readSidecar';
+import { REGENERATE_COMMAND, type RegenerateArgument } from './generateCommand';
 import { configurePureModulesL10n } from './localization';
+import { OPEN_RESULT_COMMAND } from './resultPanel';
 
 export const HISTORY_VIEW_ID = 'multiview.history';
 
@@ -23,9 +25,6 @@ const COMMANDS = {
   delete: 'multiview.history.delete',
 } as const;
 
-/** Commands of other modules. */
-const OPEN_RESULT = 'multiview.openResult';
-const REGENERATE = 'multiview.regenerate';
 
 /** A burst of writes (a generation saves eight files and a sidecar) becomes one rescan. */
 const REFRESH_DEBOUNCE_MS = 400;
@@ -195,7 +194,7 @@ function resultItem(node: ResultNode): vscode.TreeItem {
   item.description = resultDescription(result);
   item.iconPath = gridExists ? vscode.Uri.file(result.gridPath) : new vscode.ThemeIcon('warning');
   const sidecarUri = vscode.Uri.file(result.sidecarPath);
-  item.command = { command: OPEN_RESULT, title: vscode.l10n.t('Open Result'), arguments: [sidecarUri] };
+  item.command = { command: OPEN_RESULT_COMMAND, title: vscode.l10n.t('Open Result'), arguments: [sidecarUri] };
   item.contextValue = 'multiviewResult';
   item.accessibilityInformation = {
     label: `${path.basename(result.sourceImagePath)}, ${when}, ${item.description}`,
@@ -229,7 +228,7 @@ function asResult(node: unknown): SavedResult | undefined {
 
 async function regenerate(node: unknown, newSeed: boolean): Promise<void> {
   const result = asResult(node);
-  if (result) await vscode.commands.executeCommand(REGENERATE, { sidecar: vscode.Uri.file(result.sidecarPath), newSeed });
+  if (result) await vscode.commands.executeCommand(REGENERATE_COMMAND, { sidecar: vscode.Uri.file(result.sidecarPath), newSeed } satisfies RegenerateArgument);
 }
 
 async function revealInExplorer(node: unknown): Promise<void> {
