@@ -7,6 +7,7 @@
 import * as l10n from '@vscode/l10n';
 import { isHttpUrl } from './endpoints';
 import { MultiviewApiError, sentenceWith } from './errors';
+import { isRecord } from '../shared/isRecord';
 import { redactDeep, redactSecret } from './redact';
 import type { ApiErrorKind, MultiviewResult, RawApiResponse } from './types';
 
@@ -52,7 +53,7 @@ export function parseJsonBody(head: AnswerHead, text: string, secret: string): R
   } catch {
     return throwForNonJson(head, l10n.t('broken (possibly truncated) JSON'), undefined, secret, 'malformed');
   }
-  if (!isPlainObject(parsed)) return throwForNonJson(head, l10n.t('JSON that is not an object'), undefined, secret, 'malformed');
+  if (!isRecord(parsed)) return throwForNonJson(head, l10n.t('JSON that is not an object'), undefined, secret, 'malformed');
   return parsed;
 }
 
@@ -274,7 +275,7 @@ export function httpLinks(value: unknown, secret: string): string[] {
       ? [value]
       : Array.isArray(value)
         ? value
-        : isPlainObject(value)
+        : isRecord(value)
           ? Object.values(value)
           : [];
   const links = candidates
@@ -344,9 +345,5 @@ export function resultFromSuccess(body: RawApiResponse, context: ResultContext, 
 }
 
 function metaOf(body: RawApiResponse, secret: string): Record<string, unknown> | undefined {
-  return isPlainObject(body.meta) ? (redactDeep(body.meta, secret) as Record<string, unknown>) : undefined;
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+  return isRecord(body.meta) ? (redactDeep(body.meta, secret) as Record<string, unknown>) : undefined;
 }

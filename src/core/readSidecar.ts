@@ -7,6 +7,7 @@ import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_ENDPOINT_PRESET, isEndpointPresetId } from '../api/presets';
+import { isRecord } from '../shared/isRecord';
 import { GRID_COLUMNS, GRID_ROWS, parseCameraLayout } from './grid';
 import { BUILT_IN_DEFAULTS, type GenerationParameters, sanitizeParameters } from './parameters';
 import { SIDECAR_SCHEMA, type Sidecar, type SidecarView, type ViewsSkipped } from './sidecar';
@@ -236,10 +237,6 @@ function parseView(value: unknown): SidecarView | undefined {
     file,
     rect: { x: numberOr(rect.x, 0), y: numberOr(rect.y, 0), width: numberOr(rect.width, 0), height: numberOr(rect.height, 0) },
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isText(value: unknown): value is string {

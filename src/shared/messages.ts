@@ -4,6 +4,8 @@
  * scripts); the webview sends the user's actions back. Everything from the webview is checked here before use.
  */
 
+import { isRecord } from './isRecord';
+
 export type PanelFile = 'grid' | 'sidecar';
 
 /** The turntable's speed range, in frames per second: the panel's slider and the exported GIF share it. */
@@ -59,8 +61,4 @@ export function parsePanelState(value: unknown): PanelState | undefined {
   }
   const absolute = value.sidecarPath.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value.sidecarPath);
   return absolute ? { sidecarPath: value.sidecarPath, framesPerSecond: clampFramesPerSecond(value.framesPerSecond) } : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

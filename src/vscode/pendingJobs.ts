@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ResumableJob } from '../core/generationJob';
+import { isRecord } from '../shared/isRecord';
 import { type GenerateDependencies, multiviewMessage, readSettingsOrExplain, reportFailure, resumeJob, runWithProgress, showResult, withJobProgress } from './jobRunner';
 
 const STATE_KEY = 'multiview.pendingJobs';
@@ -100,10 +101,6 @@ async function resumeOne(deps: GenerateDependencies, { id, job }: PendingJob, ap
 }
 
 function isPendingJob(value: unknown): value is PendingJob {
-  const entry = value as Partial<PendingJob> | null;
-  return (
-    typeof entry === 'object' && entry !== null && typeof entry.id === 'string' &&
-    typeof entry.job === 'object' && entry.job !== null && typeof entry.job.imagePath === 'string' &&
-    typeof entry.job.folder === 'string' && typeof entry.job.startedAt === 'string' && typeof entry.job.queued === 'object'
-  );
+  const job = isRecord(value) && typeof value.id === 'string' && isRecord(value.job) ? value.job : undefined;
+  return job !== undefined && typeof job.imagePath === 'string' && typeof job.folder === 'string' && typeof job.startedAt === 'string' && isRecord(job.queued);
 }
