@@ -20,22 +20,26 @@ import { buildSidecar, type Sidecar, type SidecarInput, type SidecarView, type V
 
 export type JobProgress = { stage: 'preparing' } | JobStage | { stage: 'saving' };
 
-export interface GenerationJobInput {
+/** What every run of the pipeline is given, whether it starts a job or resumes one. */
+export interface JobSession {
+  api: MultiviewClientOptions;
+  extensionVersion: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: JobProgress) => void;
+  /** Asked when the job is still queued at the time limit: `true` waits another period. */
+  keepWaiting?: CallOptions['keepWaiting'];
+}
+
+export interface GenerationJobInput extends JobSession {
   imagePath: string;
   workspaceFolder: string;
   /** The `multiview.outputFolder` setting. */
   outputFolder: string;
   parameters: GenerationParameters;
-  api: MultiviewClientOptions;
-  extensionVersion: string;
   /** The `multiview.cameraLayout` setting: the poses the views are labelled and named with. */
   cameraLayout: CameraLayout;
   /** The `multiview.saveViews` setting: also save each of the six views as its own PNG beside the grid. */
   saveViews: boolean;
-  signal?: AbortSignal;
-  onProgress?: (progress: JobProgress) => void;
-  /** Asked when the job is still queued at the time limit: `true` waits another period. */
-  keepWaiting?: CallOptions['keepWaiting'];
   /** Called when the server queues the job, with what resumeGenerationJob needs to finish it after a reload. */
   onQueued?: (job: ResumableJob) => void;
 }
@@ -70,13 +74,8 @@ export interface ResumableJob {
   saveViews: boolean;
 }
 
-export interface ResumeJobInput {
+export interface ResumeJobInput extends JobSession {
   job: ResumableJob;
-  api: MultiviewClientOptions;
-  extensionVersion: string;
-  signal?: AbortSignal;
-  onProgress?: (progress: JobProgress) => void;
-  keepWaiting?: CallOptions['keepWaiting'];
 }
 
 export async function runGenerationJob(input: GenerationJobInput): Promise<GenerationJobOutput> {
@@ -112,7 +111,7 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
   signal?.throwIfAborted();
 
   const client = new MultiviewClient(input.api);
-  const clientOptions: CallOptions = { signal, onStage: report, keepWaiting: input.keepWaiting };
+  const clientOptions = callOptionsOf(input);
   const mark = Date.now();
   // Uploaded first (stage 'uploading') or sent inline in the request (stage 'embedding'), as the endpoint wants.
   const image = await client.imageForRequest(prepared.dataUri, clientOptions);
@@ -149,11 +148,15 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
 /** Finishes a job queued in an earlier session: polls it to the end, then downloads and saves as usual. */
 export async function resumeGenerationJob(input: ResumeJobInput): Promise<GenerationJobOutput> {
   const client = new MultiviewClient(input.api);
-  const report = input.onProgress ?? (() => undefined);
-  const result = await client.resume(input.job.queued, { signal: input.signal, onStage: report, keepWaiting: input.keepWaiting });
+  const result = await client.resume(input.job.queued, callOptionsOf(input));
   // From the submission before the reload to now: the reload's gap is part of the wait the user saw.
   const generationMs = Date.now() - Date.parse(input.job.startedAt) - input.job.uploadMs;
   return downloadAndSave(client, input.job, result, generationMs, input);
+}
+
+/** The client's options for a session: its cancellation, its progress and its answer to "keep waiting?". */
+function callOptionsOf(session: JobSession): CallOptions {
+  return { signal: session.signal, onStage: session.onProgress, keepWaiting: session.keepWaiting };
 }
 
 /** Downloads the grid, cuts the views and writes grid, views and sidecar as one no-clobber set. */
@@ -162,12 +165,12 @@ async function downloadAndSave(
   job: Omit<ResumableJob, 'queued'>,
   result: MultiviewResult,
   generationMs: number,
-  input: { api: MultiviewClientOptions; extensionVersion: string; signal?: AbortSignal; onProgress?: (progress: JobProgress) => void },
+  input: JobSession,
 ): Promise<GenerationJobOutput> {
   const { signal } = input;
   const report = input.onProgress ?? (() => undefined);
   const mark = Date.now();
-  const grid = await client.downloadResult(result, { signal, onStage: report });
+  const grid = await client.downloadResult(result, callOptionsOf(input));
   const downloadMs = Date.now() - mark;
 
   report({ stage: 'saving' });

@@ -10,13 +10,11 @@ import { redactSecret } from '../api/redact';
 import { type BatchOutcome, runBatch, StartGate } from '../core/batch';
 import type { GenerationJobOutput } from '../core/generationJob';
 import { isApiError } from '../core/loadGenerationJob';
-import { type GenerateDependencies, isCancellation, type JobRequest, multiviewMessage, readSettingsOrExplain, runJob, showResult } from './jobRunner';
+import { type GenerateDependencies, isCancellation, type JobRequest, multiviewMessage, runJob, showResult } from './jobRunner';
+import type { MultiviewSettings } from './settings';
 
-export async function runBatchWithProgress(deps: GenerateDependencies, requests: JobRequest[], concurrency: number): Promise<void> {
-  const settings = readSettingsOrExplain(requests[0].imageUri);
-  if (!settings) {
-    return;
-  }
+/** `settings`: those the quick input was answered with (a batch offers no "Try Again" that would re-read them). */
+export async function runBatchWithProgress(deps: GenerateDependencies, requests: JobRequest[], settings: MultiviewSettings): Promise<void> {
   const apiKey = requests[0].apiKey;
   const total = requests.length;
   const title = vscode.l10n.t('Multiview: {0} images', total);
@@ -35,7 +33,7 @@ export async function runBatchWithProgress(deps: GenerateDependencies, requests:
         return await runBatch<JobRequest, GenerationJobOutput>(
           requests,
           {
-            concurrency,
+            concurrency: settings.batchConcurrency,
             signal: abort.signal,
             gate,
             onSettled: (outcome) => {

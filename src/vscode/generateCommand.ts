@@ -78,7 +78,7 @@ async function generateFromImages(deps: GenerateDependencies, given: vscode.Uri[
   if (requests.length === 1) {
     await runWithProgress(deps, requests[0]);
   } else {
-    await runBatchWithProgress(deps, requests, settings.batchConcurrency);
+    await runBatchWithProgress(deps, requests, settings);
   }
 }
 
