@@ -88,3 +88,6 @@ export function viewFileSuffix(pose: Pick<ViewPose, 'azimuthDegrees' | 'elevatio
   const sign = elevation < 0 ? '-' : '+';
   return `-view-az${azimuth}-el${sign}${String(Math.abs(elevation)).padStart(2, '0')}`;
 }
+
+/** What viewFileSuffix produces, as a regular expression source (to recognise a result's own view files). */
+export const VIEW_FILE_SUFFIX_PATTERN = '-view-az\\d{3}-el[+-]\\d+';

@@ -4,6 +4,8 @@
  */
 import * as l10n from '@vscode/l10n';
 import * as path from 'node:path';
+import { VIEW_FILE_SUFFIX_PATTERN } from './grid';
+import { TURNTABLE_SUFFIX } from './outputFiles';
 import type { SavedResult } from './readSidecar';
 
 /** Sidecars are `<imageStem>-multiview-<jobId>[-N].json` (outputStem in outputFiles.ts); findFiles takes this glob. */
@@ -58,8 +60,8 @@ export function filesToDelete(result: SavedResult, namesInFolder: readonly strin
   const folder = path.dirname(result.sidecarPath);
   const stem = escapeRegExp(resultStem(result.sidecarPath));
   const ownGrid = new RegExp(`^${stem}\\.(png|jpe?g|webp)$`, 'i');
-  const ownView = new RegExp(`^${stem}-view-az\\d{3}-el[+-]\\d+\\.png$`, 'i');
-  const ownTurntable = new RegExp(`^${stem}-turntable[^/\\\\]*\\.gif$`, 'i');
+  const ownView = new RegExp(`^${stem}${VIEW_FILE_SUFFIX_PATTERN}\\.png$`, 'i');
+  const ownTurntable = new RegExp(`^${stem}${TURNTABLE_SUFFIX}[^/\\\\]*\\.gif$`, 'i');
   const present = new Set(namesInFolder);
   const named = [result.gridPath, ...result.viewPaths]
     .filter((file) => path.dirname(file) === folder)

@@ -59,6 +59,9 @@ export function outputStem(imageFileName: string, jobId: string): string {
   return `${safeNamePart(imageStem, 60, 'image')}-multiview-${safeNamePart(jobId, 40, 'job')}`;
 }
 
+/** Appended to a result's stem for the turntable exported from its panel: `<stem>-turntable.gif`. */
+export const TURNTABLE_SUFFIX = '-turntable';
+
 export interface OutputFile {
   /** Appended to the chosen stem, e.g. `.png` or `.json`. */
   suffix: string;

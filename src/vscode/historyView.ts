@@ -10,6 +10,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { filesToDelete, finishedAtLabel, groupBySourceImage, type HistoryGroup, MAX_SIDECARS, resultDescription, shorten, SIDECAR_GLOB } from '../core/history';
+import { runBatch } from '../core/batch';
 import { readSavedResult, type SavedResult } from '../core/readSidecar';
 import { REGENERATE_COMMAND, type RegenerateArgument } from './generateCommand';
 import { configurePureModulesL10n } from './localization';
@@ -119,11 +120,8 @@ class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vscode.Di
     configurePureModulesL10n();
     // `undefined` exclude: files.exclude applies (search.exclude does not).
     const uris = (await vscode.workspace.findFiles(SIDECAR_GLOB, undefined, MAX_SIDECARS)).filter((uri) => uri.scheme === 'file');
-    const results: SavedResult[] = [];
-    for (let start = 0; start < uris.length; start += READ_CONCURRENCY) {
-      const batch = await Promise.all(uris.slice(start, start + READ_CONCURRENCY).map(readResult));
-      results.push(...batch.filter((result): result is SavedResult => result !== undefined));
-    }
+    const reads = await runBatch(uris, { concurrency: READ_CONCURRENCY }, readResult);
+    const results = reads.flatMap((read) => (read.ok && read.value ? [read.value] : []));
     const resultNodes = new Map<string, ResultNode>();
     await Promise.all(results.map(async (result) => resultNodes.set(result.sidecarPath, { kind: 'result', result, gridExists: await isFile(result.gridPath) })));
     const scan: Scan = {
@@ -238,8 +236,29 @@ async function revealInExplorer(node: unknown): Promise<void> {
   await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(target));
 }
 
-function isNotFound(error: unknown): boolean {
-  return error instanceof vscode.FileSystemError && error.code === 'FileNotFound';
+/** Deletes one file; the error, unless it is gone already (deleted meanwhile: what was wanted). */
+async function deleteFile(file: string, useTrash: boolean): Promise<Error | undefined> {
+  try {
+    await vscode.workspace.fs.delete(vscode.Uri.file(file), { useTrash, recursive: false });
+    return undefined;
+  } catch (error) {
+    const notFound = error instanceof vscode.FileSystemError && error.code === 'FileNotFound';
+    return notFound ? undefined : error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** Asked when the trash cannot take the files (e.g. a remote without one): delete `remaining` for good? */
+async function confirmPermanentDelete(error: Error, remaining: string[]): Promise<boolean> {
+  const deletePermanently = vscode.l10n.t('Delete Permanently');
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('The files could not be moved to the trash. Delete them permanently?'),
+    {
+      modal: true,
+      detail: vscode.l10n.t('{0}\n\nThese files cannot be restored:\n{1}', error.message, remaining.map((f) => path.basename(f)).join('\n')),
+    },
+    deletePermanently,
+  );
+  return answer === deletePermanently;
 }
 
 /**
@@ -272,35 +291,15 @@ async function deleteResult(node: unknown, provider: HistoryProvider): Promise<v
 
   let useTrash = true;
   for (const [index, file] of targets.entries()) {
-    const uri = vscode.Uri.file(file);
-    try {
-      await vscode.workspace.fs.delete(uri, { useTrash, recursive: false });
-    } catch (error) {
-      if (isNotFound(error)) continue;
-      if (!useTrash) {
-        void vscode.window.showErrorMessage(vscode.l10n.t('Could not delete {0}: {1}', path.basename(file), (error as Error).message));
-        break;
-      }
-      const remaining = targets.slice(index);
-      const deletePermanently = vscode.l10n.t('Delete Permanently');
-      const answer = await vscode.window.showWarningMessage(
-        vscode.l10n.t('The files could not be moved to the trash. Delete them permanently?'),
-        {
-          modal: true,
-          detail: vscode.l10n.t('{0}\n\nThese files cannot be restored:\n{1}', (error as Error).message, remaining.map((f) => path.basename(f)).join('\n')),
-        },
-        deletePermanently,
-      );
-      if (answer !== deletePermanently) break;
+    let error = await deleteFile(file, useTrash);
+    if (error && useTrash) {
+      if (!(await confirmPermanentDelete(error, targets.slice(index)))) break;
       useTrash = false;
-      try {
-        await vscode.workspace.fs.delete(uri, { useTrash: false, recursive: false });
-      } catch (secondError) {
-        if (!isNotFound(secondError)) {
-          void vscode.window.showErrorMessage(vscode.l10n.t('Could not delete {0}: {1}', path.basename(file), (secondError as Error).message));
-          break;
-        }
-      }
+      error = await deleteFile(file, false);
+    }
+    if (error) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Could not delete {0}: {1}', path.basename(file), error.message));
+      break;
     }
   }
   provider.refresh();

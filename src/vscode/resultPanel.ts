@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { signedDegrees } from '../core/grid';
 import { html, type SafeHtml } from '../core/html';
-import { writeNewFiles } from '../core/outputFiles';
+import { TURNTABLE_SUFFIX, writeNewFiles } from '../core/outputFiles';
 import { readSavedResult } from '../core/readSidecar';
 import type { Sidecar } from '../core/sidecar';
 import { loadCodecs } from '../image/loadCodecs';
@@ -262,7 +262,7 @@ class ResultPanel implements vscode.Disposable {
     const views = await Promise.all(viewPaths.map((file) => fs.readFile(file)));
     const input = await fs.readFile(imageUri.fsPath).catch(() => undefined);
     const turntable = loadCodecs().encodeTurntableGif({ input, views, framesPerSecond: this.framesPerSecond });
-    const stem = `${path.basename(gridUri.fsPath, path.extname(gridUri.fsPath))}-turntable`;
+    const stem = path.basename(gridUri.fsPath, path.extname(gridUri.fsPath)) + TURNTABLE_SUFFIX;
     const [written] = await writeNewFiles(folder, stem, [{ suffix: '.gif', content: turntable.gif }]);
     return { uri: vscode.Uri.file(written), inputSkipped: turntable.inputSkipped };
   }

@@ -1,7 +1,7 @@
 /** The grid's geometry and camera poses (src/core/grid.ts). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseCameraLayout, signedDegrees, viewFileSuffix, viewPoses, viewRects, type ViewRect } from '../../src/core/grid';
+import { parseCameraLayout, signedDegrees, VIEW_FILE_SUFFIX_PATTERN, viewFileSuffix, viewPoses, viewRects, type ViewRect } from '../../src/core/grid';
 
 /** Every pixel of the image is in exactly one rect. */
 function assertTiles(rects: ViewRect[], width: number, height: number): void {
@@ -94,6 +94,14 @@ describe('viewFileSuffix', () => {
     assert.equal(viewFileSuffix({ azimuthDegrees: 30, elevationDegrees: 30 }), '-view-az030-el+30');
     assert.equal(viewFileSuffix({ azimuthDegrees: 90, elevationDegrees: -20 }), '-view-az090-el-20');
     assert.equal(viewFileSuffix({ azimuthDegrees: 0, elevationDegrees: 0 }), '-view-az000-el+00');
+  });
+
+  test('VIEW_FILE_SUFFIX_PATTERN (how History recognises a result’s views) matches every suffix and nothing more', () => {
+    const whole = new RegExp(`^${VIEW_FILE_SUFFIX_PATTERN}$`);
+    for (const layout of ['zero123plus-v1.2', 'zero123plus-v1.1'] as const) {
+      for (const suffix of viewPoses(layout).map(viewFileSuffix)) assert.match(suffix, whole);
+    }
+    for (const other of ['-view-az30-el+20', '-view-az030-el20', '-view-az030-el+20-2', '-turntable']) assert.doesNotMatch(other, whole);
   });
 
   for (const layout of ['zero123plus-v1.2', 'zero123plus-v1.1'] as const) {
