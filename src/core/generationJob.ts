@@ -12,7 +12,8 @@ import { assertRequestAllowed, encodeMultiviewRequest } from '../api/request';
 import type { JobStage, MultiviewRequest, MultiviewResult } from '../api/types';
 import { extensionForMime, type ImageMime, readImageSize } from '../image/imageFormat';
 import { loadCodecs } from '../image/loadCodecs';
-import { MAX_DECODE_PIXELS, prepareUpload } from '../image/prepareUpload';
+import { MAX_DECODE_PIXELS } from '../image/pixels';
+import { prepareUpload } from '../image/prepareUpload';
 import { type CameraLayout, viewFileSuffix, viewPoses, viewRects, type ViewPose, type ViewRect } from './grid';
 import { type OutputFile, outputStem, resolveOutputFolder, writeNewFiles } from './outputFiles';
 import type { GenerationParameters } from './parameters';
@@ -254,7 +255,7 @@ export function cutViews(bytes: Uint8Array, mime: ImageMime, size: { width: numb
   const rects = viewRects(size.width, size.height);
   let pngs: Uint8Array[];
   try {
-    pngs = loadCodecs().cropToPngs(bytes, mime, rects, { maxResolutionInMP: MAX_DECODE_PIXELS / 1e6, maxMemoryUsageInMB: 2048 });
+    pngs = loadCodecs().cropToPngs(bytes, mime, rects);
   } catch {
     return skipped('unreadable-grid');
   }

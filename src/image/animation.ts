@@ -4,10 +4,7 @@
  * dist/codecs.js with the encoder (gifenc, MIT, no dependencies), so it costs nothing until an export.
  */
 import { applyPalette, GIFEncoder, quantize } from 'gifenc';
-import { downscaleArea, type RgbaImage } from './pixels';
-
-/** Mid grey, the background Zero123++ renders its views on: the input sits on it without a visible seam. */
-export const NEUTRAL_BACKGROUND: readonly [number, number, number] = [128, 128, 128];
+import { centreOnBackground, downscaleArea, NEUTRAL_GREY, type RgbaImage, type RgbColor } from './pixels';
 
 /** Samples per frame used to build the shared palette: plenty for 256 colours, and keeps quantising fast. */
 const PALETTE_SAMPLES_PER_FRAME = 40_000;
@@ -16,7 +13,7 @@ const PALETTE_SAMPLES_PER_FRAME = 40_000;
  * `image` scaled (aspect kept) to fit inside width x height, centred, composited over `background`; the result is
  * opaque. Shrinking averages areas, enlarging interpolates bilinearly.
  */
-export function fitInto(image: RgbaImage, width: number, height: number, background = NEUTRAL_BACKGROUND): RgbaImage {
+export function fitInto(image: RgbaImage, width: number, height: number, background: RgbColor = NEUTRAL_GREY): RgbaImage {
   const scale = Math.min(width / image.width, height / image.height);
   const fittedWidth = Math.max(1, Math.min(width, Math.round(image.width * scale)));
   const fittedHeight = Math.max(1, Math.min(height, Math.round(image.height * scale)));
@@ -24,26 +21,7 @@ export function fitInto(image: RgbaImage, width: number, height: number, backgro
     fittedWidth <= image.width && fittedHeight <= image.height
       ? downscaleArea(image, fittedWidth, fittedHeight)
       : resizeBilinear(image, fittedWidth, fittedHeight);
-  const out = new Uint8Array(width * height * 4);
-  for (let i = 0; i < out.length; i += 4) {
-    out[i] = background[0];
-    out[i + 1] = background[1];
-    out[i + 2] = background[2];
-    out[i + 3] = 255;
-  }
-  const left = Math.floor((width - fittedWidth) / 2);
-  const top = Math.floor((height - fittedHeight) / 2);
-  for (let y = 0; y < fittedHeight; y++) {
-    for (let x = 0; x < fittedWidth; x++) {
-      const s = (y * fittedWidth + x) * 4;
-      const o = ((top + y) * width + left + x) * 4;
-      const alpha = fitted.data[s + 3] / 255;
-      for (let c = 0; c < 3; c++) {
-        out[o + c] = Math.round(fitted.data[s + c] * alpha + background[c] * (1 - alpha));
-      }
-    }
-  }
-  return { width, height, data: out };
+  return centreOnBackground(fitted, width, height, background);
 }
 
 /** Bilinear resize (for enlarging a small input to the views' size). */

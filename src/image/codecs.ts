@@ -7,15 +7,16 @@ import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { encodeAnimatedGif, fitInto } from './animation';
 import { readJpegExifOrientation, sniffImageMime } from './imageFormat';
-import { applyExifOrientation, type RgbaImage } from './pixels';
+import { applyExifOrientation, JPEG_DECODE_LIMITS, type RgbaImage } from './pixels';
 
-export function decodePng(buffer: Buffer): RgbaImage {
-  const png = PNG.sync.read(buffer);
-  return { width: png.width, height: png.height, data: png.data };
-}
-
-export function decodeJpeg(buffer: Buffer, limits: { maxResolutionInMP: number; maxMemoryUsageInMB: number }): RgbaImage {
-  const decoded = jpeg.decode(buffer, { useTArray: true, formatAsRGBA: true, tolerantDecoding: true, ...limits });
+/** A PNG or a JPEG (with jpeg-js's guards, JPEG_DECODE_LIMITS) as RGBA pixels, as stored (no EXIF rotation). */
+export function decodeImage(bytes: Uint8Array, mime: 'image/png' | 'image/jpeg'): RgbaImage {
+  const buffer = asBuffer(bytes);
+  if (mime === 'image/png') {
+    const png = PNG.sync.read(buffer);
+    return { width: png.width, height: png.height, data: png.data };
+  }
+  const decoded = jpeg.decode(buffer, { useTArray: true, formatAsRGBA: true, tolerantDecoding: true, ...JPEG_DECODE_LIMITS });
   return { width: decoded.width, height: decoded.height, data: decoded.data };
 }
 
@@ -50,14 +51,8 @@ export interface CropRect {
  * Decodes a grid (PNG or JPEG) and returns one PNG per rectangle, in order. Rectangles are clipped to the image;
  * an empty one throws. WebP cannot be decoded here (no pure-JS WebP decoder is bundled): the caller skips it.
  */
-export function cropToPngs(
-  bytes: Uint8Array,
-  mime: 'image/png' | 'image/jpeg',
-  rects: readonly CropRect[],
-  limits: { maxResolutionInMP: number; maxMemoryUsageInMB: number },
-): Uint8Array[] {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const image = mime === 'image/png' ? decodePng(buffer) : decodeJpeg(buffer, limits);
+export function cropToPngs(bytes: Uint8Array, mime: 'image/png' | 'image/jpeg', rects: readonly CropRect[]): Uint8Array[] {
+  const image = decodeImage(bytes, mime);
   return rects.map((rect) => encodePng(cropRgba(image, rect), 'fast'));
 }
 
@@ -97,14 +92,12 @@ export interface Turntable {
   inputSkipped?: 'webp' | 'missing' | 'unreadable';
 }
 
-const TURNTABLE_JPEG_LIMITS = { maxResolutionInMP: 50, maxMemoryUsageInMB: 2048 };
-
 /**
  * The turntable as a looping animated GIF: the input (upright, fitted into the views' size on a neutral
  * background), then the views.
  */
 export function encodeTurntableGif(source: TurntableSource): Turntable {
-  const views = source.views.map((bytes) => decodePng(asBuffer(bytes)));
+  const views = source.views.map((bytes) => decodeImage(bytes, 'image/png'));
   if (views.length === 0) {
     throw new RangeError('There are no views to animate.');
   }
@@ -125,10 +118,10 @@ function decodeInput(bytes: Uint8Array): { image: RgbaImage } | { skipped: 'webp
   }
   try {
     if (mime === 'image/png') {
-      return { image: decodePng(asBuffer(bytes)) };
+      return { image: decodeImage(bytes, mime) };
     }
     if (mime === 'image/jpeg') {
-      return { image: applyExifOrientation(decodeJpeg(asBuffer(bytes), TURNTABLE_JPEG_LIMITS), readJpegExifOrientation(bytes)) };
+      return { image: applyExifOrientation(decodeImage(bytes, mime), readJpegExifOrientation(bytes)) };
     }
   } catch {
     // A damaged input still leaves six good views to animate.

@@ -3,6 +3,16 @@
  * area-averaging downscale, EXIF orientation, transparency test, padding to a square. No dependencies.
  */
 
+/**
+ * Decoding holds the whole image in memory (jpeg-js needs roughly 30 bytes a pixel at its peak,
+ * about 1.5 GB at this size), so no more pixels than this are decoded. Covers 48-50 MP
+ * phone cameras (8160 x 6120).
+ */
+export const MAX_DECODE_PIXELS = 50_000_000;
+
+/** jpeg-js's guards for every decode: MAX_DECODE_PIXELS, and a memory cap its accounting at 4:4:4 stays under. */
+export const JPEG_DECODE_LIMITS = { maxResolutionInMP: MAX_DECODE_PIXELS / 1e6, maxMemoryUsageInMB: 2048 } as const;
+
 export interface RgbaImage {
   width: number;
   height: number;
@@ -192,21 +202,38 @@ export interface RgbColor {
 }
 
 /**
+ * The mid grey that the Zero123++ pipeline composites transparent inputs onto (its `to_rgb_image`): the one
+ * background for padding the input and for the turntable's frames, so both look like what the model saw.
+ */
+export const NEUTRAL_GREY: RgbColor = { r: 127, g: 127, b: 127 };
+
+/**
  * The image centred on an opaque square of `background` whose side is the image's longer side (nothing is scaled),
- * with every pixel's alpha composited over that background, so every output pixel is opaque. When the two sides
- * differ by an odd number, the extra column or row of background goes to the right or bottom.
+ * with every pixel's alpha composited over that background, so every output pixel is opaque.
  *
  * An image that is already square and opaque is returned as it is (the same object): nothing to do.
  */
 export function padToSquare(image: RgbaImage, background: RgbColor): RgbaImage {
-  const { width, height, data } = image;
-  if (width === height && !hasTransparency(image)) {
+  if (image.width === image.height && !hasTransparency(image)) {
     return image;
   }
-  const side = Math.max(width, height);
-  const left = Math.floor((side - width) / 2);
-  const top = Math.floor((side - height) / 2);
-  const out = new Uint8Array(side * side * 4);
+  const side = Math.max(image.width, image.height);
+  return centreOnBackground(image, side, side, background);
+}
+
+/**
+ * `image` centred, unscaled, on an opaque `width` x `height` canvas of `background` (at least the image's size),
+ * each pixel's alpha composited over the background. When a side differs by an odd number, the extra column or
+ * row of background goes to the right or bottom.
+ */
+export function centreOnBackground(image: RgbaImage, width: number, height: number, background: RgbColor): RgbaImage {
+  const { width: imageWidth, height: imageHeight, data } = image;
+  if (imageWidth > width || imageHeight > height) {
+    throw new RangeError(`cannot centre ${imageWidth}x${imageHeight} on ${width}x${height}`);
+  }
+  const left = Math.floor((width - imageWidth) / 2);
+  const top = Math.floor((height - imageHeight) / 2);
+  const out = new Uint8Array(width * height * 4);
   const { r, g, b } = background;
   for (let i = 0; i < out.length; i += 4) {
     out[i] = r;
@@ -214,10 +241,10 @@ export function padToSquare(image: RgbaImage, background: RgbColor): RgbaImage {
     out[i + 2] = b;
     out[i + 3] = 255;
   }
-  for (let y = 0; y < height; y++) {
-    let s = y * width * 4;
-    let o = ((top + y) * side + left) * 4;
-    for (let x = 0; x < width; x++, s += 4, o += 4) {
+  for (let y = 0; y < imageHeight; y++) {
+    let s = y * imageWidth * 4;
+    let o = ((top + y) * width + left) * 4;
+    for (let x = 0; x < imageWidth; x++, s += 4, o += 4) {
       const alpha = data[s + 3];
       if (alpha === 255) {
         out[o] = data[s];
@@ -232,5 +259,5 @@ export function padToSquare(image: RgbaImage, background: RgbColor): RgbaImage {
       }
     }
   }
-  return { width: side, height: side, data: out };
+  return { width, height, data: out };
 }

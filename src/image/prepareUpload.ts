@@ -25,21 +25,17 @@ import type { ImageMime, ImageSize } from './imageFormat';
 import { readImageSize, readJpegExifOrientation, readPngHeader, sniffImageMime } from './imageFormat';
 import type { RgbaImage, RgbColor } from './pixels';
 import { loadCodecs } from './loadCodecs';
-import { applyExifOrientation, downscaleArea, hasTransparency, padToSquare } from './pixels';
+import { applyExifOrientation, downscaleArea, hasTransparency, MAX_DECODE_PIXELS, NEUTRAL_GREY, padToSquare } from './pixels';
 
 export type { ImageMime } from './imageFormat';
+
+/** What can be decoded here: no WebP decoder is bundled. */
+type DecodableMime = Exclude<ImageMime, 'image/webp'>;
 
 export const MAX_UPLOAD_DATA_URI_CHARS = 5_000_000;
 
 /** Larger than this on either side is not a picture a person picked for this (or a hostile header). */
 export const MAX_IMAGE_SIDE = 16384;
-
-/**
- * Decoding holds the whole image in memory (jpeg-js needs roughly 30 bytes a pixel at its peak,
- * about 1.5 GB at this size), so the slow path refuses more pixels than this. Covers 48-50 MP
- * phone cameras (8160 x 6120).
- */
-export const MAX_DECODE_PIXELS = 50_000_000;
 
 /** The long side the shrinking stops at while quality is lowered instead (the model needs >= 320). */
 export const MIN_LONG_SIDE = 512;
@@ -47,16 +43,11 @@ export const MIN_LONG_SIDE = 512;
 const JPEG_QUALITY = 90;
 /** Qualities tried in turn once the long side is down to MIN_LONG_SIDE. */
 const LOWER_JPEG_QUALITIES = [80, 70, 60, 50, 40] as const;
-/** jpeg-js's own guard; its accounting for MAX_DECODE_PIXELS at 4:4:4 stays under 1 GB. */
-const JPEG_MAX_MEMORY_MB = 2048;
 const MAX_ATTEMPTS = 40;
 
-/**
- * The background padding and transparency are put on: the mid grey (127) that the Zero123++ pipeline itself
- * composites transparent inputs onto, so a padded image looks like what the model was trained on.
- */
-export const PAD_BACKGROUND: RgbColor = { r: 127, g: 127, b: 127 };
-export const PAD_BACKGROUND_HEX = '#7f7f7f';
+/** The background padding and transparency are put on (see NEUTRAL_GREY), and how the sidecar names it. */
+export const PAD_BACKGROUND: RgbColor = NEUTRAL_GREY;
+export const PAD_BACKGROUND_HEX = `#${[PAD_BACKGROUND.r, PAD_BACKGROUND.g, PAD_BACKGROUND.b].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
 
 /** Why the image was not padded. */
 export type PaddingSkippedReason =
@@ -237,7 +228,6 @@ export async function prepareUpload(bytes: Uint8Array, options?: PrepareUploadOp
     note: PADDING_SKIPPED_NOTE[skipped],
   });
 
-  let decoded: RgbaImage | undefined;
   if (requested) {
     const square = upright.width === upright.height;
     const side = Math.max(upright.width, upright.height);
@@ -251,12 +241,12 @@ export async function prepareUpload(bytes: Uint8Array, options?: PrepareUploadOp
     if (side * side > MAX_DECODE_PIXELS) {
       return sendOrShrink(bytes, mime, size, maxChars, notPadded('too-large'));
     }
-    decoded = await decodeUpright(bytes, mime, orientation);
+    const decoded = await decodeUpright(bytes, mime, orientation);
     const transparent = mime === 'image/png' && hasTransparency(decoded);
     if (square && !transparent) {
       return sendOrShrink(bytes, mime, size, maxChars, notPadded('square-and-opaque'), decoded);
     }
-    return padAndFit(bytes, mime, decoded, transparent, maxChars, requested);
+    return padAndFit(bytes, mime, decoded, transparent, maxChars);
   }
   return sendOrShrink(bytes, mime, size, maxChars, notPadded('not-requested'));
 }
@@ -302,7 +292,6 @@ async function padAndFit(
   image: RgbaImage,
   compositedAlpha: boolean,
   maxChars: number,
-  requested: boolean,
 ): Promise<PreparedUpload> {
   const label = LABEL[mime];
   const fromSize = { width: image.width, height: image.height };
@@ -315,7 +304,7 @@ async function padAndFit(
       : `padded from ${formatSize(fromSize)} to ${formatSize(toSize)} on a grey (${PAD_BACKGROUND_HEX}) background` +
         (compositedAlpha ? ', its transparency composited onto it' : '');
   const preparation: InputPreparation = {
-    requested,
+    requested: true,
     padded: true,
     fromSize,
     toSize,
@@ -442,7 +431,7 @@ function assertUsableLimit(maxChars: number): void {
   }
 }
 
-async function decodeUpright(bytes: Uint8Array, mime: ImageMime, orientation: number): Promise<RgbaImage> {
+async function decodeUpright(bytes: Uint8Array, mime: DecodableMime, orientation: number): Promise<RgbaImage> {
   const image = decode(bytes, mime);
   await yieldToEventLoop();
   return orientation === 1 ? image : applyExifOrientation(image, orientation);
@@ -544,16 +533,11 @@ function mayHaveAlpha(bytes: Uint8Array): boolean {
   return readPngHeader(bytes)?.mayHaveAlpha ?? true;
 }
 
-function decode(bytes: Uint8Array, mime: ImageMime): RgbaImage {
+function decode(bytes: Uint8Array, mime: DecodableMime): RgbaImage {
   const label = LABEL[mime];
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let image: RgbaImage;
   try {
-    const codecs = loadCodecs();
-    image =
-      mime === 'image/png'
-        ? codecs.decodePng(buffer)
-        : codecs.decodeJpeg(buffer, { maxResolutionInMP: MAX_DECODE_PIXELS / 1e6, maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB });
+    image = loadCodecs().decodeImage(bytes, mime);
   } catch (error) {
     throw new UnsupportedImageError(
       l10n.t(

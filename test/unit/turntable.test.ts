@@ -9,7 +9,8 @@ import { describe, test } from 'node:test';
 import { GifReader } from 'omggif';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { encodeAnimatedGif, fitInto, gifDelayCentiseconds, NEUTRAL_BACKGROUND } from '../../src/image/animation';
+import { encodeAnimatedGif, fitInto, gifDelayCentiseconds } from '../../src/image/animation';
+import { NEUTRAL_GREY } from '../../src/image/pixels';
 import { encodeTurntableGif } from '../../src/image/codecs';
 import type { RgbaImage } from '../../src/image/pixels';
 import {
@@ -77,6 +78,8 @@ function decodeGif(bytes: Uint8Array): DecodedGif {
   });
   return { width: reader.width, height: reader.height, loopCount: reader.loopCount(), frames };
 }
+
+const NEUTRAL_BACKGROUND = [NEUTRAL_GREY.r, NEUTRAL_GREY.g, NEUTRAL_GREY.b];
 
 function pixelAt(pixels: Uint8Array, width: number, x: number, y: number): Rgb {
   const i = (y * width + x) * 4;
