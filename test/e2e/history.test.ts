@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { after, before } from 'node:test';
 import { Host, type Locator, listFiles, log, sleep, waitFor } from '../host/harness';
 import { answerApiKey, answerParameters, GENERATE_MENU_TITLE, readResultPanel, resetUi } from './flows';
-import { type ContractServer, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
+import { type ContractServer, outputFolderFor, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 const KEY = `mvHist-${randomBytes(9).toString('hex')}`;
 
@@ -22,8 +22,8 @@ let contract: ContractServer;
 let host: Host;
 
 const ws = () => host.workspace.dir;
-const mugOut = () => path.join(ws(), 'generated');
-const shoeOut = () => path.join(ws(), 'photos', 'generated');
+const mugOut = () => outputFolderFor(host);
+const shoeOut = () => outputFolderFor(host, 'photos');
 
 interface Generated {
   image: string;

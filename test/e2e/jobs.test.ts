@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { filesContaining, Host, listFiles, log, sleep, waitFor } from '../host/harness';
 import { answerApiKey, answerParameters, assertNoPartialFiles, checkOutputFiles, GENERATE_MENU_TITLE, newFiles, readResultPanel, resetUi } from './flows';
-import { type ContractServer, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
+import { type ContractServer, outputFolderFor, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 const KEY = `mvJobs-${randomBytes(9).toString('hex')}`;
 
@@ -16,8 +16,8 @@ let contract: ContractServer;
 let host: Host;
 
 const ws = () => host.workspace.dir;
-const mugOut = () => path.join(ws(), 'generated');
-const shoeOut = () => path.join(ws(), 'photos', 'generated');
+const mugOut = () => outputFolderFor(host);
+const shoeOut = () => outputFolderFor(host, 'photos');
 const submissions = () => contract.requests.filter((request) => /\/api\/v\d+\/multiview$/.test(request.path));
 
 const scenario = scenarioRunner(() => host, { timeoutMs: 180_000 });

@@ -30,7 +30,7 @@ import {
   readResultPanel,
   SET_KEY_TITLE,
 } from './flows';
-import { type ContractServer, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
+import { type ContractServer, outputFolderFor, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 /** A fresh key per run: accepted by the contract server (does not start with "invalid"), easy to grep for. */
 const KEY = `mvE2E-${randomBytes(9).toString('hex')}`;
@@ -39,8 +39,8 @@ let contract: ContractServer;
 let host: Host;
 
 const ws = () => host.workspace.dir;
-const mugOut = () => path.join(ws(), 'generated');
-const shoeOut = () => path.join(ws(), 'photos', 'generated');
+const mugOut = () => outputFolderFor(host);
+const shoeOut = () => outputFolderFor(host, 'photos');
 
 function requestLog(): string {
   return JSON.stringify(contract?.requests ?? [], null, 2);

@@ -14,14 +14,14 @@ import { after, before } from 'node:test';
 import { GifReader } from 'omggif';
 import { Host, listFiles, log, sleep, waitFor } from '../host/harness';
 import { answerApiKey, answerParameters, checkOutputFiles, GENERATE_MENU_TITLE, newFiles, readResultPanel, type PanelContent } from './flows';
-import { type ContractServer, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
+import { type ContractServer, outputFolderFor, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 const KEY = `mvPanel-${randomBytes(9).toString('hex')}`;
 
 let contract: ContractServer;
 let host: Host;
 
-const outDir = () => path.join(host.workspace.dir, 'generated');
+const outDir = () => outputFolderFor(host);
 
 /** What the scenarios share: the one generation's files and the panel as first read. */
 const generated: { panel?: PanelContent; grid?: string; views?: string[]; sidecar?: string; gifs: string[] } = { gifs: [] };

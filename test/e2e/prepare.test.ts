@@ -27,7 +27,7 @@ import {
   readResultPanel,
   resetUi,
 } from './flows';
-import { type ContractServer, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
+import { type ContractServer, outputFolderFor, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 const KEY = `mvPad-${randomBytes(9).toString('hex')}`;
 
@@ -36,7 +36,7 @@ let host: Host;
 let keyAsked = false;
 
 const ws = () => host.workspace.dir;
-const outputOf = (image: string) => path.join(ws(), path.dirname(image), 'generated');
+const outputOf = (image: string) => outputFolderFor(host, path.dirname(image));
 
 const scenario = scenarioRunner(() => host, { timeoutMs: 150_000 });
 

@@ -4,6 +4,7 @@
  * Not a test file itself (node --test only runs *.test.js).
  */
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { startContractServer } from '../contract-server/server';
 import { Host } from '../host/harness';
@@ -13,6 +14,11 @@ export type ContractServer = Awaited<ReturnType<typeof startContractServer>>;
 
 /** Where the suites save results: a folder every test can list, beside each image. */
 export const OUTPUT_FOLDER_SETTING = '${imageFolder}/generated';
+
+/** Where OUTPUT_FOLDER_SETTING puts the results of the images in `imageFolder` (workspace-relative; '' the root). */
+export function outputFolderFor(host: Host, imageFolder = ''): string {
+  return path.join(host.workspace.dir, imageFolder, 'generated');
+}
 
 /** The contract server, then code-server with the packaged .vsix, every API URL pointed at that server. */
 export async function startHostSuite(label: string, settings: Record<string, unknown> = {}): Promise<{ host: Host; contract: ContractServer }> {
