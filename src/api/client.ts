@@ -8,9 +8,10 @@ import { abortableSleep, raceAbort, throwIfCancelled } from './abort';
 import { downloadFirstAvailable } from './download';
 import { fetchUrlForJob, hostForDisplay, originOf, trustedOrigins, urlForDisplay } from './endpoints';
 import { MultiviewApiError, cancelledError, sentenceWith } from './errors';
-import { HttpTransport, formatBytes } from './http';
+import { HttpTransport } from './http';
+import { formatBytes, formatDuration } from '../shared/format';
 import { redactSecret } from './redact';
-import { IMAGE_DATA_URI_PREFIX, encodeMultiviewRequest } from './request';
+import { type EncodedMultiviewRequest, IMAGE_DATA_URI_PREFIX, encodeMultiviewRequest } from './request';
 import {
   DEFAULT_RETRY_AFTER_SECONDS,
   httpLinks,
@@ -20,10 +21,9 @@ import {
   resultFromSuccess,
   sanitizeServerText,
   type ApiAnswer,
-  type ProcessingInfo,
   type ResultContext,
 } from './responses';
-import type { ApiEndpoints, DownloadedImage, FetchBodyShape, JobStage, MultiviewRequest, MultiviewResult } from './types';
+import type { ApiEndpoints, DownloadedImage, FetchBodyShape, JobStage, MultiviewRequest, MultiviewResult, ProcessingInfo, QueuedJob } from './types';
 
 export interface MultiviewClientOptions {
   apiKey: string;
@@ -60,17 +60,6 @@ export interface CallOptions {
    * reload): never the key.
    */
   onQueued?: (job: QueuedJob) => void;
-}
-
-/** A queued job as the server announced it: enough to poll it again, from this or a later session. */
-export interface QueuedJob {
-  jobId?: string;
-  /** The server's fetch_result; polled only when its origin is one of the configured endpoints'. */
-  fetchUrl?: string;
-  etaSeconds?: number;
-  meta?: Record<string, unknown>;
-  /** The seed asked for, for the result when the server does not echo it. */
-  requestedSeed: number | null;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -173,20 +162,27 @@ export class MultiviewClient {
   }
 
   /**
-   * Submits (POST multiview, body = the request encoded for the endpoint + key) and polls until success; throws
-   * MultiviewApiError otherwise, kind 'invalid-request' before sending anything the endpoint documents it refuses.
+   * Encodes the request for the endpoint (refusing, kind 'invalid-request', what it documents it would reject) and
+   * submits it: see `submit`.
    */
   async generate(request: MultiviewRequest, opts: CallOptions = {}): Promise<MultiviewResult> {
+    return this.submit(encodeMultiviewRequest(request, this.endpoints), opts);
+  }
+
+  /**
+   * POSTs the encoded body (plus the key) to the multiview endpoint and polls until success; throws
+   * MultiviewApiError otherwise.
+   */
+  async submit(body: EncodedMultiviewRequest, opts: CallOptions = {}): Promise<MultiviewResult> {
     return this.withPublicErrors(opts.signal, async () => {
-      const body = encodeMultiviewRequest(request, this.endpoints);
       opts.onStage?.({ stage: 'submitting' });
       // Only a rate limit (job not accepted) leads to a resubmission: after any other failure, such as a lost
       // answer, the job may exist and be billed, so sending it again could pay twice.
       const answer = await this.postApi(this.endpoints.multiview, { ...body }, opts);
-      const context: ResultContext = { requestedSeed: request.seed };
+      const context: ResultContext = { requestedSeed: body.seed };
       if (answer.status === 'success') return resultFromSuccess(answer.body, context, this.apiKey);
       const queued = processingInfoOf(answer.body, this.apiKey);
-      opts.onQueued?.({ jobId: queued.jobId, fetchUrl: queued.fetchUrl, etaSeconds: queued.etaSeconds, meta: queued.meta, requestedSeed: request.seed });
+      opts.onQueued?.({ ...queued, requestedSeed: body.seed });
       return this.pollUntilDone(queued, context, opts);
     });
   }
@@ -197,7 +193,7 @@ export class MultiviewClient {
    */
   async resume(job: QueuedJob, opts: CallOptions = {}): Promise<MultiviewResult> {
     return this.withPublicErrors(opts.signal, () =>
-      this.pollUntilDone({ jobId: job.jobId, fetchUrl: job.fetchUrl, meta: job.meta }, { requestedSeed: job.requestedSeed }, opts),
+      this.pollUntilDone(job, { requestedSeed: job.requestedSeed }, opts),
     );
   }
 
@@ -489,10 +485,4 @@ function withJobId(error: MultiviewApiError, jobId: string | undefined): Multivi
 
 function positiveOr(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-function formatDuration(ms: number): string {
-  if (ms < 10_000) return l10n.t('{0} s', Math.round(ms / 100) / 10);
-  if (ms < 120_000) return l10n.t('{0} s', Math.round(ms / 1000));
-  return l10n.t('{0} min', Math.round(ms / 60_000));
 }

@@ -1,17 +1,5 @@
-import { endpointsForPreset, JOB_ID_PLACEHOLDER } from './presets';
+import { JOB_ID_PLACEHOLDER } from './presets';
 import type { ApiEndpoints } from './types';
-
-/** The placeholder in `ApiEndpoints.fetchFallbacks[].url` that is replaced by the job id. */
-export { JOB_ID_PLACEHOLDER };
-
-/**
- * The stablediffusionapi.com v5 endpoints (the default preset) from the two base URLs the user can configure;
- * the same as `endpointsForPreset('stablediffusionapi-v5', { apiBaseUrl, modelslabBaseUrl })`.
- * The multiview host (stablediffusionapi.com) and the ModelsLab host differ in production; tests point both at one server.
- */
-export function endpointsFromBaseUrls(apiBaseUrl: string, modelslabBaseUrl: string): ApiEndpoints {
-  return endpointsForPreset('stablediffusionapi-v5', { apiBaseUrl, modelslabBaseUrl });
-}
 
 /** True for absolute http(s) URLs; the only kind the client ever calls or returns. */
 export function isHttpUrl(value: unknown): boolean {

@@ -11,6 +11,7 @@ import { hostForDisplay, urlForDisplay } from './endpoints';
 import { MultiviewApiError, cancelledError } from './errors';
 import { redactSecret } from './redact';
 import { sanitizeServerText, type AnswerHead } from './responses';
+import { formatBytes } from '../shared/format';
 
 /** Uploads are at most 5 MB decoded, about 6.7 MB as base64 JSON; anything far above is a bug. */
 const MAX_REQUEST_BODY_BYTES = 16 * 1024 * 1024;
@@ -238,11 +239,6 @@ function tooLargeError(displayUrl: string, maxBytes: number): MultiviewApiError 
   );
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return l10n.t('{0} MiB', Math.round((bytes / (1024 * 1024)) * 10) / 10);
-  if (bytes >= 1024) return l10n.t('{0} KiB', Math.round((bytes / 1024) * 10) / 10);
-  return l10n.t('{0} bytes', bytes);
-}
 
 function flattenHeaders(headers: unknown): Record<string, string | undefined> {
   const source =

@@ -9,7 +9,7 @@ import { isHttpUrl } from './endpoints';
 import { MultiviewApiError, sentenceWith } from './errors';
 import { isRecord } from '../shared/isRecord';
 import { redactDeep, redactSecret } from './redact';
-import type { ApiErrorKind, MultiviewResult, RawApiResponse } from './types';
+import type { ApiErrorKind, MultiviewResult, ProcessingInfo, RawApiResponse } from './types';
 
 const MAX_SERVER_TEXT_CHARS = 500;
 const MAX_LINKS = 20;
@@ -285,16 +285,6 @@ export function httpLinks(value: unknown, secret: string): string[] {
   return [...new Set(links)].slice(0, MAX_LINKS);
 }
 
-/** What a processing answer tells us about the job. */
-export interface ProcessingInfo {
-  jobId?: string;
-  /** The server's `fetch_result`, if it is an http(s) URL (its origin is checked by the caller). */
-  fetchUrl?: string;
-  etaSeconds?: number;
-  meta?: Record<string, unknown>;
-  serverMessage?: string;
-}
-
 export function processingInfoOf(body: RawApiResponse, secret: string): ProcessingInfo {
   const fetchUrl = httpLinks(body.fetch_result, secret)[0];
   return {
@@ -302,7 +292,6 @@ export function processingInfoOf(body: RawApiResponse, secret: string): Processi
     fetchUrl,
     etaSeconds: parseNonNegativeNumber(body.eta),
     meta: metaOf(body, secret),
-    serverMessage: flattenServerMessage(body, secret),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { EndpointPresetId } from './presets';
+import type { EndpointPresetId } from './presetIds';
 
 /**
  * Shapes of the Multiview API (stablediffusionapi.com v5 / ModelsLab), as documented in
@@ -29,9 +29,6 @@ export interface MultiviewRequest {
   webhook: string | null;
   track_id: string | number | null;
 }
-
-/** The message field comes as a string, or as a field -> list-of-strings object (validation errors). */
-export type ServerMessage = string | Record<string, string[] | string> | undefined;
 
 /** Any JSON body the API answers with, before normalisation. */
 export interface RawApiResponse {
@@ -67,6 +64,21 @@ export interface MultiviewResult {
   meta: Record<string, unknown>;
   /** The seed actually used, from `meta.seed` when present, else the requested one. */
   seed?: number;
+}
+
+/** What a processing answer tells about a job: enough to poll it. */
+export interface ProcessingInfo {
+  jobId?: string;
+  /** The server's `fetch_result`, if it is an http(s) URL (polled only when its origin is a configured one). */
+  fetchUrl?: string;
+  etaSeconds?: number;
+  meta?: Record<string, unknown>;
+}
+
+/** A queued job as the server announced it: enough to poll it again, from this or a later session (never the key). */
+export interface QueuedJob extends ProcessingInfo {
+  /** The seed asked for, for the result when the server does not echo it. */
+  requestedSeed: number | null;
 }
 
 /** A downloaded result image, verified by its magic bytes. */

@@ -2,6 +2,7 @@
  * Running many generations at once (a batch of images): a bounded number at a time, each failure kept to its own
  * item, and no new job started while the service has asked to wait (HTTP 429 with retry_after). Pure: no `vscode`.
  */
+import { abortableSleep } from '../api/abort';
 
 export type BatchOutcome<Item, Value> =
   | { item: Item; index: number; ok: true; value: Value }
@@ -69,15 +70,8 @@ export class StartGate {
   async wait(signal?: AbortSignal): Promise<void> {
     for (let remaining = this.openAt - this.now(); remaining > 0; remaining = this.openAt - this.now()) {
       signal?.throwIfAborted();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, remaining);
-        function done(): void {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        }
-        signal?.addEventListener('abort', done, { once: true });
-      });
+      // An abort ends the wait; the check below then throws the signal's own reason.
+      await abortableSleep(remaining, signal).catch(() => undefined);
     }
     signal?.throwIfAborted();
   }

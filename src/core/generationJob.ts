@@ -1,34 +1,41 @@
 /**
  * One generation, from a local image to saved files: prepare -> upload (or embed) -> submit and wait -> download -> save.
  * No `vscode` here: the command layer supplies the answers and shows the progress, tests drive it directly.
- * The endpoint preset (input.api.endpoints) decides how the image travels and how the request is encoded.
+ * The endpoint preset (input.connection.endpoints) decides how the image travels and how the request is encoded.
  */
 import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { type CallOptions, MultiviewClient, type MultiviewClientOptions, type QueuedJob } from '../api/client';
+import { type CallOptions, MultiviewClient, type MultiviewClientOptions } from '../api/client';
+import { MultiviewApiError } from '../api/errors';
 import { redactSecret } from '../api/redact';
-import { assertRequestAllowed, encodeMultiviewRequest } from '../api/request';
-import type { JobStage, MultiviewRequest, MultiviewResult } from '../api/types';
+import { encodeRequestFields, type EncodedRequestFields, withImage } from '../api/request';
+import type { JobStage, MultiviewResult, QueuedJob } from '../api/types';
 import { extensionForMime, type ImageMime, readImageSize } from '../image/imageFormat';
 import { loadCodecs } from '../image/loadCodecs';
 import { MAX_DECODE_PIXELS } from '../image/pixels';
 import { prepareUpload } from '../image/prepareUpload';
 import { type CameraLayout, viewFileSuffix, viewPoses, viewRects, type ViewPose, type ViewRect } from './grid';
 import { type OutputFile, outputStem, resolveOutputFolder, writeNewFiles } from './outputFiles';
+import { formatBytes } from '../shared/format';
+import { toRequestFields } from './parameterMapping';
 import type { GenerationParameters } from './parameters';
+import type { SavedResult } from './readSidecar';
 import { buildSidecar, type Sidecar, type SidecarInput, type SidecarView, type ViewsSkipped } from './sidecar';
 
 export type JobProgress = { stage: 'preparing' } | JobStage | { stage: 'saving' };
 
 /** What every run of the pipeline is given, whether it starts a job or resumes one. */
 export interface JobSession {
-  api: MultiviewClientOptions;
+  /** How to reach the service: the key, the endpoints, the time limits, the request log. */
+  connection: MultiviewClientOptions;
   extensionVersion: string;
   signal?: AbortSignal;
   onProgress?: (progress: JobProgress) => void;
+  /** The service asked to wait `retryAfterMs` before another request (the job itself waits and retries). */
+  onRateLimited?: (retryAfterMs: number) => void;
   /** Asked when the job is still queued at the time limit: `true` waits another period. */
-  keepWaiting?: CallOptions['keepWaiting'];
+  keepWaiting?: (job: { jobId: string; waitedSeconds: number }) => Promise<boolean>;
 }
 
 export interface GenerationJobInput extends JobSession {
@@ -45,13 +52,8 @@ export interface GenerationJobInput extends JobSession {
   onQueued?: (job: ResumableJob) => void;
 }
 
-export interface GenerationJobOutput {
-  gridPath: string;
-  /** The saved views, row-major (the order of `sidecar.views`); empty when none were saved. */
-  viewPaths: string[];
-  sidecarPath: string;
-  sidecar: Sidecar;
-}
+/** The saved result, exactly as reading its sidecar back would give it. */
+export type GenerationJobOutput = SavedResult;
 
 /**
  * A job the server has queued, with everything needed to finish it in a later session (after a window reload):
@@ -64,7 +66,8 @@ export interface ResumableJob {
   /** The resolved output folder. */
   folder: string;
   parameters: GenerationParameters;
-  sent: SidecarInput['sent'];
+  /** The request's fields as sent (everything but the image). */
+  sent: EncodedRequestFields;
   endpointPreset: SidecarInput['endpointPreset'];
   upload: SidecarInput['upload'];
   inputPreparation: SidecarInput['inputPreparation'];
@@ -89,43 +92,29 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
     workspaceFolder: input.workspaceFolder,
   });
 
-  const { endpoints } = input.api;
-  const withoutImage: Omit<MultiviewRequest, 'image'> = {
-    prompt: parameters.prompt,
-    negative_prompt: parameters.negativePrompt,
-    width: parameters.width,
-    height: parameters.height,
-    temp: parameters.proxyLinks ? 'yes' : 'no',
-    num_inference_steps: parameters.steps,
-    guidance_scale: parameters.guidanceScale,
-    seed: parameters.seed ?? null,
-    webhook: parameters.webhook?.trim() || null,
-    track_id: typeof parameters.trackId === 'string' ? parameters.trackId.trim() || null : (parameters.trackId ?? null),
-  };
-  // What the endpoint documents it refuses (v6 steps, a non-https webhook) fails before any work or upload.
-  assertRequestAllowed(withoutImage, endpoints);
+  const { endpoints } = input.connection;
+  // What the endpoint documents it refuses (v6 steps, a non-https webhook) fails here, before any work or upload.
+  const fields = encodeRequestFields(toRequestFields(parameters), endpoints);
 
   report({ stage: 'preparing' });
   // A missing answer (parameters from before it was asked) means the default: pad.
   const prepared = await prepareUpload(await fs.readFile(input.imagePath), { padToSquare: parameters.padToSquare ?? true });
-  input.api.log?.(`Input image: ${prepared.preparation.note}`);
+  input.connection.log?.(`Input image: ${prepared.preparation.note}`);
   signal?.throwIfAborted();
 
-  const client = new MultiviewClient(input.api);
+  const client = new MultiviewClient(input.connection);
   const clientOptions = callOptionsOf(input);
   const mark = Date.now();
   // Uploaded first (stage 'uploading') or sent inline in the request (stage 'embedding'), as the endpoint wants.
-  const image = await client.imageForRequest(prepared.dataUri, clientOptions);
+  const sent = withImage(fields, await client.imageForRequest(prepared.dataUri, clientOptions), endpoints);
   const uploadMs = Date.now() - mark;
 
-  const request: MultiviewRequest = { ...withoutImage, image };
-  const sent = encodeMultiviewRequest(request, endpoints);
   const job: Omit<ResumableJob, 'queued'> = {
     imagePath: input.imagePath,
     workspaceFolder: input.workspaceFolder,
     folder,
     parameters,
-    sent: { temp: sent.temp, webhook: sent.webhook, track_id: sent.track_id },
+    sent: fields,
     endpointPreset: endpoints.preset,
     upload: {
       transport: endpoints.imageTransport,
@@ -142,22 +131,34 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
   };
   const onQueued = input.onQueued && ((queued: QueuedJob) => input.onQueued?.({ ...job, queued }));
   const submittedAt = Date.now();
-  const result = await client.generate(request, { ...clientOptions, onQueued });
+  const result = await client.submit(sent, { ...clientOptions, onQueued });
   return downloadAndSave(client, job, result, Date.now() - submittedAt, input);
 }
 
 /** Finishes a job queued in an earlier session: polls it to the end, then downloads and saves as usual. */
 export async function resumeGenerationJob(input: ResumeJobInput): Promise<GenerationJobOutput> {
-  const client = new MultiviewClient(input.api);
+  const client = new MultiviewClient(input.connection);
   const result = await client.resume(input.job.queued, callOptionsOf(input));
   // From the submission before the reload to now: the reload's gap is part of the wait the user saw.
   const generationMs = Date.now() - Date.parse(input.job.startedAt) - input.job.uploadMs;
   return downloadAndSave(client, input.job, result, generationMs, input);
 }
 
-/** The client's options for a session: its cancellation, its progress and its answer to "keep waiting?". */
+/** The client's options for a session: its cancellation, its progress, its rate limits and its answer to "keep waiting?". */
 function callOptionsOf(session: JobSession): CallOptions {
-  return { signal: session.signal, onStage: session.onProgress, keepWaiting: session.keepWaiting };
+  return {
+    signal: session.signal,
+    onStage: (stage) => {
+      if (stage.stage === 'rate-limited') session.onRateLimited?.(stage.retryAfterSeconds * 1000);
+      session.onProgress?.(stage);
+    },
+    keepWaiting: session.keepWaiting,
+  };
+}
+
+/** True for every way a job ends because the user cancelled it (the client's error, or the signal's own). */
+export function isCancellation(error: unknown): boolean {
+  return (error instanceof MultiviewApiError && error.kind === 'cancelled') || (error instanceof Error && error.name === 'AbortError');
 }
 
 /** Downloads the grid, cuts the views and writes grid, views and sidecar as one no-clobber set. */
@@ -180,7 +181,7 @@ async function downloadAndSave(
   const gridSize = readImageSize(grid.bytes) ?? null;
   const views = job.saveViews ? cutViews(grid.bytes, grid.mime, gridSize, job.cameraLayout) : skipped('disabled');
   if ('reason' in views) {
-    input.api.log?.(`Views not saved (${views.reason}): ${views.message}`);
+    input.connection.log?.(`Views not saved (${views.reason}): ${views.message}`);
   }
   signal?.throwIfAborted();
   const viewFiles: (OutputFile & { pose: ViewPose; rect: ViewRect })[] =
@@ -197,8 +198,8 @@ async function downloadAndSave(
         content: (stem) => {
           sidecar = buildSidecar({
             sourceImage: path.relative(job.workspaceFolder, job.imagePath).split(path.sep).join('/'),
-            parameters: job.parameters,
-            sent: job.sent,
+            // A job queued by an older version kept only the encoded temp/webhook/track_id: the rest is the parameters'.
+            sent: { ...toRequestFields(job.parameters), ...job.sent },
             endpointPreset: job.endpointPreset,
             result,
             downloadedFrom: grid.sourceUrl,
@@ -213,15 +214,20 @@ async function downloadAndSave(
             viewsSkipped: 'reason' in views ? views : null,
           });
           // The client already redacts what the server echoes; this is the last line of defence.
-          return redactSecret(JSON.stringify(sidecar, null, 2), input.api.apiKey) + '\n';
+          return redactSecret(JSON.stringify(sidecar, null, 2), input.connection.apiKey) + '\n';
         },
       },
     ],
     signal,
   );
-  const gridPath = written[0];
-  const sidecarPath = written[written.length - 1];
-  return { gridPath, viewPaths: written.slice(1, -1), sidecarPath, sidecar: sidecar! };
+  return {
+    gridPath: written[0],
+    viewPaths: written.slice(1, -1),
+    sidecarPath: written[written.length - 1],
+    sidecar: sidecar!,
+    sourceImagePath: job.imagePath,
+    finishedAtMs: Date.parse(sidecar!.timings.finishedAt),
+  };
 }
 
 export interface CutView {
@@ -263,15 +269,6 @@ export function cutViews(bytes: Uint8Array, mime: ImageMime, size: { width: numb
   return poses.map((pose, index) => ({ pose, rect: rects[index], png: pngs[index] }));
 }
 
-/**
- * Hands the extension's translations (`vscode.l10n.bundle`) to this bundle's copy of @vscode/l10n: dist/generationJob.js
- * is bundled apart, so the copy in dist/extension.js being configured does not configure this one. Called by
- * loadGenerationJob(); `undefined` (English, or no translation for the display language) leaves the English texts.
- */
-export function configureL10n(contents: l10n.l10nJsonFormat | undefined): void {
-  l10n.config({ contents: contents ?? {} });
-}
-
 /** The progress notification's text for each stage. */
 export function describeProgress(progress: JobProgress): string {
   switch (progress.stage) {
@@ -291,12 +288,10 @@ export function describeProgress(progress: JobProgress): string {
     }
     case 'rate-limited':
       return l10n.t('Rate limited by the service; retrying in {0} s (attempt {1})…', Math.ceil(progress.retryAfterSeconds), progress.attempt);
-    case 'downloading': {
-      const kb = (bytes: number) => l10n.t('{0} KB', Math.round(bytes / 1024));
+    case 'downloading':
       return progress.totalBytes
-        ? l10n.t('Downloading result… {0} of {1}', kb(progress.receivedBytes), kb(progress.totalBytes))
-        : l10n.t('Downloading result… {0}', kb(progress.receivedBytes));
-    }
+        ? l10n.t('Downloading result… {0} of {1}', formatBytes(progress.receivedBytes), formatBytes(progress.totalBytes))
+        : l10n.t('Downloading result… {0}', formatBytes(progress.receivedBytes));
     case 'saving':
       return l10n.t('Saving…');
   }

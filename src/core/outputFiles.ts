@@ -8,6 +8,7 @@ import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { isInside, nameTaken } from './files';
 
 export class OutputLocationError extends Error {
   override name = 'OutputLocationError';
@@ -35,11 +36,6 @@ export function resolveOutputFolder(template: string, context: { imageFolder: st
     );
   }
   return folder;
-}
-
-export function isInside(candidate: string, root: string): boolean {
-  const relative = path.relative(path.resolve(root), path.resolve(candidate));
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 /** A file-name-safe piece: letters, digits, dot, dash and underscore; never empty, never a dot-file. */
@@ -91,7 +87,7 @@ export async function writeNewFiles(
   for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
     const candidate = attempt === 1 ? stem : `${stem}-${attempt}`;
     const targets = files.map((file) => path.join(folder, candidate + file.suffix));
-    if ((await Promise.all(targets.map(exists))).some(Boolean)) {
+    if ((await Promise.all(targets.map(nameTaken))).some(Boolean)) {
       continue;
     }
     const written: string[] = [];
@@ -128,7 +124,7 @@ export async function writeFileExclusive(target: string, content: Uint8Array | s
       throw error;
     }
     // File systems without hard links: check, then rename (a small race window, but still no partial file).
-    if (await exists(target)) {
+    if (await nameTaken(target)) {
       throw new FileExistsError(`${target} already exists.`);
     }
     await fs.rename(temporary, target);
@@ -144,13 +140,4 @@ async function removeIfPresent(file: string): Promise<void> {
       throw error;
     }
   });
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

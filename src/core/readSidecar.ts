@@ -6,10 +6,11 @@
 import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_ENDPOINT_PRESET, isEndpointPresetId } from '../api/presets';
+import { DEFAULT_ENDPOINT_PRESET, isEndpointPresetId } from '../api/presetIds';
 import { isRecord } from '../shared/isRecord';
+import { isInside } from './files';
 import { GRID_COLUMNS, GRID_ROWS, parseCameraLayout } from './grid';
-import { BUILT_IN_DEFAULTS, type GenerationParameters, sanitizeParameters } from './parameters';
+import { BUILT_IN_DEFAULTS } from './parameters';
 import { SIDECAR_SCHEMA, type Sidecar, type SidecarView, type ViewsSkipped } from './sidecar';
 
 /** Larger than any sidecar we write (a few KB); a bigger file is not one of ours. */
@@ -116,9 +117,7 @@ function sourceImagePath(workspaceFolder: string, relative: string): string | un
   if (!name) return undefined;
   const root = path.resolve(workspaceFolder);
   const resolved = path.resolve(root, relative);
-  const inside = path.relative(root, resolved);
-  const staysInside = inside !== '' && inside !== '..' && !inside.startsWith(`..${path.sep}`) && !path.isAbsolute(inside);
-  return staysInside ? resolved : path.join(root, name);
+  return resolved !== root && isInside(resolved, root) ? resolved : path.join(root, name);
 }
 
 /**
@@ -150,10 +149,10 @@ export function parseSidecar(json: unknown): Sidecar | undefined {
     parameters: {
       prompt: text(parameters.prompt),
       negative_prompt: text(parameters.negative_prompt),
-      width: numberOr(parameters.width, 640),
-      height: numberOr(parameters.height, 960),
-      num_inference_steps: numberOr(parameters.num_inference_steps, 20),
-      guidance_scale: numberOr(parameters.guidance_scale, 5),
+      width: numberOr(parameters.width, BUILT_IN_DEFAULTS.width),
+      height: numberOr(parameters.height, BUILT_IN_DEFAULTS.height),
+      num_inference_steps: numberOr(parameters.num_inference_steps, BUILT_IN_DEFAULTS.steps),
+      guidance_scale: numberOr(parameters.guidance_scale, BUILT_IN_DEFAULTS.guidanceScale),
       seed: integerOrNull(parameters.seed),
       temp: temp === 'yes' || temp === true ? temp : temp === false ? false : 'no',
       webhook: isText(parameters.webhook) ? parameters.webhook : null,
@@ -194,32 +193,6 @@ export function parseSidecar(json: unknown): Sidecar | undefined {
       : [],
     viewsSkipped: parseViewsSkipped(json.viewsSkipped),
   };
-}
-
-/**
- * The parameters a sidecar records, as the quick input and the job take them (re-runs), brought back inside the
- * limits (a hand-edited sidecar must not send an out-of-range request): an invalid value becomes the built-in
- * default, an invalid seed a random one.
- */
-export function parametersFromSidecar(sidecar: Sidecar): GenerationParameters {
-  const { parameters } = sidecar;
-  return sanitizeParameters(
-    {
-      prompt: parameters.prompt,
-      negativePrompt: parameters.negative_prompt,
-      width: parameters.width,
-      height: parameters.height,
-      steps: parameters.num_inference_steps,
-      guidanceScale: parameters.guidance_scale,
-      seed: parameters.seed ?? undefined,
-      proxyLinks: parameters.temp === 'yes' || parameters.temp === true,
-      // The sidecar keeps only the webhook's origin and path, not a secret in its query: not re-sent.
-      trackId: parameters.track_id ?? undefined,
-      // An older sidecar, from before the choice was offered: the default, pad.
-      padToSquare: sidecar.inputPreparation?.requested ?? true,
-    },
-    BUILT_IN_DEFAULTS,
-  );
 }
 
 function parseView(value: unknown): SidecarView | undefined {

@@ -1,19 +1,18 @@
 /** The JSON file saved beside each grid: everything needed to understand or repeat the generation. */
-import { urlForDisplay } from '../api/endpoints';
-import type { EndpointPresetId } from '../api/presets';
+import type { EndpointPresetId } from '../api/presetIds';
+import type { EncodedRequestFields } from '../api/request';
 import type { ImageTransport, MultiviewResult } from '../api/types';
 import type { InputPreparation } from '../image/prepareUpload';
 import type { CameraLayout, ViewPose, ViewRect } from './grid';
-import type { GenerationParameters } from './parameters';
+import { toSidecarParameters } from './parameterMapping';
 
 export const SIDECAR_SCHEMA = 'multiview-sidecar/1';
 
 export interface SidecarInput {
   /** The source image, relative to the workspace folder (forward slashes). */
   sourceImage: string;
-  parameters: GenerationParameters;
-  /** The fields whose encoding depends on the endpoint, exactly as they were sent. */
-  sent: { temp: 'yes' | 'no' | boolean; webhook: string | null; track_id: string | number | null };
+  /** The request's fields exactly as they were sent (the endpoint's encoding), minus the image. */
+  sent: EncodedRequestFields;
   endpointPreset: EndpointPresetId;
   result: MultiviewResult;
   /** The URL the grid was downloaded from (a 24-hour link). */
@@ -92,28 +91,17 @@ export interface Sidecar {
 }
 
 export function buildSidecar(input: SidecarInput): Sidecar {
-  const { parameters, result, timings, sent } = input;
-  const webhook = sent.webhook === null ? null : urlForDisplay(sent.webhook);
+  const { result, timings, sent } = input;
+  const parameters = toSidecarParameters(sent);
   return {
     schema: SIDECAR_SCHEMA,
     createdBy: `Multiview for VS Code ${input.extensionVersion}`,
     sourceImage: input.sourceImage,
     grid: input.gridFileName,
     jobId: result.jobId,
-    seed: result.seed ?? parameters.seed ?? null,
+    seed: result.seed ?? sent.seed ?? null,
     endpointPreset: input.endpointPreset,
-    parameters: {
-      prompt: parameters.prompt,
-      negative_prompt: parameters.negativePrompt,
-      width: parameters.width,
-      height: parameters.height,
-      num_inference_steps: parameters.steps,
-      guidance_scale: parameters.guidanceScale,
-      seed: parameters.seed ?? null,
-      temp: sent.temp,
-      webhook,
-      track_id: sent.track_id,
-    },
+    parameters,
     upload: input.upload,
     inputPreparation: input.inputPreparation,
     output: { downloadedFrom: input.downloadedFrom, outputUrls: result.outputUrls, proxyUrls: result.proxyUrls },
@@ -127,7 +115,7 @@ export function buildSidecar(input: SidecarInput): Sidecar {
       totalMs: timings.finishedAt.getTime() - timings.startedAt.getTime(),
     },
     // The server echoes the request in meta, webhook included: keep only its display form there too.
-    meta: sent.webhook !== null && webhook !== sent.webhook ? (replaceDeep(result.meta, sent.webhook, webhook ?? '') as Record<string, unknown>) : result.meta,
+    meta: sent.webhook !== null && parameters.webhook !== sent.webhook ? (replaceDeep(result.meta, sent.webhook, parameters.webhook ?? '') as Record<string, unknown>) : result.meta,
     cameraLayout: input.cameraLayout,
     gridSize: input.gridSize,
     views: input.views,

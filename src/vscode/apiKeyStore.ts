@@ -1,5 +1,7 @@
 /** The API key lives only in VS Code's SecretStorage; this is the one place that reads or writes it. */
 import * as vscode from 'vscode';
+import { type CommandHandlers, COMMANDS } from '../commands';
+import { showInformation } from './notifications';
 
 const SECRET_ID = 'multiview.apiKey';
 
@@ -50,19 +52,20 @@ export class ApiKeyStore {
   }
 }
 
-export function registerApiKeyCommands(store: ApiKeyStore): vscode.Disposable {
-  return vscode.Disposable.from(
+/** `multiview.setApiKey` and `multiview.clearApiKey`. */
+export function apiKeyCommands(store: ApiKeyStore): Pick<CommandHandlers, typeof COMMANDS.setApiKey | typeof COMMANDS.clearApiKey> {
+  return {
     // A key passed as the argument (from a keybinding, a script or a test host) is stored without asking.
-    vscode.commands.registerCommand('multiview.setApiKey', async (key?: unknown) => {
+    [COMMANDS.setApiKey]: async (key?: unknown) => {
       if (typeof key === 'string' && key.trim() !== '' ? await store.set(key) : await store.ask()) {
-        vscode.window.showInformationMessage(vscode.l10n.t('Multiview: API key saved.'));
+        void showInformation(vscode.l10n.t('API key saved.'));
       }
-    }),
-    vscode.commands.registerCommand('multiview.clearApiKey', async () => {
+    },
+    [COMMANDS.clearApiKey]: async () => {
       await store.clear();
-      vscode.window.showInformationMessage(vscode.l10n.t('Multiview: API key cleared. You will be asked for it at the next generation.'));
-    }),
-  );
+      void showInformation(vscode.l10n.t('API key cleared. You will be asked for it at the next generation.'));
+    },
+  };
 }
 
 function describe(error: unknown): string {

@@ -1,13 +1,14 @@
-/** Reads the extension's settings (`multiview.*`) into typed values. */
+/** Reads the extension's settings (`multiview.*`) into typed values, and says which one to fix when one is unusable. */
 import * as vscode from 'vscode';
-import { DEFAULT_ENDPOINT_PRESET, endpointsForPreset, parseEndpointPreset } from '../api/presets';
+import type { MultiviewClientOptions } from '../api/client';
+import { DEFAULT_ENDPOINT_PRESET, parseEndpointPreset } from '../api/presetIds';
+import { DEFAULT_BASE_URLS, EndpointConfigurationError, endpointsForPreset } from '../api/presets';
+import { redactSecret } from '../api/redact';
 import type { ApiEndpoints } from '../api/types';
 import { type CameraLayout, DEFAULT_CAMERA_LAYOUT, parseCameraLayout } from '../core/grid';
 import { DEFAULT_OUTPUT_FOLDER } from '../core/outputFiles';
 import { BUILT_IN_DEFAULTS, type GenerationParameters, sanitizeParameters } from '../core/parameters';
-
-export const DEFAULT_API_BASE_URL = 'https://stablediffusionapi.com';
-export const DEFAULT_UPLOAD_BASE_URL = 'https://modelslab.com';
+import { openSetting, showError } from './notifications';
 
 export interface MultiviewSettings {
   endpoints: ApiEndpoints;
@@ -28,8 +29,8 @@ export function readSettings(scope: vscode.Uri | undefined): MultiviewSettings {
   return {
     // The preset and every base URL decide where the key goes: user settings only (see userLevelValue).
     endpoints: endpointsForPreset(parseEndpointPreset(userLevelValue(config, 'endpointPreset', DEFAULT_ENDPOINT_PRESET)), {
-      apiBaseUrl: userLevelValue(config, 'apiBaseUrl', DEFAULT_API_BASE_URL),
-      modelslabBaseUrl: userLevelValue(config, 'uploadBaseUrl', DEFAULT_UPLOAD_BASE_URL),
+      apiBaseUrl: userLevelValue(config, 'apiBaseUrl', DEFAULT_BASE_URLS.apiBaseUrl),
+      modelslabBaseUrl: userLevelValue(config, 'uploadBaseUrl', DEFAULT_BASE_URLS.modelslabBaseUrl),
       customBaseUrl: userLevelValue(config, 'customBaseUrl', ''),
     }),
     outputFolder: config.get<string>('outputFolder', DEFAULT_OUTPUT_FOLDER),
@@ -52,6 +53,30 @@ export function readSettings(scope: vscode.Uri | undefined): MultiviewSettings {
     requestTimeoutMs: 1000 * clamp(config.get<number>('timeouts.requestSeconds', 60), 5, 600),
     jobTimeoutMs: 1000 * clamp(config.get<number>('timeouts.jobSeconds', 600), 10, 86_400),
     batchConcurrency: Math.round(clamp(config.get<number>('batch.concurrency', 2), 1, 8)),
+  };
+}
+
+/** The settings, or `undefined` after telling the user which one to fix (e.g. a custom preset without its URL). */
+export function readSettingsOrExplain(scope: vscode.Uri | undefined): MultiviewSettings | undefined {
+  try {
+    return readSettings(scope);
+  } catch (error) {
+    if (!(error instanceof EndpointConfigurationError)) {
+      throw error;
+    }
+    void showError(error.message, vscode.l10n.t('Open Settings')).then((action) => action && openSetting(error.setting));
+    return undefined;
+  }
+}
+
+/** How the pipeline reaches the service with these settings and this key; its request log never holds the key. */
+export function connectionFor(settings: MultiviewSettings, apiKey: string, log: vscode.LogOutputChannel): MultiviewClientOptions {
+  return {
+    apiKey,
+    endpoints: settings.endpoints,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    jobTimeoutMs: settings.jobTimeoutMs,
+    log: (line) => log.info(redactSecret(line, apiKey)),
   };
 }
 

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PNG } from 'pngjs';
 import { MultiviewClient } from '../../src/api/client';
-import { endpointsFromBaseUrls } from '../../src/api/endpoints';
+import { endpointsFromBaseUrls } from '../support/endpoints';
 import { runGenerationJob } from '../../src/core/generationJob';
 import { BUILT_IN_DEFAULTS } from '../../src/core/parameters';
 import { startTimedJobServer } from './timed-job-server';
@@ -181,7 +181,7 @@ async function overhead(baseUrl: string, workspace: string, imagePath: string, w
       workspaceFolder: workspace,
       outputFolder: '${imageFolder}/multiview',
       parameters: { ...BUILT_IN_DEFAULTS, prompt: 'a red shoe', width, height, seed: 1 },
-      api: { apiKey: API_KEY, endpoints: endpointsFromBaseUrls(base, base), log: (line) => /^POST \S+\/api\/v5\/multiview -> 200/.test(line) && (answeredAt = performance.now()) },
+      connection: { apiKey: API_KEY, endpoints: endpointsFromBaseUrls(base, base), log: (line) => /^POST \S+\/api\/v5\/multiview -> 200/.test(line) && (answeredAt = performance.now()) },
       extensionVersion: '0.0.0-bench',
       cameraLayout: 'zero123plus-v1.2',
       saveViews,

@@ -3,6 +3,7 @@
  * bundle can be loaded and timed in a plain Node process. It is NOT VS Code: no IPC, no workbench, no UI.
  * install() makes `require('vscode')` resolve to it.
  */
+import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 
@@ -176,7 +177,8 @@ export function installFakeVscode(options: { extensionPath: string; workspacePat
       delete: async (key: string) => void secrets.delete(key),
       onDidChange: new EventEmitter<unknown>().event,
     },
-    extension: { id: 'multiview-tools.multiview', packageJSON: { version: '0.0.0-bench' } },
+    // The real manifest: the activation shim registers what it declares.
+    extension: { id: 'multiview-tools.multiview', packageJSON: { ...(JSON.parse(readFileSync(path.join(options.extensionPath, 'package.json'), 'utf8')) as object), version: '0.0.0-bench' } },
   };
 
   // `require('vscode')` -> this object, as the extension host does for real.

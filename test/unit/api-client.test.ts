@@ -11,9 +11,10 @@ import { PNG } from 'pngjs';
 import { sampleRequest } from '../support/requests';
 import { abortableSleep } from '../../src/api/abort';
 import { MultiviewClient, type MultiviewClientOptions } from '../../src/api/client';
-import { endpointsFromBaseUrls } from '../../src/api/endpoints';
+import { endpointsFromBaseUrls } from '../support/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
-import { ENDPOINT_PRESET_IDS, endpointsForPreset, type EndpointPresetId } from '../../src/api/presets';
+import { ENDPOINT_PRESET_IDS, type EndpointPresetId } from '../../src/api/presetIds';
+import { endpointsForPreset } from '../../src/api/presets';
 import type { ApiEndpoints, ApiErrorKind, JobStage, MultiviewRequest, MultiviewResult } from '../../src/api/types';
 import { SCENARIO_NAMES, startContractServer, type ContractServer, type RecordedRequest, type ScenarioName } from '../contract-server/server';
 

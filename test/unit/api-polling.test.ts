@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MultiviewClient } from '../../src/api/client';
-import { endpointsFromBaseUrls } from '../../src/api/endpoints';
+import { endpointsFromBaseUrls } from '../support/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
-import { endpointsForPreset, type EndpointPresetId } from '../../src/api/presets';
+import type { EndpointPresetId } from '../../src/api/presetIds';
+import { endpointsForPreset } from '../../src/api/presets';
 import type { ApiErrorKind, JobStage, MultiviewRequest } from '../../src/api/types';
 import { sampleRequest } from '../support/requests';
 

@@ -4,22 +4,13 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endpointsFromBaseUrls, trustedOrigins } from '../../src/api/endpoints';
+import { trustedOrigins } from '../../src/api/endpoints';
+import { endpointsFromBaseUrls } from '../support/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
-import {
-  closestAllowedSteps,
-  DEFAULT_ENDPOINT_PRESET,
-  ENDPOINT_PRESET_IDS,
-  ENDPOINT_PRESETS,
-  EndpointConfigurationError,
-  endpointsForPreset,
-  parseEndpointPreset,
-  parseTrackId,
-  validatePresetSteps,
-  validateTrackId,
-  validateWebhookUrl,
-} from '../../src/api/presets';
-import { encodeMultiviewRequest, requestProblem } from '../../src/api/request';
+import { DEFAULT_ENDPOINT_PRESET, ENDPOINT_PRESET_IDS, parseEndpointPreset } from '../../src/api/presetIds';
+import { ENDPOINT_PRESETS, EndpointConfigurationError, endpointsForPreset } from '../../src/api/presets';
+import { encodeMultiviewRequest } from '../../src/api/request';
+import { closestAllowedSteps, parseTrackId, validateTrackId, validateWebhookUrl } from '../../src/api/requestRules';
 import type { MultiviewRequest } from '../../src/api/types';
 import { sampleRequest } from '../support/requests';
 
@@ -145,15 +136,15 @@ describe('request encoding per preset', () => {
     assert.deepEqual(encodeMultiviewRequest({ ...REQUEST, image: dataUri }, v6), { ...REQUEST, image: dataUri, temp: false, base64: true });
     assert.equal(encodeMultiviewRequest(REQUEST, v6).base64, undefined, 'a URL image needs no base64 flag');
     assert.match(invalidRequest(() => encodeMultiviewRequest({ ...REQUEST, image: dataUri }, v5)).message, /takes the image as a URL, not inline; upload it first/);
-    assert.match(requestProblem({ ...REQUEST, image: 'file:///etc/passwd' }, v6) ?? '', /must be an http\(s\) URL or a base64 image data URI/);
+    assert.match(invalidRequest(() => encodeMultiviewRequest({ ...REQUEST, image: 'file:///etc/passwd' }, v6)).message, /must be an http\(s\) URL or a base64 image data URI/);
   });
 
   test('v6 refuses steps other than 21, 31, 41 with a clear message; the others accept 1-50', () => {
     const error = invalidRequest(() => encodeMultiviewRequest({ ...REQUEST, num_inference_steps: 30 }, v6));
     assert.equal(error.message, 'ModelsLab v6 accepts only 21, 31 or 41 inference steps, not 30; choose one of those.');
-    for (const steps of [21, 31, 41]) assert.equal(requestProblem({ ...REQUEST, num_inference_steps: steps }, v6), undefined);
-    assert.equal(requestProblem({ ...REQUEST, num_inference_steps: 30 }, v5), undefined);
-    assert.equal(requestProblem({ ...REQUEST, num_inference_steps: 50 }, enterprise), undefined);
+    for (const steps of [21, 31, 41]) assert.equal(encodeMultiviewRequest({ ...REQUEST, num_inference_steps: steps }, v6).num_inference_steps, steps);
+    assert.equal(encodeMultiviewRequest({ ...REQUEST, num_inference_steps: 30 }, v5).num_inference_steps, 30);
+    assert.equal(encodeMultiviewRequest({ ...REQUEST, num_inference_steps: 50 }, enterprise).num_inference_steps, 50);
   });
 
   test('webhook and track_id pass through, encoded for the endpoint', () => {
@@ -208,10 +199,7 @@ describe('validators for the quick input', () => {
     assert.equal(parseTrackId('order-7', 'modelslab-v6'), undefined);
   });
 
-  test('validatePresetSteps and closestAllowedSteps for the steps picker', () => {
-    assert.equal(validatePresetSteps('31', 'modelslab-v6'), undefined);
-    assert.equal(validatePresetSteps('30', 'modelslab-v6'), 'ModelsLab v6 accepts only 21, 31 or 41 inference steps, not 30; choose one of those.');
-    assert.equal(validatePresetSteps('30', 'stablediffusionapi-v5'), undefined, 'the 1-50 range is parameters.ts business');
+  test('closestAllowedSteps for the steps picker (which offers only the allowed values)', () => {
     assert.equal(closestAllowedSteps(50, 'modelslab-v6'), 41);
     assert.equal(closestAllowedSteps(26, 'modelslab-v6'), 31, 'ties go to the larger');
     assert.equal(closestAllowedSteps(1, 'modelslab-v6'), 21);

@@ -4,7 +4,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endpointsFromBaseUrls, fetchUrlForJob, trustedOrigins, urlForDisplay } from '../../src/api/endpoints';
+import { fetchUrlForJob, trustedOrigins, urlForDisplay } from '../../src/api/endpoints';
+import { endpointsFromBaseUrls } from '../support/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
 import { redactDeep, redactSecret } from '../../src/api/redact';
 import {
@@ -200,7 +201,6 @@ describe('links and results', () => {
       fetchUrl: 'https://h.example/api/v3/fetch/657',
       etaSeconds: 146.5279869184,
       meta: { key: '***' },
-      serverMessage: undefined,
     });
   });
 

@@ -8,9 +8,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PNG } from 'pngjs';
-import { endpointsFromBaseUrls } from '../../src/api/endpoints';
+import { endpointsFromBaseUrls } from '../support/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
-import { endpointsForPreset, type EndpointPresetId } from '../../src/api/presets';
+import type { EndpointPresetId } from '../../src/api/presetIds';
+import { endpointsForPreset } from '../../src/api/presets';
 import { cutViews, describeProgress, type GenerationJobInput, type JobProgress, type ResumableJob, resumeGenerationJob, runGenerationJob } from '../../src/core/generationJob';
 import { BUILT_IN_DEFAULTS } from '../../src/core/parameters';
 import { readImageSize } from '../../src/image/imageFormat';
@@ -56,7 +57,7 @@ function job(
       workspaceFolder: workspace,
       outputFolder: '${imageFolder}/multiview',
       parameters: { ...BUILT_IN_DEFAULTS, prompt: 'a red shoe', seed: 12345 },
-      api: { apiKey: API_KEY, endpoints, requestTimeoutMs: 2000, jobTimeoutMs: 10_000, pollIntervalMs: { min: 50, max: 200 }, log: (line) => logs.push(line) },
+      connection: { apiKey: API_KEY, endpoints, requestTimeoutMs: 2000, jobTimeoutMs: 10_000, pollIntervalMs: { min: 50, max: 200 }, log: (line) => logs.push(line) },
       extensionVersion: '0.0.0-test',
       cameraLayout: 'zero123plus-v1.2',
       saveViews: true,
@@ -141,7 +142,7 @@ describe('a generation from a local image', () => {
     server.releaseQueuedJobs();
     const resumed: ResumableJob = JSON.parse(saved);
     const progress: JobProgress[] = [];
-    const output = await resumeGenerationJob({ job: resumed, api: input.api, extensionVersion: '0.0.0-test', onProgress: (stage) => progress.push(stage) });
+    const output = await resumeGenerationJob({ job: resumed, connection: input.connection, extensionVersion: '0.0.0-test', onProgress: (stage) => progress.push(stage) });
     assert.equal(output.sidecar.jobId, resumed.queued.jobId, 'the same job, not a new one');
     assert.equal(output.sidecar.parameters.prompt, 'a red shoe');
     assert.equal(output.sidecar.seed, 12345);
@@ -378,7 +379,7 @@ describe('the six views', () => {
       try {
         const base = `${fresh.baseUrl}/scenario/success`;
         const { input } = job('success', { outputFolder: '${imageFolder}/views-twice' });
-        return await runGenerationJob({ ...input, api: { ...input.api, endpoints: endpointsFromBaseUrls(base, base) } });
+        return await runGenerationJob({ ...input, connection: { ...input.connection, endpoints: endpointsFromBaseUrls(base, base) } });
       } finally {
         await fresh.close();
       }

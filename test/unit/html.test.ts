@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeHtml, html } from '../../src/core/html';
+import { escapeHtml, html } from '../../src/vscode/panel/html';
 
 test('escapeHtml neutralises markup and attribute breakouts', () => {
   assert.equal(escapeHtml('<script>alert(1)</script>'), '&lt;script&gt;alert(1)&lt;/script&gt;');

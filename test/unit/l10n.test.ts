@@ -5,7 +5,7 @@
  * The last suite proves the wiring: with a pseudo-translation configured, the pure modules' messages come out
  * translated, including those built deep in the HTTP client.
  */
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { closedPort } from '../support/network';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -13,9 +13,9 @@ import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
 import { getL10nJson } from '@vscode/l10n-dev';
 import { MultiviewClient } from '../../src/api/client';
-import { endpointsFromBaseUrls } from '../../src/api/endpoints';
+import { endpointsFromBaseUrls } from '../support/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
-import { loadGenerationJob } from '../../src/core/loadGenerationJob';
+import { describeProgress } from '../../src/core/generationJob';
 import { validatePrompt, validateSteps } from '../../src/core/parameters';
 import { prepareUpload } from '../../src/image/prepareUpload';
 
@@ -140,12 +140,10 @@ function pseudoBundle(): Bundle {
 
 describe('pure modules are localisable: with a pseudo-translation configured their messages are translated', () => {
   const pseudo = pseudoBundle();
-  // The way the extension does it: loadGenerationJob hands the bundle to the job's own copy of @vscode/l10n.
-  // Under out/ every module shares one copy, so this configures the client and parameters.ts too.
-  const job = loadGenerationJob(pseudo);
+  // The way main.ts does it when the features load: one configuration for the one copy of @vscode/l10n.
+  before(() => l10n.config({ contents: pseudo }));
 
   after(() => {
-    job.configureL10n(undefined);
     l10n.config({ contents: {} });
   });
 
@@ -188,27 +186,22 @@ describe('pure modules are localisable: with a pseudo-translation configured the
       name: 'UnsupportedImageError',
       message: "«The file's content is not a PNG, JPEG or WebP image (its content was checked, not its name). Choose a PNG, JPEG or WebP image.»",
     });
-    assert.equal(job.describeProgress({ stage: 'saving' }), '«Saving…»');
-    assert.equal(job.describeProgress({ stage: 'queued', jobId: '657', waitedSeconds: 12 }), '«Queued (job 657; waited 12 s)…»');
+    assert.equal(describeProgress({ stage: 'saving' }), '«Saving…»');
+    assert.equal(describeProgress({ stage: 'queued', jobId: '657', waitedSeconds: 12 }), '«Queued (job 657; waited 12 s)…»');
   });
 
-  test('the separately bundled dist/generationJob.js has its own copy, configured by its own configureL10n', { skip: !fs.existsSync(path.join(ROOT, 'dist', 'generationJob.js')) && 'dist/ not built (npm run bundle)' }, () => {
-    const bundled = require(path.join(ROOT, 'dist', 'generationJob.js')) as typeof job;
-    assert.equal(typeof bundled.configureL10n, 'function', 'dist/ is older than the sources: run `npm run bundle`');
-    bundled.configureL10n(undefined);
-    assert.equal(bundled.describeProgress({ stage: 'saving' }), 'Saving…', 'configuring the copy in out/ does not reach the bundle');
-    bundled.configureL10n(pseudo);
-    try {
-      assert.equal(bundled.describeProgress({ stage: 'saving' }), '«Saving…»');
-    } finally {
-      bundled.configureL10n(undefined);
-    }
+  test('the shipped extension host code has one copy of @vscode/l10n, in dist/main.js (so configuring it once is enough)', { skip: !fs.existsSync(path.join(ROOT, 'dist', 'meta.json')) && 'dist/ not built (npm run bundle)' }, () => {
+    const meta = readJson<{ outputs: Record<string, { inputs: Record<string, unknown> }> }>('dist', 'meta.json');
+    const holders = Object.entries(meta.outputs)
+      .filter(([output, { inputs }]) => !output.endsWith('webview.js') && Object.keys(inputs).some((input) => input.includes('node_modules/@vscode/l10n/')))
+      .map(([output]) => output);
+    assert.deepEqual(holders, ['dist/main.js']);
   });
 
   test('resetting the configuration brings the English texts back', () => {
-    job.configureL10n(undefined);
+    l10n.config({ contents: {} });
     assert.equal(validateSteps('0'), 'Inference steps must be a whole number from 1 to 50.');
-    assert.equal(job.describeProgress({ stage: 'saving' }), 'Saving…');
-    job.configureL10n(pseudo);
+    assert.equal(describeProgress({ stage: 'saving' }), 'Saving…');
+    l10n.config({ contents: pseudo });
   });
 });

@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BUILT_IN_DEFAULTS } from '../../src/core/parameters';
-import { bareFileName, MAX_SIDECAR_BYTES, parametersFromSidecar, parseSidecar, readSavedResult, savedResultFromText, SidecarReadError } from '../../src/core/readSidecar';
+import { fromSidecar } from '../../src/core/parameterMapping';
+import { bareFileName, MAX_SIDECAR_BYTES, parseSidecar, readSavedResult, savedResultFromText, SidecarReadError } from '../../src/core/readSidecar';
 
 const WORKSPACE = '/home/ada/project';
 const SIDECAR = '/home/ada/project/assets/multiview/mug-multiview-657.json';
@@ -61,7 +62,7 @@ describe('a sidecar as written', () => {
   });
 
   test('its parameters are the ones to generate again with', () => {
-    assert.deepEqual(parametersFromSidecar(read(goodSidecar()).sidecar), {
+    assert.deepEqual(fromSidecar(read(goodSidecar()).sidecar), {
       prompt: 'a mug',
       negativePrompt: 'blurry',
       width: 640,
@@ -77,11 +78,11 @@ describe('a sidecar as written', () => {
   test('the recorded padding choice is re-used; a malformed record is ignored', () => {
     const json = goodSidecar();
     json.inputPreparation = { requested: false, padded: false, note: 'Sent as it is: the user chose so.' };
-    assert.equal(parametersFromSidecar(read(json).sidecar).padToSquare, false);
+    assert.equal(fromSidecar(read(json).sidecar).padToSquare, false);
     json.inputPreparation = { requested: 'no' };
     const sidecar = read(json).sidecar;
     assert.equal(sidecar.inputPreparation, null);
-    assert.equal(parametersFromSidecar(sidecar).padToSquare, true);
+    assert.equal(fromSidecar(sidecar).padToSquare, true);
   });
 });
 
@@ -177,7 +178,7 @@ describe('hostile sidecars', () => {
     assert.equal(sidecar.cameraLayout, 'zero123plus-v1.2');
     assert.deepEqual(sidecar.upload, { width: 0, height: 0, bytes: 0 });
     assert.deepEqual(sidecar.meta, {});
-    assert.deepEqual(sidecar.parameters, { prompt: '', negative_prompt: '', width: 640, height: 960, num_inference_steps: 20, guidance_scale: 5, seed: null, temp: 'no', webhook: null, track_id: null });
+    assert.deepEqual(sidecar.parameters, { prompt: '', negative_prompt: '', width: 640, height: 960, num_inference_steps: 50, guidance_scale: 4, seed: null, temp: 'no', webhook: null, track_id: null });
   });
 
   test('fields the extension does not write are dropped, not carried along', () => {
@@ -190,7 +191,7 @@ describe('hostile sidecars', () => {
   test('parameters out of range are brought back inside the limits before generating again', () => {
     const json = goodSidecar();
     json.parameters = { prompt: 'p'.repeat(5000), negative_prompt: '', width: 100000, height: -8, num_inference_steps: 999, guidance_scale: 0, seed: -1, temp: 'yes', track_id: 'abc' };
-    const parameters = parametersFromSidecar(read(json).sidecar);
+    const parameters = fromSidecar(read(json).sidecar);
     assert.equal(parameters.prompt, BUILT_IN_DEFAULTS.prompt);
     assert.equal(parameters.width, BUILT_IN_DEFAULTS.width);
     assert.equal(parameters.height, BUILT_IN_DEFAULTS.height);

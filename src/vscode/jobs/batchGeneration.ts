@@ -6,23 +6,31 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { redactSecret } from '../api/redact';
-import { type BatchOutcome, runBatch, StartGate } from '../core/batch';
-import type { GenerationJobOutput } from '../core/generationJob';
-import { isApiError } from '../core/loadGenerationJob';
-import { type GenerateDependencies, isCancellation, type JobRequest, multiviewMessage, runJob, showResult } from './jobRunner';
-import type { MultiviewSettings } from './settings';
+import { MultiviewApiError } from '../../api/errors';
+import { redactSecret } from '../../api/redact';
+import { type BatchOutcome, runBatch, StartGate } from '../../core/batch';
+import { type GenerationJobOutput, isCancellation } from '../../core/generationJob';
+import { abortSignalFor } from '../cancellation';
+import { showError, showInformation, showWarning } from '../notifications';
+import type { ExtensionServices } from '../services';
+import type { MultiviewSettings } from '../settings';
+import { type JobRequest, runJob, showResult } from './runJob';
+
+const isRejectedKey = (error: unknown): boolean => error instanceof MultiviewApiError && error.kind === 'invalid-key';
 
 /** `settings`: those the quick input was answered with (a batch offers no "Try Again" that would re-read them). */
-export async function runBatchWithProgress(deps: GenerateDependencies, requests: JobRequest[], settings: MultiviewSettings): Promise<void> {
+export async function runBatchWithProgress(services: ExtensionServices, requests: JobRequest[], settings: MultiviewSettings): Promise<void> {
   const apiKey = requests[0].apiKey;
   const total = requests.length;
   const title = vscode.l10n.t('Multiview: {0} images', total);
-  const abort = new AbortController();
   const outcomes = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     async (progress, token) => {
-      const subscription = token.onCancellationRequested(() => abort.abort());
+      const cancellation = abortSignalFor(token);
+      // Cancel stops them all; so does a rejected key, which every other job would meet too.
+      const abort = new AbortController();
+      const stopAll = () => abort.abort();
+      cancellation.signal.addEventListener('abort', stopAll, { once: true });
       const gate = new StartGate();
       let done = 0;
       let failed = 0;
@@ -39,8 +47,8 @@ export async function runBatchWithProgress(deps: GenerateDependencies, requests:
             onSettled: (outcome) => {
               if (outcome.ok) done++;
               else failed++;
-              if (!outcome.ok && isApiError(outcome.error, 'invalid-key')) {
-                abort.abort(); // every other job would be refused too
+              if (!outcome.ok && isRejectedKey(outcome.error)) {
+                stopAll();
               }
               report(100 / total);
             },
@@ -49,12 +57,10 @@ export async function runBatchWithProgress(deps: GenerateDependencies, requests:
             running++;
             report();
             try {
-              return await runJob(deps, request, settings, {
+              return await runJob(services, request, settings, {
                 signal: abort.signal,
-                onProgress: (_message, stage) => {
-                  // The service asked to wait: no new job starts before it may (the job itself retries).
-                  if (stage.stage === 'rate-limited') gate.holdFor(stage.retryAfterSeconds * 1000);
-                },
+                // The service asked to wait: no new job starts before it may (the job itself retries).
+                onRateLimited: (retryAfterMs) => gate.holdFor(retryAfterMs),
               });
             } finally {
               running--;
@@ -62,14 +68,15 @@ export async function runBatchWithProgress(deps: GenerateDependencies, requests:
           },
         );
       } finally {
-        subscription.dispose();
+        cancellation.signal.removeEventListener('abort', stopAll);
+        cancellation.dispose();
       }
     },
   );
-  await summarize(deps, outcomes, apiKey);
+  await summarize(services, outcomes, apiKey);
 }
 
-async function summarize(deps: GenerateDependencies, outcomes: BatchOutcome<JobRequest, GenerationJobOutput>[], apiKey: string): Promise<void> {
+async function summarize(services: ExtensionServices, outcomes: BatchOutcome<JobRequest, GenerationJobOutput>[], apiKey: string): Promise<void> {
   const results = outcomes.filter((outcome) => outcome.ok);
   const failures = outcomes.filter((outcome) => !outcome.ok);
   const cancelled = failures.filter((outcome) => isCancellation(outcome.error));
@@ -77,36 +84,36 @@ async function summarize(deps: GenerateDependencies, outcomes: BatchOutcome<JobR
   const name = (outcome: { item: JobRequest }) => path.basename(outcome.item.imageUri.path);
   for (const outcome of errors) {
     const error = (outcome as { error: unknown }).error;
-    deps.log.error(redactSecret(`${name(outcome)}: ${error instanceof Error ? error.message : String(error)}`, apiKey));
+    services.log.error(redactSecret(`${name(outcome)}: ${error instanceof Error ? error.message : String(error)}`, apiKey));
   }
   const openResults = vscode.l10n.t('Open Results');
   const showLog = vscode.l10n.t('Show Log');
   const setKey = vscode.l10n.t('Set API Key');
   const actions = [...(results.length > 0 ? [openResults] : []), ...(errors.length > 0 ? [showLog] : [])];
   let action: string | undefined;
-  if (errors.some((outcome) => isApiError((outcome as { error: unknown }).error, 'invalid-key'))) {
-    action = await vscode.window.showErrorMessage(
-      multiviewMessage(vscode.l10n.t('The service rejected the API key, so the batch stopped: {0} of {1} images done.', results.length, outcomes.length)),
+  if (errors.some((outcome) => isRejectedKey((outcome as { error: unknown }).error))) {
+    action = await showError(
+      vscode.l10n.t('The service rejected the API key, so the batch stopped: {0} of {1} images done.', results.length, outcomes.length),
       ...actions.filter((item) => item !== showLog),
       setKey,
     );
   } else if (errors.length === 0 && cancelled.length === 0) {
-    action = await vscode.window.showInformationMessage(multiviewMessage(vscode.l10n.t('All {0} images done; their views are saved.', outcomes.length)), ...actions);
+    action = await showInformation(vscode.l10n.t('All {0} images done; their views are saved.', outcomes.length), ...actions);
   } else {
     const failedNames = errors.map(name).join(', ');
     const summary =
       errors.length === 0
         ? vscode.l10n.t('Batch cancelled: {0} of {1} images done, nothing saved for the others.', results.length, outcomes.length)
         : vscode.l10n.t('{0} of {1} images done, {2} failed ({3}); the log says why.', results.length, outcomes.length, errors.length, failedNames);
-    action = await vscode.window.showWarningMessage(multiviewMessage(summary), ...actions);
+    action = await showWarning(summary, ...actions);
   }
   if (action === openResults) {
     for (const outcome of results) {
-      if (outcome.ok) showResult(deps, outcome.item.imageUri, outcome.value);
+      if (outcome.ok) showResult(services, outcome.value);
     }
   } else if (action === showLog) {
-    deps.log.show(true);
+    services.log.show(true);
   } else if (action === setKey) {
-    await deps.apiKeys.ask();
+    await services.apiKeys.ask();
   }
 }

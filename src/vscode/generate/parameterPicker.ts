@@ -4,7 +4,9 @@
  */
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
-import { closestAllowedSteps, ENDPOINT_PRESETS, type EndpointPresetId, parseTrackId, validateTrackId, validateWebhookUrl } from '../api/presets';
+import { endpointLabel } from '../../api/request';
+import { closestAllowedSteps, parseTrackId, validateTrackId, validateWebhookUrl } from '../../api/requestRules';
+import type { ApiEndpoints } from '../../api/types';
 import {
   type GenerationParameters,
   LIMITS,
@@ -16,8 +18,8 @@ import {
   validateSeed,
   validateSize,
   validateSteps,
-} from '../core/parameters';
-import { HEADER_BYTES, type InputImageShape, paddingMatters, readInputImageShape } from '../image/inputShape';
+} from '../../core/parameters';
+import { HEADER_BYTES, type InputImageShape, paddingMatters, readInputImageShape } from '../../image/inputShape';
 import { type InputStep, MultiStepInput } from './multiStepInput';
 
 const PARAMETER_STEPS = 7;
@@ -55,10 +57,10 @@ export async function readImageShape(imageUri: vscode.Uri): Promise<InputImageSh
 export async function pickParameters(
   initial: GenerationParameters,
   imageName: string,
-  preset: EndpointPresetId,
+  endpoints: ApiEndpoints,
   image?: InputImageShape,
 ): Promise<GenerationParameters | undefined> {
-  const allowedSteps = ENDPOINT_PRESETS[preset].allowedSteps;
+  const { preset, allowedSteps } = endpoints;
   const chosen = { ...initial, steps: closestAllowedSteps(initial.steps, preset), padToSquare: initial.padToSquare ?? true };
   const title = vscode.l10n.t('Generate Multiview: {0}', imageName);
   const askAboutPadding = paddingMatters(image);
@@ -128,7 +130,7 @@ export async function pickParameters(
       const items = allowedSteps.map((steps): Choice<number> => ({ label: String(steps), value: steps }));
       const picked = await input.showQuickPick({
         ...common(4),
-        placeholder: vscode.l10n.t('Inference steps: {0} accepts only these', ENDPOINT_PRESETS[preset].label),
+        placeholder: vscode.l10n.t('Inference steps: {0} accepts only these', endpointLabel(endpoints)),
         items,
         activeItem: items.find((item) => item.value === chosen.steps),
       });

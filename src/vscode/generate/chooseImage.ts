@@ -35,8 +35,13 @@ async function pickImage(): Promise<vscode.Uri | undefined> {
   pick.busy = true;
   pick.items = [browse];
   pick.show();
-  // List the images while the picker is already visible, so it opens at once even in large workspaces.
-  void vscode.workspace.findFiles('**/*.{png,jpg,jpeg,webp,PNG,JPG,JPEG,WEBP}', '**/{node_modules,.git}/**', 2000).then((uris) => {
+  // List the images while the picker is already visible, so it opens at once even in large workspaces; closing the
+  // picker stops the search.
+  const search = new vscode.CancellationTokenSource();
+  void vscode.workspace.findFiles('**/*.{png,jpg,jpeg,webp,PNG,JPG,JPEG,WEBP}', '**/{node_modules,.git}/**', 2000, search.token).then((uris) => {
+    if (search.token.isCancellationRequested) {
+      return;
+    }
     const images = uris
       .sort((a, b) => a.path.localeCompare(b.path))
       .map((uri): ImageItem => {
@@ -50,6 +55,8 @@ async function pickImage(): Promise<vscode.Uri | undefined> {
     pick.onDidAccept(() => resolve(pick.selectedItems[0]));
     pick.onDidHide(() => resolve(undefined));
   });
+  search.cancel();
+  search.dispose();
   pick.dispose();
   if (!chosen) {
     return undefined;

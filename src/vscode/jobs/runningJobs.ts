@@ -3,8 +3,7 @@
  * them with their current stage, and each can be cancelled from there.
  */
 import * as vscode from 'vscode';
-
-export const SHOW_RUNNING_JOBS_COMMAND = 'multiview.showRunningJobs';
+import { COMMANDS } from '../../commands';
 
 interface RunningJob {
   readonly imageName: string;
@@ -20,13 +19,11 @@ export interface JobHandle {
 export class RunningJobs implements vscode.Disposable {
   private readonly jobs = new Set<RunningJob>();
   private readonly item: vscode.StatusBarItem;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('multiview.runningJobs', vscode.StatusBarAlignment.Left, 0);
     this.item.name = vscode.l10n.t('Multiview Jobs');
-    this.item.command = SHOW_RUNNING_JOBS_COMMAND;
-    this.disposables.push(this.item, vscode.commands.registerCommand(SHOW_RUNNING_JOBS_COMMAND, () => this.showList()));
+    this.item.command = COMMANDS.showRunningJobs;
   }
 
   start(imageName: string, cancel: () => void): JobHandle {
@@ -46,7 +43,7 @@ export class RunningJobs implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.disposables.forEach((disposable) => disposable.dispose());
+    this.item.dispose();
   }
 
   private render(): void {
@@ -65,7 +62,8 @@ export class RunningJobs implements vscode.Disposable {
     this.item.show();
   }
 
-  private async showList(): Promise<void> {
+  /** `multiview.showRunningJobs`: the running jobs with their stage; the × button cancels one. */
+  async showList(): Promise<void> {
     if (this.jobs.size === 0) {
       return;
     }

@@ -1,0 +1,25 @@
+/**
+ * Every command id of the extension, in one place. Each is declared in package.json's `contributes.commands` (a unit
+ * test holds the two equal) and handled in main.ts, whose handler map must cover all of them (a type checks it).
+ */
+export const COMMANDS = {
+  generate: 'multiview.generate',
+  generateFromExplorer: 'multiview.generateFromExplorer',
+  /** Runs a saved result's parameters again (History's "Generate Again" items); argument: RegenerateArgument. */
+  regenerate: 'multiview.regenerate',
+  setApiKey: 'multiview.setApiKey',
+  clearApiKey: 'multiview.clearApiKey',
+  showRunningJobs: 'multiview.showRunningJobs',
+  tryWithSample: 'multiview.tryWithSample',
+  openResult: 'multiview.openResult',
+  historyRefresh: 'multiview.history.refresh',
+  historyGenerateAgain: 'multiview.history.generateAgain',
+  historyGenerateAgainWithNewSeed: 'multiview.history.generateAgainWithNewSeed',
+  historyReveal: 'multiview.history.revealInExplorer',
+  historyDelete: 'multiview.history.delete',
+} as const;
+
+export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+/** A handler for every command: the arguments are whatever VS Code (a menu, a keybinding, another extension) passes. */
+export type CommandHandlers = Record<CommandId, (...args: unknown[]) => unknown>;

@@ -1,0 +1,74 @@
+/**
+ * The features (dist/main.js), loaded by the activation shim (extension.ts) the first time a contribution is used:
+ * the composition root. It configures the translations once, makes the shared services, and answers the shim with
+ * a handler for every command, restored panel and tree view the manifest declares.
+ */
+import * as l10n from '@vscode/l10n';
+import * as vscode from 'vscode';
+import { type CommandHandlers, COMMANDS } from './commands';
+import { ApiKeyStore, apiKeyCommands } from './vscode/apiKeyStore';
+import { generateCommands } from './vscode/generate/generateCommands';
+import { tryWithSample } from './vscode/generate/sampleImage';
+import { HistoryProvider } from './vscode/history/historyProvider';
+import { historyCommands } from './vscode/history/historyCommands';
+import { PendingJobStore } from './vscode/jobs/pendingJobStore';
+import { resumePendingJobs } from './vscode/jobs/resumePendingJobs';
+import { RunningJobs } from './vscode/jobs/runningJobs';
+import { RESULT_PANEL_VIEW_TYPE, ResultPanels } from './vscode/panel/resultPanels';
+import type { ExtensionServices } from './vscode/services';
+
+const HISTORY_VIEW_ID = 'multiview.history';
+
+/** What the activation shim calls, for the contributions of package.json. */
+export interface Features {
+  runCommand(id: string, args: unknown[]): unknown;
+  revivePanel(viewType: string, panel: vscode.WebviewPanel, state: unknown): Thenable<void>;
+  treeDataProvider(viewId: string, view: vscode.TreeView<unknown>): vscode.TreeDataProvider<unknown>;
+  resumePendingJobs(): Promise<void>;
+}
+
+export function activateFeatures(context: vscode.ExtensionContext): Features {
+  // The pure modules translate with @vscode/l10n: hand it VS Code's translations for this extension, once.
+  l10n.config({ contents: vscode.l10n.bundle ?? {} });
+  const log = vscode.window.createOutputChannel('Multiview', { log: true });
+  const services: ExtensionServices = {
+    apiKeys: new ApiKeyStore(context.secrets),
+    panels: new ResultPanels(context.extensionUri),
+    jobs: new RunningJobs(),
+    pending: new PendingJobStore(context.workspaceState),
+    log,
+    globalState: context.globalState,
+    extensionVersion: String(context.extension.packageJSON.version),
+    extensionUri: context.extensionUri,
+  };
+  let history: HistoryProvider | undefined;
+  context.subscriptions.push(log, services.jobs, services.panels, { dispose: () => history?.dispose() });
+
+  const commands: CommandHandlers = {
+    ...generateCommands(services),
+    ...apiKeyCommands(services.apiKeys),
+    ...historyCommands(() => history?.refresh()),
+    [COMMANDS.showRunningJobs]: () => services.jobs.showList(),
+    [COMMANDS.tryWithSample]: () => tryWithSample(context.extensionUri),
+    [COMMANDS.openResult]: (sidecar) => services.panels.openSaved(sidecar),
+  };
+
+  return {
+    runCommand: (id, args) => {
+      const handler = (commands as Partial<Record<string, (...args: unknown[]) => unknown>>)[id];
+      if (!handler) throw new Error(`Multiview has no handler for the command ${id}.`);
+      return handler(...args);
+    },
+    revivePanel: (viewType, panel, state) => {
+      if (viewType !== RESULT_PANEL_VIEW_TYPE) throw new Error(`Multiview cannot restore panels of type ${viewType}.`);
+      return services.panels.revive(panel, state);
+    },
+    treeDataProvider: (viewId, view) => {
+      if (viewId !== HISTORY_VIEW_ID) throw new Error(`Multiview has no tree view ${viewId}.`);
+      history ??= new HistoryProvider(view, log);
+      return history as vscode.TreeDataProvider<unknown>;
+    },
+    resumePendingJobs: () =>
+      resumePendingJobs(services).catch((error: unknown) => log.error(`Resuming queued jobs failed: ${error instanceof Error ? error.message : String(error)}`)),
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * Running one generation for the commands: under a cancellable progress notification (then its panel, or one clear
+ * message), inside a batch, or resumed after a window reload. Every running job shows in the status bar, and while
+ * the service has it queued it is kept in workspace state (never the key) so that a reload can pick it up.
+ * The work itself is core/generationJob.ts.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { describeProgress, type GenerationJobOutput, type JobProgress, type JobSession, type ResumableJob, resumeGenerationJob, runGenerationJob } from '../../core/generationJob';
+import type { GenerationParameters } from '../../core/parameters';
+import { abortSignalFor } from '../cancellation';
+import type { ExtensionServices } from '../services';
+import { connectionFor, type MultiviewSettings, readSettingsOrExplain } from '../settings';
+import { askToKeepWaiting, reportFailure } from './reportFailure';
+
+export interface JobRequest {
+  imageUri: vscode.Uri;
+  workspaceFolder: vscode.WorkspaceFolder;
+  parameters: GenerationParameters;
+  apiKey: string;
+}
+
+/** What the caller of a job controls and sees: its cancellation, each stage as a sentence, the service's rate limits. */
+export interface JobControl {
+  signal: AbortSignal;
+  onProgress?: (message: string) => void;
+  onRateLimited?: (retryAfterMs: number) => void;
+}
+
+/** One job, start to saved files, without a notification of its own (the caller shows progress and errors). */
+export async function runJob(services: ExtensionServices, request: JobRequest, settings: MultiviewSettings, control: JobControl): Promise<GenerationJobOutput> {
+  const { imageUri, workspaceFolder, parameters, apiKey } = request;
+  // An image from outside the workspace (a browsed file) has no folder of its own to save beside.
+  const insideWorkspace = vscode.workspace.getWorkspaceFolder(imageUri) !== undefined;
+  let pendingId: string | undefined;
+  return tracked(services, path.basename(imageUri.path), control, async (session) => {
+    try {
+      return await runGenerationJob({
+        ...session,
+        connection: connectionFor(settings, apiKey, services.log),
+        imagePath: imageUri.fsPath,
+        workspaceFolder: workspaceFolder.uri.fsPath,
+        outputFolder: insideWorkspace ? settings.outputFolder : '${workspaceFolder}/multiview',
+        parameters,
+        cameraLayout: settings.cameraLayout,
+        saveViews: settings.saveViews,
+        onQueued: (job) => {
+          pendingId = services.pending.add(job);
+        },
+      });
+    } finally {
+      services.pending.remove(pendingId);
+    }
+  });
+}
+
+/** Finishes a job queued before a window reload (see PendingJobStore); it leaves workspace state when it ends. */
+export async function resumeJob(
+  services: ExtensionServices,
+  pendingId: string,
+  job: ResumableJob,
+  apiKey: string,
+  settings: MultiviewSettings,
+  control: JobControl,
+): Promise<GenerationJobOutput> {
+  try {
+    return await tracked(services, path.basename(job.imagePath), control, (session) =>
+      resumeGenerationJob({ ...session, connection: connectionFor(settings, apiKey, services.log), job }),
+    );
+  } finally {
+    services.pending.remove(pendingId);
+  }
+}
+
+/** The session a tracked job runs with: shown in the status bar (where it can be cancelled too) while it runs. */
+async function tracked<T>(
+  services: ExtensionServices,
+  imageName: string,
+  control: JobControl,
+  work: (session: Omit<JobSession, 'connection'>) => Promise<T>,
+): Promise<T> {
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  control.signal.addEventListener('abort', stop, { once: true });
+  if (control.signal.aborted) abort.abort();
+  const handle = services.jobs.start(imageName, stop);
+  try {
+    return await work({
+      extensionVersion: services.extensionVersion,
+      signal: abort.signal,
+      onProgress: (stage: JobProgress) => {
+        const message = describeProgress(stage);
+        handle.update(message);
+        control.onProgress?.(message);
+      },
+      onRateLimited: control.onRateLimited,
+      keepWaiting: askToKeepWaiting,
+    });
+  } finally {
+    control.signal.removeEventListener('abort', stop);
+    handle.end();
+  }
+}
+
+/**
+ * One job under a cancellable progress notification; then its panel, or one clear message with what can be done
+ * (set the key again, try again, open the settings or the log).
+ */
+export async function runWithProgress(services: ExtensionServices, request: JobRequest): Promise<void> {
+  const settings = readSettingsOrExplain(request.imageUri);
+  if (!settings) {
+    return;
+  }
+  try {
+    const output = await withJobProgress((control) => runJob(services, request, settings, control));
+    showResult(services, output);
+  } catch (error) {
+    await reportFailure(services, request, error, (again) => runWithProgress(services, again));
+  }
+}
+
+/** The progress notification a single job runs under: its stages as messages, its Cancel as the signal. */
+export function withJobProgress<T>(work: (control: JobControl) => Promise<T>, title = 'Multiview'): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const cancellation = abortSignalFor(token);
+    try {
+      return await work({ signal: cancellation.signal, onProgress: (message) => progress.report({ message }) });
+    } finally {
+      cancellation.dispose();
+    }
+  });
+}
+
+export function showResult(services: ExtensionServices, output: GenerationJobOutput): void {
+  services.log.info(`Saved ${output.gridPath}, ${output.viewPaths.length} views and ${path.basename(output.sidecarPath)}`);
+  services.panels.showSaved(output);
+}

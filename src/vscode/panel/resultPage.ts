@@ -1,0 +1,171 @@
+/**
+ * The result panel's HTML, as a pure function of what it shows: no `vscode` here, so it is unit-tested alone. The
+ * content is rendered into the page (escaped by the `html` template), so it reads without scripts; the script only
+ * plays the turntable and forwards button clicks. One head, with the one Content-Security-Policy, for every page.
+ */
+import * as l10n from '@vscode/l10n';
+import { signedDegrees } from '../../core/grid';
+import type { Sidecar } from '../../core/sidecar';
+import { MAX_FRAMES_PER_SECOND, MIN_FRAMES_PER_SECOND } from '../../shared/messages';
+import { html, type SafeHtml } from './html';
+
+/** Where the page is shown: the webview's CSP source, a fresh nonce, the display language and the assets' URIs. */
+export interface PageEnvironment {
+  cspSource: string;
+  nonce: string;
+  /** The `lang` of the page: the language its texts are in. */
+  language: string;
+  stylesheetUri: string;
+  /** The page's script; a page without one runs no script at all. */
+  scriptUri?: string;
+}
+
+export interface PageView {
+  /** The view's image, as the webview loads it. */
+  uri: string;
+  azimuthDegrees: number;
+  elevationDegrees: number;
+}
+
+export interface ResultPageModel {
+  title: string;
+  imageName: string;
+  sidecarPath: string;
+  /** The grid's folder, relative to the workspace. */
+  savedPath: string;
+  inputUri: string;
+  gridUri: string;
+  /** In azimuth order; none when the views were not saved (yet). */
+  views: PageView[];
+  sidecar: Sidecar;
+  framesPerSecond: number;
+}
+
+export interface NoticePageModel {
+  title: string;
+  heading: string;
+  text: string;
+}
+
+/** The caption of a view: its pose. */
+export function viewCaption(view: Pick<PageView, 'azimuthDegrees' | 'elevationDegrees'>): string {
+  return l10n.t('azimuth {0}°, elevation {1}°', view.azimuthDegrees, signedDegrees(view.elevationDegrees));
+}
+
+function pageHead(title: string, env: PageEnvironment): SafeHtml {
+  // Images and the stylesheet from the webview's own resources only; scripts only by the nonce; nothing to connect to.
+  const csp = env.scriptUri
+    ? `default-src 'none'; img-src ${env.cspSource}; style-src ${env.cspSource}; script-src 'nonce-${env.nonce}'; connect-src 'none'; form-action 'none';`
+    : `default-src 'none'; style-src ${env.cspSource};`;
+  return html`<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${env.stylesheetUri}">
+<title>${title}</title>
+</head>`;
+}
+
+/** A short page with no script: a restored panel whose result is gone, say. */
+export function renderNoticePage(model: NoticePageModel, env: PageEnvironment): string {
+  return html`<!DOCTYPE html>
+<html lang="${env.language}">
+${pageHead(model.title, { ...env, scriptUri: undefined })}
+<body>
+<main id="result-missing">
+  <h1>${model.heading}</h1>
+  <p>${model.text}</p>
+</main>
+</body>
+</html>`.value;
+}
+
+export function renderResultPage(model: ResultPageModel, env: PageEnvironment): string {
+  const { sidecar, views } = model;
+  const parameters = sidecar.parameters;
+  const rows: [string, keyof typeof parameters, unknown][] = [
+    [l10n.t('Prompt'), 'prompt', parameters.prompt],
+    [l10n.t('Negative prompt'), 'negative_prompt', parameters.negative_prompt || '—'],
+    [l10n.t('Width'), 'width', parameters.width],
+    [l10n.t('Height'), 'height', parameters.height],
+    [l10n.t('Inference steps'), 'num_inference_steps', parameters.num_inference_steps],
+    [l10n.t('Guidance scale'), 'guidance_scale', parameters.guidance_scale],
+    [l10n.t('Proxy links'), 'temp', parameters.temp],
+  ];
+  const notReported = l10n.t('not reported');
+  const generationTime =
+    sidecar.serverGenerationSeconds === null ? notReported : l10n.t('{0} s on the server', sidecar.serverGenerationSeconds.toFixed(1));
+  const captioned = views.map((view) => ({ ...view, caption: viewCaption(view) }));
+  // The turntable's frames: the input (azimuth 0°), then the views by azimuth.
+  const frames = [{ uri: model.inputUri, valueText: l10n.t('input image, azimuth 0°') }, ...captioned.map((view) => ({ uri: view.uri, valueText: view.caption }))];
+  const hidden = views.length === 0 ? html` hidden` : html``;
+  return html`<!DOCTYPE html>
+<html lang="${env.language}">
+${pageHead(model.title, env)}
+<body data-sidecar-path="${model.sidecarPath}">
+<main>
+  <header>
+    <h1>${l10n.t('Six views of {0}', model.imageName)}</h1>
+    <p class="subtitle">${l10n.t('3 rows × 2 columns, azimuth 30° to 330° around the object · saved in {0}', model.savedPath)}</p>
+  </header>
+  <section class="images">
+    <figure class="input">
+      <img id="input-image" src="${model.inputUri}" alt="${l10n.t('Input image {0}', sidecar.sourceImage)}">
+      <figcaption>${l10n.t('Input: {0}', sidecar.sourceImage)}</figcaption>
+    </figure>
+    <figure class="result">
+      <img id="result-image" src="${model.gridUri}" alt="${l10n.t('Six generated views in a grid of 3 rows and 2 columns')}">
+      <figcaption>${l10n.t('Views: {0}', sidecar.grid)}</figcaption>
+    </figure>
+  </section>
+  <section id="views"${hidden} aria-label="${l10n.t('The six views, by azimuth')}">
+    ${captioned.map(
+      (view) => html`<figure class="view" data-azimuth="${view.azimuthDegrees}" data-elevation="${view.elevationDegrees}">
+      <img src="${view.uri}" alt="${view.caption}">
+      <figcaption>${view.caption}</figcaption>
+    </figure>`,
+    )}
+  </section>
+  <section id="turntable"${hidden} aria-labelledby="turntable-title">
+    <h2 id="turntable-title">${l10n.t('Turntable')}</h2>
+    <div id="turntable-stage" class="stage" tabindex="0" role="slider" aria-labelledby="turntable-title"
+      aria-valuemin="0" aria-valuemax="${frames.length - 1}" aria-valuenow="0" aria-valuetext="${frames[0].valueText}"
+      title="${l10n.t('Drag or use the arrow keys to turn')}">
+      ${frames.map((frame, index) => html`<img class="frame${index === 0 ? ' current' : ''}" src="${frame.uri}" alt="" data-valuetext="${frame.valueText}">`)}
+    </div>
+    <div class="turntable-controls">
+      <button id="turntable-play" type="button" aria-controls="turntable-stage" data-play-label="${l10n.t('Play')}" data-pause-label="${l10n.t('Pause')}">${l10n.t('Play')}</button>
+      <label for="turntable-speed">${l10n.t('Speed')}</label>
+      <input id="turntable-speed" type="range" min="${MIN_FRAMES_PER_SECOND}" max="${MAX_FRAMES_PER_SECOND}" step="1" value="${model.framesPerSecond}">
+      <output id="turntable-speed-value" for="turntable-speed" data-template="${l10n.t('{0} frames per second', '{0}')}">${l10n.t('{0} frames per second', model.framesPerSecond)}</output>
+      <button id="export-animation" type="button" class="secondary" data-action="exportAnimation">${l10n.t('Export Animation')}</button>
+    </div>
+  </section>
+  <section class="details">
+    <h2>${l10n.t('Parameters')}</h2>
+    <dl id="parameters">
+      ${rows.map(([label, name, value]) => html`<dt>${label}</dt><dd data-param="${name}">${value}</dd>`)}
+    </dl>
+    <dl>
+      <dt>${l10n.t('Seed')}</dt><dd id="seed">${sidecar.seed ?? notReported}</dd>
+      <dt>${l10n.t('Generation time')}</dt><dd id="generation-time">${generationTime}</dd>
+      <dt>${l10n.t('Job')}</dt><dd id="job-id">${sidecar.jobId}</dd>
+      <dt>${l10n.t('Saved in')}</dt><dd id="saved-path">${model.savedPath}</dd>
+    </dl>
+    <details id="server-meta">
+      <summary>${l10n.t('Details from the server')}</summary>
+      <dl>
+        ${Object.entries(sidecar.meta).map(([name, value]) => html`<dt>${name}</dt><dd data-meta="${name}">${typeof value === 'string' ? value : JSON.stringify(value)}</dd>`)}
+      </dl>
+    </details>
+    <div class="actions">
+      <button id="open-grid" data-action="open" data-file="grid">${l10n.t('Open Image')}</button>
+      <button id="open-sidecar" data-action="open" data-file="sidecar" class="secondary">${l10n.t('Open Metadata')}</button>
+      <button id="reveal" data-action="reveal" class="secondary">${l10n.t('Reveal in Explorer')}</button>
+    </div>
+  </section>
+</main>
+<script nonce="${env.nonce}" src="${env.scriptUri ?? ''}"></script>
+</body>
+</html>`.value;
+}
