@@ -54,12 +54,12 @@ export function viewCaption(view: Pick<PageView, 'azimuthDegrees' | 'elevationDe
 
 function pageHead(title: string, env: PageEnvironment): SafeHtml {
   // Images and the stylesheet from the webview's own resources only; scripts only by the nonce; nothing to connect to.
-  const csp = env.scriptUri
-    ? `default-src 'none'; img-src ${env.cspSource}; style-src ${env.cspSource}; script-src 'nonce-${env.nonce}'; connect-src 'none'; form-action 'none';`
-    : `default-src 'none'; style-src ${env.cspSource};`;
+  const policy = env.scriptUri
+    ? html`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${env.cspSource}; style-src ${env.cspSource}; script-src 'nonce-${env.nonce}'; connect-src 'none'; form-action 'none';">`
+    : html`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${env.cspSource};">`;
   return html`<head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
+${policy}
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${env.stylesheetUri}">
 <title>${title}</title>

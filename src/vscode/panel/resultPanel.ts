@@ -154,10 +154,10 @@ async function announceAnimation(uri: vscode.Uri, inputSkipped: string | undefin
   const name = path.basename(uri.fsPath);
   const saved =
     inputSkipped === 'webp'
-      ? vscode.l10n.t('Saved {0} with the six views only: a WebP input cannot be decoded here.', name)
+      ? vscode.l10n.t('saved {0} with the six views only: a WebP input cannot be decoded here.', name)
       : inputSkipped
-        ? vscode.l10n.t('Saved {0} with the six views only: the input image could not be read.', name)
-        : vscode.l10n.t('Saved {0}.', name);
+        ? vscode.l10n.t('saved {0} with the six views only: the input image could not be read.', name)
+        : vscode.l10n.t('saved {0}.', name);
   const open = vscode.l10n.t('Open');
   const reveal = vscode.l10n.t('Reveal in Explorer');
   const action = await showInformation(saved, open, reveal);

@@ -1,0 +1,123 @@
+/**
+ * The result panel's page, rendered without VS Code (src/vscode/panel/resultPage.ts): what a person sees in it, and
+ * the security rules of its HTML (one strict CSP with the nonce, every server or user string escaped).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { renderNoticePage, renderResultPage, type PageEnvironment, type ResultPageModel } from '../../src/vscode/panel/resultPage';
+import type { Sidecar } from '../../src/core/sidecar';
+
+const ENV: PageEnvironment = {
+  cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+  nonce: 'bm9uY2Utbm9uY2U=',
+  language: 'en',
+  stylesheetUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/panel.css',
+  scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.js',
+};
+
+const HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>';
+
+function sidecar(overrides: Partial<Sidecar> = {}): Sidecar {
+  return {
+    schema: 'multiview-sidecar/1',
+    createdBy: 'Multiview for VS Code 0.0.0-test',
+    sourceImage: 'assets/mug.png',
+    grid: 'mug-multiview-657.png',
+    jobId: '657',
+    seed: 4242,
+    endpointPreset: 'stablediffusionapi-v5',
+    parameters: { prompt: 'a mug', negative_prompt: '', width: 640, height: 960, num_inference_steps: 50, guidance_scale: 4, seed: 4242, temp: 'no', webhook: null, track_id: null },
+    upload: { width: 512, height: 512, bytes: 1000 },
+    inputPreparation: null,
+    output: { downloadedFrom: 'https://cdn.example/g.png', outputUrls: [], proxyUrls: [] },
+    serverGenerationSeconds: 13.1,
+    timings: { startedAt: '', finishedAt: '', uploadMs: 0, generationMs: 0, downloadMs: 0, totalMs: 0 },
+    meta: { seed: 4242 },
+    cameraLayout: 'zero123plus-v1.2',
+    gridSize: { width: 640, height: 960 },
+    views: [],
+    viewsSkipped: null,
+    ...overrides,
+  };
+}
+
+function model(overrides: Partial<ResultPageModel> = {}): ResultPageModel {
+  return {
+    title: 'Multiview: mug.png',
+    imageName: 'mug.png',
+    sidecarPath: '/ws/assets/multiview/mug-multiview-657.json',
+    savedPath: 'assets/multiview',
+    inputUri: 'https://res/ws/assets/mug.png',
+    gridUri: 'https://res/ws/assets/multiview/mug-multiview-657.png',
+    views: [30, 90, 150, 210, 270, 330].map((azimuthDegrees, index) => ({
+      uri: `https://res/ws/assets/multiview/view-${azimuthDegrees}.png`,
+      azimuthDegrees,
+      elevationDegrees: index % 2 ? -10 : 20,
+    })),
+    sidecar: sidecar(),
+    framesPerSecond: 4,
+    ...overrides,
+  };
+}
+
+const csp = (page: string) => /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(page)?.[1];
+
+describe('the result page', () => {
+  test('shows the grid, the six views labelled with their pose, and a turntable of seven frames', () => {
+    const page = renderResultPage(model(), ENV);
+    assert.match(page, /<h1>Six views of mug\.png<\/h1>/);
+    assert.match(page, /id="result-image" src="https:\/\/res\/ws\/assets\/multiview\/mug-multiview-657\.png"/);
+    const captions = [...page.matchAll(/<figcaption>(azimuth [^<]*)<\/figcaption>/g)].map((match) => match[1]);
+    assert.deepEqual(captions, [
+      'azimuth 30°, elevation +20°',
+      'azimuth 90°, elevation -10°',
+      'azimuth 150°, elevation +20°',
+      'azimuth 210°, elevation -10°',
+      'azimuth 270°, elevation +20°',
+      'azimuth 330°, elevation -10°',
+    ]);
+    assert.equal([...page.matchAll(/<img class="frame/g)].length, 7, 'the input, then the six views');
+    assert.match(page, /aria-valuetext="input image, azimuth 0°"/);
+    assert.match(page, /<dd id="seed">4242<\/dd>/);
+    assert.match(page, /<dd id="generation-time">13\.1 s on the server<\/dd>/);
+  });
+
+  test('without views (not saved, or not cut yet) the views and the turntable are hidden, the grid still shown', () => {
+    const page = renderResultPage(model({ views: [] }), ENV);
+    assert.match(page, /<section id="views" hidden/);
+    assert.match(page, /<section id="turntable" hidden/);
+    assert.match(page, /id="result-image"/);
+  });
+
+  test('one strict policy: nothing but its own resources, its one script by the nonce, nothing to connect to', () => {
+    const page = renderResultPage(model(), ENV);
+    assert.equal(
+      csp(page),
+      `default-src 'none'; img-src ${ENV.cspSource}; style-src ${ENV.cspSource}; script-src 'nonce-${ENV.nonce}'; connect-src 'none'; form-action 'none';`,
+    );
+    const scripts = [...page.matchAll(/<script([^>]*)>/g)].map((match) => match[1]);
+    assert.deepEqual(scripts, [` nonce="${ENV.nonce}" src="${ENV.scriptUri}"`]);
+    assert.doesNotMatch(page, /\son[a-z]+=|style="|javascript:/i, 'no inline handlers, inline styles or script URLs');
+  });
+
+  test('every string from the server or the user is escaped', () => {
+    const page = renderResultPage(
+      model({
+        imageName: HOSTILE,
+        savedPath: HOSTILE,
+        sidecar: sidecar({ jobId: HOSTILE, sourceImage: HOSTILE, meta: { [HOSTILE]: HOSTILE, nested: { x: HOSTILE } }, parameters: { ...sidecar().parameters, prompt: HOSTILE } }),
+      }),
+      ENV,
+    );
+    assert.doesNotMatch(page, /<script>alert|<img src=x/);
+    assert.equal([...page.matchAll(/<script/g)].length, 1);
+    assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;&quot;&gt;&lt;img src=x onerror=alert\(2\)&gt;/);
+  });
+
+  test('the notice page runs no script at all', () => {
+    const page = renderNoticePage({ title: 'Multiview: result not found', heading: 'This result was moved or deleted', text: HOSTILE }, ENV);
+    assert.equal(csp(page), `default-src 'none'; style-src ${ENV.cspSource};`);
+    assert.doesNotMatch(page, /<script/);
+    assert.match(page, /<h1>This result was moved or deleted<\/h1>/);
+  });
+});
