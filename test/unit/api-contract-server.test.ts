@@ -820,8 +820,8 @@ describe('model-files', () => {
 });
 
 describe('contract server CLI', () => {
-  test('prints its URL, serves the chosen scenario and stops on SIGTERM', async () => {
-    const cli = spawn(process.execPath, [path.join(__dirname, '../contract-server/cli.js'), '--port', '0', '--scenario', 'queued'], {
+  test('prints its URL, serves the chosen scenario with the chosen eta and stops on SIGTERM', async () => {
+    const cli = spawn(process.execPath, [path.join(__dirname, '../contract-server/cli.js'), '--port', '0', '--scenario', 'queued', '--eta', '7'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const baseUrl = await new Promise<string>((resolve, reject) => {
@@ -835,6 +835,7 @@ describe('contract server CLI', () => {
     });
     const health = (await (await fetch(`${baseUrl}/healthz`)).json()) as { scenario: string };
     assert.equal(health.scenario, 'queued');
+    assert.equal((await post(`${baseUrl}/api/v6/3d/image_to_3d`, modelBody())).json.eta, 7);
     const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
     cli.kill('SIGTERM');
     assert.equal(await exited, 0);
