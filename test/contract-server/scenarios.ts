@@ -97,7 +97,7 @@ export function scenarioFromPrompt(prompt: unknown): ScenarioName | undefined {
 
 /**
  * The scenario a submission names in its own body: a marker in the prompt (multiview), or, for the routes that
- * have no prompt (background removal, image to 3D), in a string `track_id`.
+ * have no prompt, in a string `track_id` (image to 3D, v5 background removal; v6 wants an integer track_id).
  */
 export function scenarioFromBody(body: Record<string, unknown>): ScenarioName | undefined {
   return scenarioFromPrompt(body.prompt) ?? scenarioFromPrompt(body.track_id);

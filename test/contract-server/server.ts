@@ -13,7 +13,8 @@
  *                                                                polled at /api/v1/enterprise/fetch with {key, request_id} (fetch_result names no id)
  *   background removal (§12): a real PNG cut-out of the image sent (or of a made-up photo when its URL is elsewhere)
  *   v5          POST /api/v5/removebg_mask                      image a URL; polled like v5 multiview
- *   v6          POST /api/v6/image_editing/removebg_mask        image a URL or a data URI, inverse_mask; polled at /api/v6/image_editing/fetch/:id
+ *   v6          POST /api/v6/image_editing/removebg_mask        image a URL or a data URI, inverse_mask, track_id an integer;
+ *                                                                polled at /api/v6/image_editing/fetch/:id
  *   image to 3D (§12): a real GLB / OBJ / STL / PLY (model-files.ts); always processing first
  *   v6          POST /api/v6/3d/image_to_3d                     image or init_image a URL, temp "yes"/"no"; polled at /api/v6/3d/fetch/:id
  *   enterprise  POST /api/v1/enterprise/3d/image_to_3d          the same; polled at /api/v1/enterprise/3d/fetch/:id
@@ -556,23 +557,25 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     job.polls++;
     switch (job.scenario) {
       case 'queued-forever':
-        return { status: 200, body: fetchProcessingBody() };
+        return { status: 200, body: fetchProcessingBody(job) };
       case 'queued-until-released':
-        return { status: 200, body: queuedJobsReleased ? successBody(job) : fetchProcessingBody() };
+        return { status: 200, body: queuedJobsReleased ? successBody(job) : fetchProcessingBody(job) };
       case 'failed-on-fetch':
         return { status: 200, body: { status: 'failed', id: '', message: 'Failed, Try Again', output: '' } };
       case 'queued':
       case 'queued-http400':
       case 'queued-no-fetch-result':
       case 'hostile':
-        if (job.polls < 2) return { status: job.scenario === 'queued-http400' ? 400 : 200, body: fetchProcessingBody() };
+        if (job.polls < 2) return { status: job.scenario === 'queued-http400' ? 400 : 200, body: fetchProcessingBody(job) };
         return { status: 200, body: successBody(job) };
       default:
         return { status: 200, body: successBody(job) };
     }
   }
 
-  function fetchProcessingBody(): Record<string, unknown> {
+  /** Image editing polls answer the short FetchProcessingResponse; the 3D fetch repeats the full 3D processing shape. */
+  function fetchProcessingBody(job: Job): Record<string, unknown> {
+    if (job.kind === 'model') return processingBody(job);
     return { status: 'processing', message: 'Request processing', output: '', tip: '' };
   }
 

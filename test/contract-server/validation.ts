@@ -50,7 +50,7 @@ export function validateMultiviewRequest(body: Record<string, unknown>, dialect:
   return orUndefined(errors);
 }
 
-/** removebg_mask: v5 takes an image URL; v6 also a data URI, and knows `inverse_mask` (ignored on v5). */
+/** removebg_mask: v5 takes an image URL; v6 also a data URI, an integer track_id, and knows `inverse_mask` (ignored on v5). */
 export function validateRemovebgRequest(body: Record<string, unknown>, dialect: Dialect): FieldErrors | undefined {
   const errors: FieldErrors = {};
   if (!isPresent(body.image) || body.image === '') errors.image = ['The image field is required.'];
@@ -63,6 +63,8 @@ export function validateRemovebgRequest(body: Record<string, unknown>, dialect: 
   checkNumber(errors, body, 'alpha_matting_foreground_threshold', { integer: true, min: 0, max: 240 });
   checkNumber(errors, body, 'alpha_matting_background_threshold', { integer: true, min: 0, max: 20 });
   checkNumber(errors, body, 'alpha_matting_erode_size', { integer: true, min: 0, max: 5 });
+  // v6 documents track_id as an "integral value", as for v6 multiview.
+  if (dialect === 'v6' && isPresent(body.track_id) && !Number.isInteger(body.track_id)) errors.track_id = ['The track id must be an integer.'];
   checkWebhook(errors, body);
   return orUndefined(errors);
 }

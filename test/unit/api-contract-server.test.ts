@@ -484,7 +484,13 @@ describe('contract server: background removal', () => {
   test('error scenarios, chosen by prefix or by a marker in track_id', async () => {
     const image = await uploadPhoto();
     const route = '/api/v6/image_editing/removebg_mask';
-    assert.equal((await post(`${server.baseUrl}${route}`, { key: KEY, image, track_id: 'cut [scenario:messege]' })).json.messege, 'Unable to fetch image from provided URL');
+    assert.equal(
+      (await post(`${server.baseUrl}/api/v5/removebg_mask`, { key: KEY, image, track_id: 'cut [scenario:messege]' })).json.messege,
+      'Unable to fetch image from provided URL',
+    );
+    assert.deepEqual((await post(`${server.baseUrl}${route}`, { key: KEY, image, track_id: 'cut-7' })).json.message, {
+      track_id: ['The track id must be an integer.'],
+    });
     assert.equal((await post(`${server.baseUrl}/scenario/no-credits${route}`, { key: KEY, image })).status, 402);
     assert.deepEqual((await post(`${server.baseUrl}/scenario/validation-object${route}`, { key: KEY, image })).json.message.image, [
       'The image field is required.',
@@ -692,7 +698,8 @@ describe('contract server: image to 3D', () => {
     const stuck = (await post(url('queued-forever'), modelBody())).json;
     const answers = await pollUntilDone(stuck.fetch_result, 3);
     assert.deepEqual(answers.map((answer) => answer.json.status), ['processing', 'processing', 'processing']);
-    assert.equal(answers[0].json.output, '', 'the fetch processing shape has output ""');
+    assert.equal(answers[2].json.fetch_result, stuck.fetch_result, 'the 3D fetch repeats the 3D processing shape');
+    assert.ok(Number.isInteger(answers[2].json.eta));
 
     const marked = (await post(`${server.baseUrl}/api/v6/3d/image_to_3d`, modelBody({ track_id: 'x [scenario:failed-on-fetch]' }))).json;
     assert.equal((await post(marked.fetch_result, { key: KEY })).json.status, 'failed', 'a marker in track_id picks the scenario');
