@@ -1,6 +1,6 @@
 /**
  * Runs the contract server on its own, for the e2e tests and the demo:
- *   node out/test/contract-server/cli.js [--port N] [--scenario NAME]
+ *   node out/test/contract-server/cli.js [--port N] [--scenario NAME] [--eta SECONDS]
  * Prints `CONTRACT_SERVER_URL=http://127.0.0.1:PORT` once listening; stops on SIGTERM/SIGINT.
  */
 import { SCENARIO_NAMES, isScenarioName, startContractServer, type ContractServerOptions } from './server';
@@ -27,6 +27,13 @@ function parseArguments(args: string[]): ContractServerOptions {
         options.scenario = name;
         break;
       }
+      case '--eta': {
+        // The eta of processing answers: a demo of image to 3D may want the wait of a real job.
+        const eta = Number(value());
+        if (!Number.isFinite(eta) || eta < 0) fail('--eta must be a number of seconds, 0 or more');
+        options.etaSeconds = eta;
+        break;
+      }
       case '--textured-grids':
         options.texturedGrids = true;
         break;
@@ -34,7 +41,7 @@ function parseArguments(args: string[]): ContractServerOptions {
         options.host = value();
         break;
       case '--help':
-        console.log('usage: cli.js [--port N] [--host H] [--scenario NAME] [--textured-grids]');
+        console.log('usage: cli.js [--port N] [--host H] [--scenario NAME] [--eta SECONDS] [--textured-grids]');
         console.log(`scenarios: ${SCENARIO_NAMES.join(', ')}`);
         process.exit(0);
         break;

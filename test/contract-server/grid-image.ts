@@ -1,6 +1,7 @@
 /**
  * Placeholder images for the contract server, made with pngjs: the result grid (3 rows x 2 columns of flat
- * coloured tiles, each with a darker square, on grey gutters, like a Zero123++ sheet) and a tiny input image.
+ * coloured tiles, each with a darker square, on grey gutters, like a Zero123++ sheet), its faulty variants (a
+ * transparent background, a damaged body, the wrong size) and a tiny input image.
  */
 import { PNG } from 'pngjs';
 
@@ -22,17 +23,24 @@ const MAX_SIDE = 2048;
 
 const gridCache = new Map<string, Buffer>();
 
-/**
- * The PNG bytes of a width x height grid (cached per size, since tests ask for the same few sizes). `textured`
- * adds photo-like grain, so the file is as large as a real result (about a megabyte at 640 x 960) for benchmarks.
- */
-export function gridPng(width: number, height: number, textured = false): Buffer {
+export interface GridLook {
+  /** Photo-like grain, so the file is as large as a real result (about a megabyte at 640 x 960) for benchmarks. */
+  textured?: boolean;
+  /**
+   * Only each tile's central square (the "subject", in the tile's colour) is opaque; gutters and the rest of the
+   * tile are fully transparent, like six views cut out for the 3D service's multi_image input.
+   */
+  transparent?: boolean;
+}
+
+/** The PNG bytes of a width x height grid (cached per size and look, since tests ask for the same few). */
+export function gridPng(width: number, height: number, { textured = false, transparent = false }: GridLook = {}): Buffer {
   const w = clampSide(width);
   const h = clampSide(height);
-  const cacheKey = `${w}x${h}${textured ? '-textured' : ''}`;
+  const cacheKey = `${w}x${h}${textured ? '-textured' : ''}${transparent ? '-transparent' : ''}`;
   let bytes = gridCache.get(cacheKey);
   if (!bytes) {
-    bytes = renderGrid(w, h, textured);
+    bytes = transparent ? renderTransparentGrid(w, h) : renderGrid(w, h, textured);
     gridCache.set(cacheKey, bytes);
   }
   return bytes;
@@ -63,6 +71,64 @@ function renderGrid(width: number, height: number, textured: boolean): Buffer {
     }
   }
   return PNG.sync.write(png);
+}
+
+function renderTransparentGrid(width: number, height: number): Buffer {
+  const png = new PNG({ width, height });
+  const tileWidth = width / GRID_COLUMNS;
+  const tileHeight = height / GRID_ROWS;
+  const squareSide = 0.4 * Math.min(tileWidth, tileHeight);
+  for (let y = 0; y < height; y++) {
+    const row = Math.min(GRID_ROWS - 1, Math.floor(y / tileHeight));
+    for (let x = 0; x < width; x++) {
+      const column = Math.min(GRID_COLUMNS - 1, Math.floor(x / tileWidth));
+      const inSquare =
+        Math.abs(x - (column + 0.5) * tileWidth) < squareSide / 2 && Math.abs(y - (row + 0.5) * tileHeight) < squareSide / 2;
+      if (inSquare) png.data.set([...TILE_COLOURS[row * GRID_COLUMNS + column], 255], (y * width + x) * 4);
+    }
+  }
+  return PNG.sync.write(png);
+}
+
+/** What a grid of the wrong shape looks like: a valid, square, tiny PNG. */
+export const WRONG_SIZE_GRID_SIDE = 64;
+
+/**
+ * A PNG damaged the way bytes get damaged after they were written: signature, IHDR and every chunk length are
+ * intact, but the second half of the image data (IDAT) is overwritten with noise, so its zlib stream breaks half
+ * way and its CRC no longer matches. Readers that check nothing past the header accept it; decoders fail (pngjs
+ * on the CRC: it would silently accept a zlib stream that merely stops short).
+ */
+export function damagedPng(intact: Buffer): Buffer {
+  const damaged = Buffer.from(intact);
+  const imageData = pngChunkSpans(damaged).filter((span) => span.type === 'IDAT');
+  const total = imageData.reduce((sum, span) => sum + span.length, 0);
+  let seed = 0x9e3779b9;
+  let position = 0;
+  for (const span of imageData) {
+    for (let i = 0; i < span.length; i++, position++) {
+      if (position < total / 2) continue;
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      damaged[span.dataStart + i] = seed >>> 24;
+    }
+  }
+  return damaged;
+}
+
+interface PngChunkSpan {
+  type: string;
+  dataStart: number;
+  length: number;
+}
+
+function pngChunkSpans(bytes: Buffer): PngChunkSpan[] {
+  const spans: PngChunkSpan[] = [];
+  for (let offset = 8; offset + 12 <= bytes.length; ) {
+    const length = bytes.readUInt32BE(offset);
+    spans.push({ type: bytes.toString('latin1', offset + 4, offset + 8), dataStart: offset + 8, length });
+    offset += 12 + length;
+  }
+  return spans;
 }
 
 let inputPlaceholder: Buffer | undefined;

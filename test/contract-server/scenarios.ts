@@ -1,10 +1,15 @@
 /**
  * The behaviours the contract server can act out. Each one reproduces a response shape or quirk from
- * shared/reference/api-contract.md, so that the client is tested against the contract, not a happy path.
- * Every scenario works on every multiview route (v5, v6, enterprise; see server.ts).
+ * docs/api-contract.md, so that the client is tested against the contract, not a happy path.
+ * Unless its line says otherwise, a scenario works on every job route (multiview v5/v6/enterprise, background
+ * removal v5/v6, image to 3D v6/enterprise; see server.ts). One that names a single kind of result (a grid, a
+ * cut-out, a model) acts like 'success' on the other routes.
  */
 export const SCENARIO_NAMES = [
-  /** Synchronous success, exactly like the doc example. */
+  /**
+   * Synchronous success, exactly like the doc example. Image to 3D never answers at once: processing (integer
+   * eta, fetch_result, extra_assets), then success at the first poll.
+   */
   'success',
   /** processing (eta, fetch_result, output []), then processing (output ""), then success. */
   'queued',
@@ -37,17 +42,17 @@ export const SCENARIO_NAMES = [
   'html-502',
   /** A success body cut off in the middle. */
   'truncated-json',
-  /** Success, but the output link 404s twice before it serves the image. */
+  /** Success, but the output link 404s twice before it serves the file. */
   'link-404-twice',
   /** Success, but the output link answers 200 with an HTML page. */
   'html-instead-of-image',
-  /** Success, but the output link streams PNG-looking bytes forever (until the client disconnects). */
+  /** Success, but the output link streams bytes that start like the file (PNG, glTF...) forever, until the client disconnects. */
   'endless-body',
   /** Success, the output link is refused with 403 and proxy_links is an object {"0": url}. */
   'proxy-links-object',
-  /** The multiview route accepts the connection and never answers. */
+  /** The job route accepts the connection and never answers. */
   'never-answers',
-  /** base64_to_url fails with 500; base64_crop works and answers with `messege` + `link`. */
+  /** Uploads only: base64_to_url fails with 500; base64_crop works and answers with `messege` + `link`. */
   'upload-fallback',
   /** HTTP 402, insufficient credits. */
   'no-credits',
@@ -55,6 +60,24 @@ export const SCENARIO_NAMES = [
   'hostile',
   /** An error whose message and tip echo the key the client sent. */
   'echo-key',
+  /** processing whose eta is a float in a string ("1.5279869184"), then success at the first poll. */
+  'eta-float-string',
+  /** The first download of a result link works; every later one (proxy too) answers 403 "Request has expired". */
+  'link-expires',
+  /** The job succeeds but its links have lived out: every download answers 403 "Request has expired" (XML). */
+  'link-expired',
+  /** Multiview only: the grid has the PNG signature and a valid IHDR, but its IDAT stream stops half way. */
+  'damaged-grid',
+  /** Multiview only: the grid is a valid PNG of the wrong shape (64 x 64, whatever size was asked). */
+  'wrong-size-grid',
+  /** Multiview only: a valid grid whose background is transparent (opaque subjects), as multi_image wants. */
+  'transparent-grid',
+  /** Background removal only: the cut-out link serves a JPEG (no transparency) named .png, typed image/png. */
+  'cutout-not-png',
+  /** Image to 3D only: the model link (named .glb, .obj...) answers 200 application/octet-stream with an HTML page. */
+  'model-is-html',
+  /** Image to 3D only: the model link serves the first half of the file (right magic bytes, broken body). */
+  'model-truncated',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -72,6 +95,14 @@ export function scenarioFromPrompt(prompt: unknown): ScenarioName | undefined {
   return isScenarioName(name) ? name : undefined;
 }
 
+/**
+ * The scenario a submission names in its own body: a marker in the prompt (multiview), or, for the routes that
+ * have no prompt, in a string `track_id` (image to 3D, v5 background removal; v6 wants an integer track_id).
+ */
+export function scenarioFromBody(body: Record<string, unknown>): ScenarioName | undefined {
+  return scenarioFromPrompt(body.prompt) ?? scenarioFromPrompt(body.track_id);
+}
+
 /** Scenarios whose submission is answered with a processing body (the job is then polled). */
 export const QUEUED_SCENARIOS: ReadonlySet<ScenarioName> = new Set<ScenarioName>([
   'queued',
@@ -81,6 +112,7 @@ export const QUEUED_SCENARIOS: ReadonlySet<ScenarioName> = new Set<ScenarioName>
   'queued-until-released',
   'failed-on-fetch',
   'hostile',
+  'eta-float-string',
 ]);
 
 /** Scenarios about the account rather than one call: they apply to every API route. */

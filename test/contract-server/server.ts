@@ -1,36 +1,51 @@
 /**
- * A local stand-in for the Multiview API that speaks the whole contract of shared/reference/api-contract.md,
- * quirks included. Used by the unit tests, the real-VS-Code e2e tests and the demo. Node `http` and pngjs only.
+ * A local stand-in for the Multiview API and its sibling endpoints that speaks the whole contract of
+ * docs/api-contract.md, quirks included. Used by the unit tests, the real-VS-Code e2e tests, the demo and the
+ * bench. Node `http`, pngjs and jpeg-js only.
  *
  * It serves the routes of every endpoint preset (src/api/presets.ts), each with its own dialect:
+ *   multiview (§1)
  *   v5          POST /api/v5/multiview                          temp "yes"/"no", image a URL;
  *                                                                polled at /api/v5/fetch/:id, /api/v6/image_editing/fetch/:id, /api/v3/fetch/:id
  *   v6          POST /api/v6/image_editing/multiview            temp boolean, image a URL or an inline data URI with base64:true,
  *                                                                steps 21/31/41 only, track_id an integer; polled at /api/v6/image_editing/fetch/:id
  *   enterprise  POST /api/v1/enterprise/image_editing/multiview  temp boolean, image a URL;
  *                                                                polled at /api/v1/enterprise/fetch with {key, request_id} (fetch_result names no id)
- * A poll route that does not serve the job's dialect answers 404 "Request not found".
+ *   background removal (§12): a real PNG cut-out of the image sent (or of a made-up photo when its URL is elsewhere)
+ *   v5          POST /api/v5/removebg_mask                      image a URL; polled like v5 multiview
+ *   v6          POST /api/v6/image_editing/removebg_mask        image a URL or a data URI, inverse_mask, track_id an integer;
+ *                                                                polled at /api/v6/image_editing/fetch/:id
+ *   image to 3D (§12): a real GLB / OBJ / STL / PLY (model-files.ts); always processing first
+ *   v6          POST /api/v6/3d/image_to_3d                     image or init_image a URL, temp "yes"/"no"; polled at /api/v6/3d/fetch/:id
+ *   enterprise  POST /api/v1/enterprise/3d/image_to_3d          the same; polled at /api/v1/enterprise/3d/fetch/:id
+ *   uploads (§4): POST /api/v6/base64_to_url, POST /api/v3/base64_crop; files: GET /uploads/, /generations/, /proxy/
+ * A poll route that does not serve the job's kind and dialect answers 404 "Request not found".
  *
  * All base URLs of the client point here. A scenario is chosen, most specific first, by
  *   1. a path prefix `/scenario/NAME/` on the base URL (covers uploads and downloads too),
- *   2. a "[scenario:NAME]" marker in the prompt (multiview submissions),
+ *   2. a "[scenario:NAME]" marker in the body: the prompt (multiview), or a string track_id (the routes without
+ *      a prompt),
  *   3. the scenario of the job a poll or download belongs to,
  *   4. the server-wide scenario (setScenario, POST /__control/scenario).
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { gridPng, inputPlaceholderPng } from './grid-image';
+import { decodeImage, flattenedJpeg, photoPlaceholderPng, removeBackground } from './cutout';
+import { damagedPng, gridPng, inputPlaceholderPng, WRONG_SIZE_GRID_SIDE } from './grid-image';
+import { MODEL_CONTENT_TYPES, modelFile, type ModelFormat } from './model-files';
 import {
   ACCOUNT_SCENARIOS,
   DEFAULT_SCENARIO,
   QUEUED_SCENARIOS,
   isScenarioName,
-  scenarioFromPrompt,
+  scenarioFromBody,
   type ScenarioName,
 } from './scenarios';
+import { isDataUri, validateImageTo3dRequest, validateMultiviewRequest, validateRemovebgRequest, type Dialect, type FieldErrors } from './validation';
 
 export { SCENARIO_NAMES, isScenarioName, type ScenarioName } from './scenarios';
+export type { Dialect } from './validation';
 
 export interface RecordedRequest {
   method: string;
@@ -72,7 +87,14 @@ const FIRST_JOB_ID = 657;
 const DEFAULT_WIDTH = 640;
 const DEFAULT_HEIGHT = 960;
 const ENDLESS_CHUNK = Buffer.alloc(64 * 1024, 0x2a);
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** Bytes of the real file an endless body starts with, so that it passes a magic-bytes check. */
+const ENDLESS_HEAD_BYTES = 16;
+/** Image to 3D echoes a texture size it chose in meta (api-contract.md §12). */
+const MODEL_TEXTURE_SIZE = 1024;
+const MODEL_DEFAULT_RESOLUTION = 256;
+/** A link that lived out: the storage says so the way S3-compatible buckets do for an expired signed URL. */
+const LINK_LIFETIME_SECONDS = 24 * 60 * 60;
+const CHALLENGE_PAGE = '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your browser.</body></html>';
 
 const INVALID_KEY_TIP =
   '1. Make sure you are passing Content-Type: application/json in header. 2. Make sure you are doing POST request. 3. Make sure you are passing a valid JSON body. 4. Make sure you are using a valid API key.';
@@ -83,37 +105,66 @@ const HOSTILE = {
   foreignFetch: 'http://evil.invalid/steal',
 };
 
-/** The request and fetch conventions of one multiview route (one per endpoint preset family). */
-export type Dialect = 'v5' | 'v6' | 'enterprise';
+/** What a job makes: the multiview grid, a background-removal cut-out, or a 3D model. */
+export type JobKind = 'multiview' | 'removebg' | 'model';
 
-const SUBMIT_ROUTES: Readonly<Record<string, Dialect>> = {
-  '/api/v5/multiview': 'v5',
-  '/api/v6/image_editing/multiview': 'v6',
-  '/api/v1/enterprise/image_editing/multiview': 'enterprise',
+interface SubmitRoute {
+  kind: JobKind;
+  dialect: Dialect;
+}
+
+const SUBMIT_ROUTES: Readonly<Record<string, SubmitRoute>> = {
+  '/api/v5/multiview': { kind: 'multiview', dialect: 'v5' },
+  '/api/v6/image_editing/multiview': { kind: 'multiview', dialect: 'v6' },
+  '/api/v1/enterprise/image_editing/multiview': { kind: 'multiview', dialect: 'enterprise' },
+  '/api/v5/removebg_mask': { kind: 'removebg', dialect: 'v5' },
+  '/api/v6/image_editing/removebg_mask': { kind: 'removebg', dialect: 'v6' },
+  '/api/v6/3d/image_to_3d': { kind: 'model', dialect: 'v6' },
+  '/api/v1/enterprise/3d/image_to_3d': { kind: 'model', dialect: 'enterprise' },
 };
 
-/** The fetch families that know a job of each dialect. */
-const FETCH_FAMILIES: Readonly<Record<Dialect, readonly string[]>> = {
+/** The image-editing fetch families that know a job of each dialect (multiview and background removal). */
+const IMAGE_EDITING_FETCH_FAMILIES: Readonly<Record<Dialect, readonly string[]>> = {
   v5: ['v5/fetch', 'v6/image_editing/fetch', 'v3/fetch'],
   v6: ['v6/image_editing/fetch'],
   enterprise: ['v1/enterprise/fetch'],
 };
 
-const V6_ALLOWED_STEPS = [21, 31, 41];
+const FETCH_FAMILIES: Readonly<Record<JobKind, Partial<Record<Dialect, readonly string[]>>>> = {
+  multiview: IMAGE_EDITING_FETCH_FAMILIES,
+  removebg: IMAGE_EDITING_FETCH_FAMILIES,
+  model: { v6: ['v6/3d/fetch'], enterprise: ['v1/enterprise/3d/fetch'] },
+};
+
+const FETCH_ROUTE = /^\/api\/(v5\/fetch|v6\/image_editing\/fetch|v3\/fetch|v1\/enterprise\/fetch|v6\/3d\/fetch|v1\/enterprise\/3d\/fetch)\/([^/]+)$/;
+
+/** A job's result as its links serve it, depending on the scenario acting at download time. */
+interface ResultFile {
+  extension: string;
+  serve(acting: ScenarioName): { contentType: string; bytes: Buffer };
+}
 
 interface Job {
   id: number;
   key: string;
+  kind: JobKind;
   dialect: Dialect;
   scenario: ScenarioName;
   /** The base URL (origin plus any scenario prefix) the job was submitted to; its links use it. */
   base: string;
   filePrefix: string;
-  width: number;
-  height: number;
+  file: ResultFile;
   meta: Record<string, unknown>;
   polls: number;
   linkHits: number;
+  /** Downloads served in full, for 'link-expires'. */
+  downloads: number;
+}
+
+/** What the route-specific preparation of a submission gives the common job creation. */
+interface PreparedJob {
+  file: ResultFile;
+  meta: Record<string, unknown>;
 }
 
 /** A JSON answer, or an HTML page when `html` is set (what nginx or a framework answers for unknown routes). */
@@ -204,11 +255,11 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     const accountScenario = prefixScenario ?? scenario;
     if (ACCOUNT_SCENARIOS.has(accountScenario)) return sendJson(res, invalidKey(accountScenario === 'invalid-key-401' ? 401 : 200));
 
-    const dialect = Object.prototype.hasOwnProperty.call(SUBMIT_ROUTES, route) ? SUBMIT_ROUTES[route] : undefined;
-    if (dialect) return submit(incoming, key, dialect);
+    const submitRoute = Object.prototype.hasOwnProperty.call(SUBMIT_ROUTES, route) ? SUBMIT_ROUTES[route] : undefined;
+    if (submitRoute) return submit(incoming, key, submitRoute);
     if (route === '/api/v6/base64_to_url') return sendJson(res, uploadBase64ToUrl(incoming));
     if (route === '/api/v3/base64_crop') return sendJson(res, uploadBase64Crop(incoming));
-    const fetchRoute = /^\/api\/(v5\/fetch|v6\/image_editing\/fetch|v3\/fetch|v1\/enterprise\/fetch)\/([^/]+)$/.exec(route);
+    const fetchRoute = FETCH_ROUTE.exec(route);
     if (fetchRoute) return sendJson(res, poll(key, fetchRoute[1], fetchRoute[2]));
     if (route === '/api/v1/enterprise/fetch') {
       // The documented enterprise form: the job is named in the body (api-contract.md §3).
@@ -238,84 +289,148 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     return sendJson(res, { status: 404, body: { ok: false, error: 'unknown control route' } });
   }
 
-  // ---- POST multiview (every dialect) -------------------------------------------------------------
+  // ---- POST job routes (multiview, background removal, image to 3D) --------------------------------
 
-  function submit(incoming: Incoming, key: string, dialect: Dialect): void {
+  function submit(incoming: Incoming, key: string, route: SubmitRoute): void {
     const { res, body } = incoming;
-    const chosen = incoming.prefixScenario ?? scenarioFromPrompt(body.prompt) ?? scenario;
+    const chosen = incoming.prefixScenario ?? scenarioFromBody(body) ?? scenario;
+    const refusal = refusalFor(chosen, route.kind, key, body);
+    if (refusal === 'silence') return; // The socket stays open until the client gives up or the server closes.
+    if (refusal) return sendJson(res, refusal);
+
+    const invalid = validationErrors(route, body);
+    if (invalid) return sendJson(res, { status: 400, body: { status: 'error', message: invalid } });
+    const prepared =
+      route.kind === 'multiview'
+        ? prepareMultiview(incoming)
+        : route.kind === 'removebg'
+          ? prepareRemovebg(incoming, route.dialect)
+          : prepareModel(incoming);
+    if ('status' in prepared) return sendJson(res, prepared);
+
+    const job = createJob(incoming, key, chosen, route, prepared);
+    const queued = route.kind === 'model' || QUEUED_SCENARIOS.has(chosen);
+    const first = queued ? processingBody(job) : successBody(job);
+    if (chosen === 'truncated-json') {
+      const text = JSON.stringify(first);
+      return sendRaw(res, 200, 'application/json', text.slice(0, Math.floor(text.length / 2)));
+    }
+    return sendJson(res, { status: queued && chosen === 'queued-http400' ? 400 : 200, body: first });
+  }
+
+  /** The answers some scenarios give before the body is even validated; 'silence' means none at all. */
+  function refusalFor(chosen: ScenarioName, kind: JobKind, key: string, body: Record<string, unknown>): Answer | 'silence' | undefined {
     switch (chosen) {
       case 'never-answers':
-        return; // The socket stays open until the client gives up or the server closes.
+        return 'silence';
       case 'html-502':
-        return sendHtml(res, 502, htmlErrorPage(502, 'Bad Gateway'));
+        return { status: 502, html: htmlErrorPage(502, 'Bad Gateway') };
       case 'no-credits':
-        return sendJson(res, { status: 402, body: { status: 'error', message: 'Insufficient credits. Please add more credits to continue.' } });
+        return { status: 402, body: { status: 'error', message: 'Insufficient credits. Please add more credits to continue.' } };
       case 'validation-object':
-        return sendJson(res, {
-          status: 400,
-          body: { status: 'error', message: { prompt: ['The prompt field is required.'], width: ['width must be between 256 and 1024'] } },
-        });
+        return { status: 400, body: { status: 'error', message: CANNED_VALIDATION_ERRORS[kind] } };
       case 'messege':
-        return sendJson(res, {
+        return {
           status: 200,
           body: {
             status: 'error',
             messege: 'Unable to fetch image from provided URL',
             tips: ['Make sure the image URL is public.', 'Use a PNG or JPG image.'],
           },
-        });
+        };
       case 'echo-key':
-        return sendJson(res, {
+        return {
           status: 200,
           body: { status: 'error', message: `The key ${key} is not allowed to use this endpoint.`, tip: `Check the key ${key} in your dashboard.` },
-        });
+        };
       case 'rate-limit-always':
-        return sendJson(res, rateLimited());
+        return rateLimited();
       case 'rate-limit-then-success': {
         const { key: _key, ...withoutKey } = body;
         const fingerprint = `${key}\n${JSON.stringify(withoutKey)}`;
         const seen = (identicalRequestCounts.get(fingerprint) ?? 0) + 1;
         identicalRequestCounts.set(fingerprint, seen);
-        if (seen % 2 === 1) return sendJson(res, rateLimited());
-        break;
+        return seen % 2 === 1 ? rateLimited() : undefined;
       }
       default:
-        break;
+        return undefined;
     }
-
-    const invalid = validateMultiviewRequest(body, dialect);
-    if (invalid) return sendJson(res, { status: 400, body: { status: 'error', message: invalid } });
-    // An inline image is re-hosted, like the real service re-hosts inputs (meta.image on cdn2...).
-    let inlineUpload: number | undefined;
-    if (typeof body.image === 'string' && body.image.startsWith('data:')) {
-      const stored = storeUpload(body.image);
-      if (typeof stored === 'string') return sendJson(res, { status: 400, body: { status: 'error', message: { image: [stored] } } });
-      inlineUpload = stored;
-    }
-
-    const job = createJob(incoming, key, chosen, dialect, inlineUpload);
-    if (chosen === 'truncated-json') {
-      const text = JSON.stringify(successBody(job));
-      return sendRaw(res, 200, 'application/json', text.slice(0, Math.floor(text.length / 2)));
-    }
-    if (QUEUED_SCENARIOS.has(chosen)) return sendJson(res, { status: chosen === 'queued-http400' ? 400 : 200, body: processingBody(job) });
-    return sendJson(res, { status: 200, body: successBody(job) });
   }
 
-  function createJob(incoming: Incoming, key: string, chosen: ScenarioName, dialect: Dialect, inlineUpload: number | undefined): Job {
+  function prepareMultiview(incoming: Incoming): PreparedJob | Answer {
+    const { body, origin } = incoming;
+    // An inline image is re-hosted, like the real service re-hosts inputs (meta.image on cdn2...).
+    let image = typeof body.image === 'string' && body.image.startsWith(origin) ? body.image : `${origin}/uploads/0.png`;
+    if (isDataUri(body.image)) {
+      const stored = storeUpload(body.image);
+      if (typeof stored === 'string') return { status: 400, body: { status: 'error', message: { image: [stored] } } };
+      image = `${origin}/uploads/${stored.id}.png`;
+    }
+    const width = numberOr(body.width, DEFAULT_WIDTH);
+    const height = numberOr(body.height, DEFAULT_HEIGHT);
+    return { file: gridFile(width, height, options.texturedGrids ?? false), meta: { image, width, height } };
+  }
+
+  /** Cuts the subject out of the image sent: an upload, one of this server's results, or the made-up photo. */
+  function prepareRemovebg(incoming: Incoming, dialect: Dialect): PreparedJob | Answer {
+    const { body, origin } = incoming;
+    let image = body.image as string;
+    let bytes: Buffer;
+    if (isDataUri(image)) {
+      const stored = storeUpload(image);
+      if (typeof stored === 'string') return { status: 400, body: { status: 'error', message: { image: [stored] } } };
+      bytes = stored.bytes;
+      image = `${origin}/uploads/${stored.id}.png`;
+    } else {
+      bytes = ownFileBytes(image, origin) ?? photoPlaceholderPng();
+    }
+    const decoded = decodeImage(bytes);
+    if (typeof decoded === 'string') return { status: 400, body: { status: 'error', message: decoded } };
+    const cutout = removeBackground(decoded, {
+      onlyMask: body.only_mask === true,
+      // Only v6 documents inverse_mask; v5 ignores it like any unknown field.
+      inverseMask: dialect === 'v6' && body.inverse_mask === true,
+      alphaMatting: body.alpha_matting === true,
+      postProcessMask: body.post_process_mask === true,
+      foregroundThreshold: numberOr(body.alpha_matting_foreground_threshold, 240),
+      backgroundThreshold: numberOr(body.alpha_matting_background_threshold, 20),
+    });
+    return { file: cutoutFile(cutout), meta: { image } };
+  }
+
+  function prepareModel(incoming: Incoming): PreparedJob {
+    const { body } = incoming;
+    const format = (body.output_format ?? 'glb') as ModelFormat;
+    const seed = typeof body.seed === 'number' && body.seed !== 0 ? body.seed : Math.floor(Math.random() * 2 ** 32);
+    return {
+      file: modelResultFile(format),
+      meta: {
+        output_format: format,
+        multi_image: body.multi_image === true,
+        resolution: numberOr(body.resolution, MODEL_DEFAULT_RESOLUTION),
+        texture_size: MODEL_TEXTURE_SIZE,
+        seed,
+      },
+    };
+  }
+
+  /** The bytes behind a URL of this server (an upload or a job's result), if it is one. */
+  function ownFileBytes(url: string, origin: string): Buffer | undefined {
+    if (!url.startsWith(`${origin}/`)) return undefined;
+    const path = new URL(url).pathname.replace(/^\/scenario\/[^/]+/, '');
+    const file = /^\/(generations|proxy|uploads)\/([^/.]+)\.[a-z0-9]+$/i.exec(path);
+    if (!file) return undefined;
+    if (file[1] === 'uploads') return uploads.get(Number(file[2]));
+    const job = jobsByFilePrefix.get(file[2]);
+    return job?.file.serve(job.scenario).bytes;
+  }
+
+  function createJob(incoming: Incoming, key: string, chosen: ScenarioName, route: SubmitRoute, prepared: PreparedJob): Job {
     const { key: _key, ...request } = incoming.body;
     const id = nextJobId++;
     const filePrefix = randomUUID();
-    const width = numberOr(request.width, DEFAULT_WIDTH);
-    const height = numberOr(request.height, DEFAULT_HEIGHT);
     const seed = typeof request.seed === 'number' ? request.seed : Math.floor(Math.random() * 2 ** 32);
-    const image =
-      inlineUpload !== undefined
-        ? `${incoming.origin}/uploads/${inlineUpload}.png`
-        : typeof request.image === 'string' && request.image.startsWith(incoming.origin)
-          ? request.image
-          : `${incoming.origin}/uploads/0.png`;
-    const meta: Record<string, unknown> = { ...request, file_prefix: filePrefix, seed, outdir: 'out', image, width, height };
+    const meta: Record<string, unknown> = { ...request, file_prefix: filePrefix, seed, outdir: 'out', ...prepared.meta };
     if (chosen === 'hostile') {
       Object.assign(meta, {
         prompt: HOSTILE.script,
@@ -325,33 +440,47 @@ export async function startContractServer(options: ContractServerOptions = {}): 
         note: `${HOSTILE.script}${HOSTILE.attribute}`,
       });
     }
-    const job: Job = { id, key, dialect, scenario: chosen, base: incoming.base, filePrefix, width, height, meta, polls: 0, linkHits: 0 };
+    const job: Job = {
+      id,
+      key,
+      kind: route.kind,
+      dialect: route.dialect,
+      scenario: chosen,
+      base: incoming.base,
+      filePrefix,
+      file: prepared.file,
+      meta,
+      polls: 0,
+      linkHits: 0,
+      downloads: 0,
+    };
     jobs.set(id, job);
     jobsByFilePrefix.set(filePrefix, job);
     return job;
   }
 
-  function gridUrl(job: Job): string {
-    return `${job.base}/generations/${job.filePrefix}.png`;
+  function fileUrl(job: Job): string {
+    return `${job.base}/generations/${job.filePrefix}.${job.file.extension}`;
   }
 
   function proxyUrl(job: Job): string {
-    return `${job.base}/proxy/${job.filePrefix}.png`;
+    return `${job.base}/proxy/${job.filePrefix}.${job.file.extension}`;
   }
 
   function successBody(job: Job): Record<string, unknown> {
-    const wantsProxy = job.meta.temp === 'yes' || job.meta.temp === true;
+    // Background removal has no temp field and always lists proxy links (the v6 image-editing schema).
+    const wantsProxy = job.kind === 'removebg' || job.meta.temp === 'yes' || job.meta.temp === true;
     const body: Record<string, unknown> = {
       status: 'success',
-      generationTime: 8 + Math.random() * 8,
+      generationTime: job.kind === 'model' ? 60 + Math.random() * 120 : 8 + Math.random() * 8,
       id: job.id,
-      output: [gridUrl(job)],
+      output: [fileUrl(job)],
       proxy_links: wantsProxy ? [proxyUrl(job)] : [],
       meta: job.meta,
     };
     if (job.scenario === 'proxy-links-object') body.proxy_links = { '0': proxyUrl(job) };
     if (job.scenario === 'hostile') {
-      body.output = ['javascript:alert(1)', gridUrl(job)];
+      body.output = ['javascript:alert(1)', fileUrl(job)];
       body.proxy_links = ['file:///etc/passwd', `data:text/html,${HOSTILE.script}`];
       body.message = HOSTILE.script;
     }
@@ -370,7 +499,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
         webhook_status: '',
         id: job.id,
         output: '',
-        future_links: [gridUrl(job)],
+        future_links: [fileUrl(job)],
         meta: job.meta,
       };
     }
@@ -378,19 +507,24 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     return {
       status: 'processing',
       tip: hostile ? HOSTILE.attribute : 'Your image is processing in background, you can get this image using fetch API',
-      eta: etaSeconds,
+      eta: job.scenario === 'eta-float-string' ? String(etaSeconds + 0.5279869184) : etaSeconds,
       message: hostile ? HOSTILE.script : 'Try to fetch request after given estimated time',
       fetch_result: hostile ? `${HOSTILE.foreignFetch}/${job.id}` : fetchResultOf(job),
       id: job.id,
       output: [],
-      future_links: [gridUrl(job)],
+      future_links: [fileUrl(job)],
       proxy_links: [],
+      // The 3D processing schema adds extra_assets (api-contract.md §2.2).
+      ...(job.kind === 'model' ? { extra_assets: [] } : {}),
       meta: job.meta,
     };
   }
 
   /** Where each dialect tells the client to poll; the enterprise one names the job only in the body it expects. */
   function fetchResultOf(job: Job): string {
+    if (job.kind === 'model') {
+      return job.dialect === 'enterprise' ? `${job.base}/api/v1/enterprise/3d/fetch/${job.id}` : `${job.base}/api/v6/3d/fetch/${job.id}`;
+    }
     switch (job.dialect) {
       case 'v6':
         return `${job.base}/api/v6/image_editing/fetch/${job.id}`;
@@ -415,7 +549,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     const job = jobs.get(Number(rawId));
     if (!job) return { status: 404, body: { status: 'error', message: 'Request not found' } };
     if (job.key !== key) return invalidKey(200);
-    if (!FETCH_FAMILIES[job.dialect].includes(family)) return { status: 404, body: { status: 'error', message: 'Request not found' } };
+    if (!FETCH_FAMILIES[job.kind][job.dialect]?.includes(family)) return { status: 404, body: { status: 'error', message: 'Request not found' } };
     // The legacy scenario documents no fetch route: on the v5 host the v6 image-editing guess does not exist.
     if (job.scenario === 'queued-no-fetch-result' && job.dialect === 'v5' && family === 'v6/image_editing/fetch') {
       return { status: 404, html: htmlErrorPage(404, 'Not Found') };
@@ -423,23 +557,25 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     job.polls++;
     switch (job.scenario) {
       case 'queued-forever':
-        return { status: 200, body: fetchProcessingBody() };
+        return { status: 200, body: fetchProcessingBody(job) };
       case 'queued-until-released':
-        return { status: 200, body: queuedJobsReleased ? successBody(job) : fetchProcessingBody() };
+        return { status: 200, body: queuedJobsReleased ? successBody(job) : fetchProcessingBody(job) };
       case 'failed-on-fetch':
         return { status: 200, body: { status: 'failed', id: '', message: 'Failed, Try Again', output: '' } };
       case 'queued':
       case 'queued-http400':
       case 'queued-no-fetch-result':
       case 'hostile':
-        if (job.polls < 2) return { status: job.scenario === 'queued-http400' ? 400 : 200, body: fetchProcessingBody() };
+        if (job.polls < 2) return { status: job.scenario === 'queued-http400' ? 400 : 200, body: fetchProcessingBody(job) };
         return { status: 200, body: successBody(job) };
       default:
         return { status: 200, body: successBody(job) };
     }
   }
 
-  function fetchProcessingBody(): Record<string, unknown> {
+  /** Image editing polls answer the short FetchProcessingResponse; the 3D fetch repeats the full 3D processing shape. */
+  function fetchProcessingBody(job: Job): Record<string, unknown> {
+    if (job.kind === 'model') return processingBody(job);
     return { status: 'processing', message: 'Request processing', output: '', tip: '' };
   }
 
@@ -451,7 +587,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     }
     const stored = storeUpload(incoming.body.base64_string);
     if (typeof stored === 'string') return { status: 400, body: { status: 'error', message: stored } };
-    return { status: 200, body: { status: 'success', id: stored, output: [`${incoming.base}/uploads/${stored}.png`] } };
+    return { status: 200, body: { status: 'success', id: stored.id, output: [`${incoming.base}/uploads/${stored.id}.png`] } };
   }
 
   function uploadBase64Crop(incoming: Incoming): Answer {
@@ -459,12 +595,12 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     if (typeof stored === 'string') return { status: 400, body: { status: 'error', messege: stored } };
     return {
       status: 200,
-      body: { status: 'success', messege: 'image uploaded', link: `${incoming.base}/uploads/${stored}.png`, request_id: stored },
+      body: { status: 'success', messege: 'image uploaded', link: `${incoming.base}/uploads/${stored.id}.png`, request_id: stored.id },
     };
   }
 
-  /** Stores a data URI's bytes; returns the upload number, or an error text. */
-  function storeUpload(dataUri: unknown): number | string {
+  /** Stores a data URI's bytes; returns the upload number and bytes, or an error text. */
+  function storeUpload(dataUri: unknown): { id: number; bytes: Buffer } | string {
     const match = typeof dataUri === 'string' ? /^data:image\/(png|jpe?g|webp);base64,(.*)$/is.exec(dataUri) : null;
     if (!match) return 'base64 string must be a data URI like data:image/png;base64,...';
     const bytes = Buffer.from(match[2], 'base64');
@@ -472,38 +608,46 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     if (bytes.length > MAX_UPLOAD_BYTES) return 'Base64 image is too large. Maximum size is 5MB.';
     const id = nextUploadId++;
     uploads.set(id, bytes);
-    return id;
+    return { id, bytes };
   }
 
   // ---- GET files -----------------------------------------------------------------------------------
 
   function serveFile(incoming: Incoming): void {
     const { res, route } = incoming;
-    const file = /^\/(generations|proxy|uploads)\/([^/]+)\.png$/.exec(route);
+    const file = /^\/(generations|proxy|uploads)\/([^/.]+)\.([a-z0-9]+)$/i.exec(route);
     if (!file) return sendHtml(res, 404, htmlErrorPage(404, 'Not Found'));
-    const [, folder, name] = file;
+    const [, folder, name, extension] = file;
     if (folder === 'uploads') {
       const bytes = uploads.get(Number(name));
       return bytes ? sendRaw(res, 200, imageMimeOf(bytes), bytes) : sendStorageError(res, 404, 'NoSuchKey');
     }
     const job = jobsByFilePrefix.get(name);
-    if (!job) return sendStorageError(res, 404, 'NoSuchKey');
-    const image = gridPng(job.width, job.height, options.texturedGrids);
-    if (folder === 'proxy') return sendRaw(res, 200, 'image/png', image);
+    if (!job || extension.toLowerCase() !== job.file.extension) return sendStorageError(res, 404, 'NoSuchKey');
+    const acting = incoming.prefixScenario ?? job.scenario;
+    if (acting === 'link-expired' || (acting === 'link-expires' && job.downloads > 0)) return sendExpiredLink(res);
+    const { contentType, bytes } = job.file.serve(acting);
+    if (folder === 'proxy') {
+      job.downloads++;
+      return sendRaw(res, 200, contentType, bytes);
+    }
 
-    switch (incoming.prefixScenario ?? job.scenario) {
+    switch (acting) {
       case 'link-404-twice':
         job.linkHits++;
-        return job.linkHits <= 2 ? sendStorageError(res, 404, 'NoSuchKey') : sendRaw(res, 200, 'image/png', image);
+        if (job.linkHits <= 2) return sendStorageError(res, 404, 'NoSuchKey');
+        break;
       case 'html-instead-of-image':
-        return sendHtml(res, 200, '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your browser.</body></html>');
+        return sendHtml(res, 200, CHALLENGE_PAGE);
       case 'endless-body':
-        return streamEndlessPng(res);
+        return streamEndless(res, contentType, bytes.subarray(0, ENDLESS_HEAD_BYTES));
       case 'proxy-links-object':
         return sendStorageError(res, 403, 'AccessDenied');
       default:
-        return sendRaw(res, 200, 'image/png', image);
+        break;
     }
+    job.downloads++;
+    return sendRaw(res, 200, contentType, bytes);
   }
 
   function port(): number {
@@ -543,45 +687,77 @@ export async function startContractServer(options: ContractServerOptions = {}): 
   };
 }
 
-/** Laravel-style field -> messages, as the real service answers validation errors (api-contract.md §2.3). */
-function validateMultiviewRequest(body: Record<string, unknown>, dialect: Dialect): Record<string, string[]> | undefined {
-  const errors: Record<string, string[]> = {};
-  if (typeof body.prompt !== 'string') errors.prompt = ['The prompt field is required.'];
-  const inline = typeof body.image === 'string' && /^data:image\/[a-z0-9.+-]+;base64,/i.test(body.image);
-  if (dialect === 'v6' && inline) {
-    if (body.base64 !== true) errors.base64 = ['The base64 field must be true when the image is a base64 data URI.'];
-  } else if (typeof body.image !== 'string' || !/^https?:\/\//i.test(body.image)) {
-    errors.image = ['The image field must be a valid URL.'];
+/** The 'validation-object' answer of each kind of job: a Laravel-style field -> messages map (api-contract.md §2.3). */
+const CANNED_VALIDATION_ERRORS: Readonly<Record<JobKind, FieldErrors>> = {
+  multiview: { prompt: ['The prompt field is required.'], width: ['width must be between 256 and 1024'] },
+  removebg: {
+    image: ['The image field is required.'],
+    alpha_matting_foreground_threshold: ['The alpha matting foreground threshold field must be between 0 and 240.'],
+  },
+  model: {
+    output_format: ['The selected output format is invalid. Allowed values: glb, obj, stl, ply.'],
+    resolution: ['The resolution field must be between 1 and 512.'],
+  },
+};
+
+function validationErrors(route: SubmitRoute, body: Record<string, unknown>): FieldErrors | undefined {
+  switch (route.kind) {
+    case 'multiview':
+      return validateMultiviewRequest(body, route.dialect);
+    case 'removebg':
+      return validateRemovebgRequest(body, route.dialect);
+    case 'model':
+      return validateImageTo3dRequest(body);
   }
-  if (dialect === 'v5') {
-    if (body.temp !== undefined && body.temp !== 'yes' && body.temp !== 'no') errors.temp = ['The selected temp is invalid. Use "yes" or "no".'];
-  } else if (body.temp !== undefined && typeof body.temp !== 'boolean') {
-    errors.temp = ['The temp field must be true or false.'];
-  }
-  if (dialect === 'v6') {
-    const steps = body.num_inference_steps;
-    if (steps !== undefined && steps !== null && !V6_ALLOWED_STEPS.includes(steps as number)) {
-      errors.num_inference_steps = ['The selected num inference steps is invalid. Allowed values: 21, 31, 41.'];
-    }
-    const trackId = body.track_id;
-    if (trackId !== undefined && trackId !== null && !Number.isInteger(trackId)) errors.track_id = ['The track id must be an integer.'];
-  }
-  const webhook = body.webhook;
-  if (webhook !== undefined && webhook !== null && (typeof webhook !== 'string' || !/^https?:\/\/[^\s]+$/i.test(webhook))) {
-    errors.webhook = ['The webhook must be a valid URL.'];
-  }
-  const ranges: Array<[string, number, number]> = [
-    ['width', 256, 1024],
-    ['height', 256, 1024],
-    ['num_inference_steps', 1, 50],
-    ['guidance_scale', 1, 20],
-  ];
-  for (const [field, min, max] of ranges) {
-    const value = body[field];
-    if (value === undefined || value === null) continue;
-    if (typeof value !== 'number' || value < min || value > max) errors[field] = [`${field} must be between ${min} and ${max}`];
-  }
-  return Object.keys(errors).length > 0 ? errors : undefined;
+}
+
+/** The grid, or one of its faulty variants for the grid scenarios. */
+function gridFile(width: number, height: number, textured: boolean): ResultFile {
+  return {
+    extension: 'png',
+    serve(acting) {
+      const intact = (): Buffer => gridPng(width, height, { textured });
+      switch (acting) {
+        case 'damaged-grid':
+          return { contentType: 'image/png', bytes: damagedPng(intact()) };
+        case 'wrong-size-grid':
+          return { contentType: 'image/png', bytes: gridPng(WRONG_SIZE_GRID_SIDE, WRONG_SIZE_GRID_SIDE) };
+        case 'transparent-grid':
+          return { contentType: 'image/png', bytes: gridPng(width, height, { transparent: true }) };
+        default:
+          return { contentType: 'image/png', bytes: intact() };
+      }
+    },
+  };
+}
+
+function cutoutFile(cutout: Buffer): ResultFile {
+  let flattened: Buffer | undefined;
+  return {
+    extension: 'png',
+    serve(acting) {
+      if (acting !== 'cutout-not-png') return { contentType: 'image/png', bytes: cutout };
+      flattened ??= flattenedJpeg(cutout);
+      return { contentType: 'image/png', bytes: flattened };
+    },
+  };
+}
+
+function modelResultFile(format: ModelFormat): ResultFile {
+  return {
+    extension: format,
+    serve(acting) {
+      const bytes = modelFile(format);
+      switch (acting) {
+        case 'model-is-html':
+          return { contentType: 'application/octet-stream', bytes: Buffer.from(CHALLENGE_PAGE, 'utf8') };
+        case 'model-truncated':
+          return { contentType: MODEL_CONTENT_TYPES[format], bytes: bytes.subarray(0, Math.floor(bytes.length / 2)) };
+        default:
+          return { contentType: MODEL_CONTENT_TYPES[format], bytes };
+      }
+    },
+  };
 }
 
 function invalidKey(status: number): Answer {
@@ -592,8 +768,8 @@ function methodNotAllowed(method: string): Answer {
   return { status: 405, body: { message: `The ${method} method is not supported for this route. Supported methods: POST.` } };
 }
 
-/** Writes PNG-looking bytes until the client goes away; stops as soon as the socket closes. */
-function streamEndlessPng(res: http.ServerResponse): void {
+/** Writes bytes that start like the real file until the client goes away; stops as soon as the socket closes. */
+function streamEndless(res: http.ServerResponse, contentType: string, head: Buffer): void {
   let open = true;
   res.on('close', () => {
     open = false;
@@ -601,8 +777,8 @@ function streamEndlessPng(res: http.ServerResponse): void {
   res.on('error', () => {
     open = false;
   });
-  res.writeHead(200, { 'Content-Type': 'image/png' });
-  res.write(PNG_SIGNATURE);
+  res.writeHead(200, { 'Content-Type': contentType });
+  res.write(head);
   const pump = (): void => {
     while (open) {
       if (!res.write(ENDLESS_CHUNK)) {
@@ -658,6 +834,18 @@ function sendJson(res: http.ServerResponse, answer: Answer): void {
 
 function sendHtml(res: http.ServerResponse, status: number, html: string): void {
   sendRaw(res, status, 'text/html; charset=utf-8', html);
+}
+
+/** What an S3-compatible bucket answers for a signed link past its lifetime. */
+function sendExpiredLink(res: http.ServerResponse): void {
+  const now = new Date();
+  const expired = new Date(now.getTime() - 60_000).toISOString();
+  sendRaw(
+    res,
+    403,
+    'application/xml',
+    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message><X-Amz-Expires>${LINK_LIFETIME_SECONDS}</X-Amz-Expires><Expires>${expired}</Expires><ServerTime>${now.toISOString()}</ServerTime></Error>`,
+  );
 }
 
 /** The XML error an S3/R2 bucket answers with. */
