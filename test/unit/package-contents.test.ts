@@ -10,15 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 
-/** The repository root, found from the sources or from the compiled out/ tree alike. */
-const ROOT = (() => {
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    if (fs.existsSync(path.join(dir, 'package.nls.json'))) return dir;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`package.nls.json not found above ${__dirname}`);
-})();
+/** The repository root: this file runs compiled, from out/test/unit/ (or from test/unit/ if run from source). */
+const ROOT = path.resolve(__dirname, path.basename(path.resolve(__dirname, '../..')) === 'out' ? '../../..' : '../..');
 
 const VSIX = path.join(ROOT, 'multiview.vsix');
 const METAFILE = path.join(ROOT, 'dist', 'meta.json');
