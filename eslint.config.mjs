@@ -139,7 +139,7 @@ export default tseslint.config(
         },
       ],
       // Not import-x/no-cycle: it ignores type-only imports (see scripts/eslint-rules/no-import-cycles.mjs).
-      'multiview/no-import-cycles': ['error', { root: 'src' }],
+      'multiview/no-import-cycles': ['error', { root: `${import.meta.dirname}/src` }],
       'import-x/no-self-import': 'error',
       '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: VSCODE_ONLY_THERE }] }],
       'no-restricted-syntax': [
