@@ -28,6 +28,7 @@
  * (node:test's `test()` returns a promise that is deliberately not awaited at the top level).
  */
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -51,7 +52,7 @@ const UNLAYERED = ['./src/vscode', './src/types', ...ENTRY_POINTS.map((file) => 
 
 const VSCODE_ONLY_THERE = 'Only src/vscode/** and the entry points (src/extension.ts, src/main.ts) may import `vscode`: the other layers stay pure Node so that unit tests and workers can load them.';
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: ['dist/**', 'out/**', '.tools/**', 'node_modules/**', '.vscode-test/**', '.test-output/**', '**/*.vsix'],
   },
