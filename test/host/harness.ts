@@ -16,6 +16,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { DEBIAN_CHROMIUM, findBrowser } from './browser';
 import { createWorkspace, type WorkspaceLayout } from './fixtures';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -50,7 +51,7 @@ export const TEST_OUTPUT_DIR = path.join(REPO_ROOT, '.test-output');
 export const DEFAULT_VSIX = path.join(REPO_ROOT, 'multiview.vsix');
 const CODE_SERVER_ENTRY = path.join(TOOLS_DIR, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const PLAYWRIGHT_DIR = path.join(TOOLS_DIR, 'playwright');
-const CHROMIUM = process.env.MULTIVIEW_CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM = findBrowser()?.executable ?? DEBIAN_CHROMIUM;
 
 export function loadPlaywright(): any {
   const req = createRequire(path.join(PLAYWRIGHT_DIR, 'package.json'));

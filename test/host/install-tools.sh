@@ -3,12 +3,19 @@
 #   * Debian packages: chromium (the browser), libkrb5-dev + pkg-config (to build
 #     code-server's kerberos module), ripgrep (to seed @vscode/ripgrep's download)
 #   * .tools/code-server : code-server 4.100.3 (= VS Code 1.100.3, runs on Node 20)
-#   * .tools/playwright  : playwright-core, driving Debian's chromium
+#   * .tools/playwright  : playwright-core, driving that chromium
 # The npm packages are pinned by the package.json (+ package-lock.json) files in
 # test/host/tools/<name>/, which are copied into .tools/<name>/. A stamp file
 # (hash of those files + Node ABI) makes a second run a no-op.
 # Works as root, with no stdin (CI=true), on Debian 12. Recipe:
 # shared/reference/real-vscode-host.md, "Path A".
+#
+# Elsewhere (no apt-get, or not root and no password-less sudo, or MULTIVIEW_NO_APT=1)
+# the apt step is skipped and only the npm tools are installed: the browser is then
+# whichever test/host/browser.ts finds (or MULTIVIEW_BROWSER names), code-server's
+# kerberos module needs the Kerberos headers (macOS has them; other Linux: the
+# krb5 development package), and without ripgrep on PATH @vscode/ripgrep downloads
+# its own (from GitHub). Runs on Linux and macOS (bash 3.2).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -18,13 +25,25 @@ RG_CACHE_NAME="vscode-ripgrep-cache-1.15.11"
 RG_TARBALL="ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz"
 APT_PACKAGES=(chromium libkrb5-dev pkg-config ripgrep)
 
-T0=$(date +%s%N)
+# Milliseconds since the epoch (macOS's date has no %N: whole seconds there).
+now_ms() {
+  local ns
+  ns="$(date +%s%N)"
+  case "$ns" in
+    *N) echo $(($(date +%s) * 1000)) ;;
+    *) echo $((ns / 1000000)) ;;
+  esac
+}
+# sha256sum is GNU coreutils; macOS has shasum.
+sha256() { if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi | cut -d' ' -f1; }
+
+T0=$(now_ms)
 log() {
-  local ms=$(( ($(date +%s%N) - T0) / 1000000 ))
+  local ms=$(( $(now_ms) - T0 ))
   printf '[install-tools %4d.%01ds] %s\n' $((ms / 1000)) $(((ms % 1000) / 100)) "$*"
 }
-step_start() { STEP_NAME="$1"; STEP_T=$(date +%s%N); log "BEGIN $1"; }
-step_end() { log "END   $STEP_NAME ($(( ($(date +%s%N) - STEP_T) / 1000000 )) ms)"; }
+step_start() { STEP_NAME="$1"; STEP_T=$(now_ms); log "BEGIN $1"; }
+step_end() { log "END   $STEP_NAME ($(( $(now_ms) - STEP_T )) ms)"; }
 
 mkdir -p "$TOOLS"
 # One installer at a time (two test runs started together must not race).
@@ -32,26 +51,42 @@ exec 9>"$TOOLS/.install.lock"
 if command -v flock >/dev/null 2>&1; then flock 9; fi
 
 # ---------------------------------------------------------------- apt packages
+# Debian (CI): install what is missing, as root or with password-less sudo.
+# Anywhere else: say what is skipped and go on with the npm tools.
 step_start "apt packages (${APT_PACKAGES[*]})"
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$p")
-  fi
-done
-if ((${#missing[@]})); then
-  log "missing: ${missing[*]}"
+APT_DONE=0
+if [ "${MULTIVIEW_NO_APT:-}" = 1 ]; then
+  log "skipped: MULTIVIEW_NO_APT=1"
+elif ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
+  log "skipped: no apt-get/dpkg-query here (not Debian); installing the npm tools only"
+else
+  missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$p")
+    fi
+  done
   SUDO=""
   if [ "$(id -u)" != 0 ]; then SUDO="sudo -n"; fi
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -q
-  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
-else
-  log "all present"
+  if ((${#missing[@]} == 0)); then
+    log "all present"
+    APT_DONE=1
+  elif [ -n "$SUDO" ] && ! sudo -n true >/dev/null 2>&1; then
+    log "skipped: missing ${missing[*]}, but not root and no password-less sudo; installing the npm tools only"
+    log "  (to install them: sudo apt-get install --no-install-recommends ${missing[*]})"
+  else
+    log "missing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -q
+    $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+    APT_DONE=1
+  fi
 fi
-for b in chromium rg; do
-  command -v "$b" >/dev/null || { echo "install-tools: '$b' not on PATH after apt install" >&2; exit 1; }
-done
+if [ "$APT_DONE" = 1 ]; then
+  for b in chromium rg; do
+    command -v "$b" >/dev/null || { echo "install-tools: '$b' not on PATH after apt install" >&2; exit 1; }
+  done
+fi
 step_end
 
 # ------------------------------------------------------------ npm tool folders
@@ -61,7 +96,7 @@ stamp_of() { # $1 = tool name
     [ -f "$SPEC/$1/package-lock.json" ] && cat "$SPEC/$1/package-lock.json"
     node -p 'process.platform + "-" + process.arch + "-abi" + process.versions.modules'
     echo "installer-v1"
-  } | sha256sum | cut -d' ' -f1
+  } | sha256
 }
 
 # $1 = tool name, $2 = check function (called with the tool dir; must return 0)
@@ -83,10 +118,15 @@ install_tool() {
 
   # npm's TMPDIR: a private one whose ripgrep download cache is seeded with
   # Debian's rg (the @vscode/ripgrep postinstall would otherwise go to GitHub).
+  # The cached tarball is the Linux x64 one, so it is seeded only there.
   local tmp="$TOOLS/.tmp-$name"
   rm -rf "$tmp"; mkdir -p "$tmp/$RG_CACHE_NAME" "$tmp/rg-src"
-  cp "$(command -v rg)" "$tmp/rg-src/rg"
-  tar czf "$tmp/$RG_CACHE_NAME/$RG_TARBALL" -C "$tmp/rg-src" rg
+  if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] && command -v rg >/dev/null 2>&1; then
+    cp "$(command -v rg)" "$tmp/rg-src/rg"
+    tar czf "$tmp/$RG_CACHE_NAME/$RG_TARBALL" -C "$tmp/rg-src" rg
+  else
+    log "no ripgrep to seed (or not Linux x64): @vscode/ripgrep downloads its own"
+  fi
 
   (
     cd "$dir"
@@ -124,4 +164,4 @@ check_playwright() {
 }
 install_tool playwright check_playwright
 
-log "done: code-server $(node -p "require('$TOOLS/code-server/node_modules/code-server/package.json').version"), playwright-core $(node -p "require('$TOOLS/playwright/node_modules/playwright-core/package.json').version"), $(chromium --version 2>/dev/null | head -1)"
+log "done: code-server $(node -p "require('$TOOLS/code-server/node_modules/code-server/package.json').version"), playwright-core $(node -p "require('$TOOLS/playwright/node_modules/playwright-core/package.json').version")$( [ "$APT_DONE" = 1 ] && echo ", $(chromium --version 2>/dev/null | head -1)")"
