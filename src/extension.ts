@@ -20,6 +20,7 @@ interface Manifest {
 export function activate(context: vscode.ExtensionContext): void {
   let features: Main.Features | undefined;
   // A computed path keeps esbuild from inlining main.js: it stays a bundle of its own, loaded here on first use.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous load, on the first call only
   const load = (): Main.Features => (features ??= (require(path.join(__dirname, 'main.js')) as typeof Main).activateFeatures(context));
   const manifest = context.extension.packageJSON as Manifest;
 

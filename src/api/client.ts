@@ -23,7 +23,7 @@ import {
   type ApiAnswer,
   type ResultContext,
 } from './responses';
-import type { ApiEndpoints, DownloadedImage, FetchBodyShape, JobStage, MultiviewRequest, MultiviewResult, ProcessingInfo, QueuedJob } from './types';
+import type { ApiEndpoints, DownloadedImage, FetchBodyShape, JobStage, MultiviewRequest, JobResult, ProcessingInfo, QueuedJob } from './types';
 
 export interface MultiviewClientOptions {
   apiKey: string;
@@ -165,7 +165,7 @@ export class MultiviewClient {
    * Encodes the request for the endpoint (refusing, kind 'invalid-request', what it documents it would reject) and
    * submits it: see `submit`.
    */
-  async generate(request: MultiviewRequest, opts: CallOptions = {}): Promise<MultiviewResult> {
+  async generate(request: MultiviewRequest, opts: CallOptions = {}): Promise<JobResult> {
     return this.submit(encodeMultiviewRequest(request, this.endpoints), opts);
   }
 
@@ -173,7 +173,7 @@ export class MultiviewClient {
    * POSTs the encoded body (plus the key) to the multiview endpoint and polls until success; throws
    * MultiviewApiError otherwise.
    */
-  async submit(body: EncodedMultiviewRequest, opts: CallOptions = {}): Promise<MultiviewResult> {
+  async submit(body: EncodedMultiviewRequest, opts: CallOptions = {}): Promise<JobResult> {
     return this.withPublicErrors(opts.signal, async () => {
       opts.onStage?.({ stage: 'submitting' });
       // Only a rate limit (job not accepted) leads to a resubmission: after any other failure, such as a lost
@@ -191,7 +191,7 @@ export class MultiviewClient {
    * Polls a job queued earlier (see CallOptions.onQueued) until it ends, as `generate` would have: the same poll
    * URLs (a fetch_result only on a configured host), time limit and errors.
    */
-  async resume(job: QueuedJob, opts: CallOptions = {}): Promise<MultiviewResult> {
+  async resume(job: QueuedJob, opts: CallOptions = {}): Promise<JobResult> {
     return this.withPublicErrors(opts.signal, () =>
       this.pollUntilDone(job, { requestedSeed: job.requestedSeed }, opts),
     );
@@ -201,7 +201,7 @@ export class MultiviewClient {
    * Downloads the grid: outputUrls[0] (retrying a 404 "not ready yet" a few times with short backoff), then
    * proxyUrls, verifying status, content-type and magic bytes (PNG/JPEG/WebP), size cap.
    */
-  async downloadResult(result: MultiviewResult, opts: CallOptions = {}): Promise<DownloadedImage> {
+  async downloadResult(result: JobResult, opts: CallOptions = {}): Promise<DownloadedImage> {
     return this.withPublicErrors(opts.signal, async () => {
       const urls = [...new Set([...httpLinks(result.outputUrls.slice(0, 1), this.apiKey), ...httpLinks(result.proxyUrls, this.apiKey)])];
       if (urls.length === 0) {
@@ -261,7 +261,7 @@ export class MultiviewClient {
   }
 
   /** Polls a queued job until it succeeds, fails, or jobTimeoutMs passes. */
-  private async pollUntilDone(queued: ProcessingInfo, context: ResultContext, opts: CallOptions): Promise<MultiviewResult> {
+  private async pollUntilDone(queued: ProcessingInfo, context: ResultContext, opts: CallOptions): Promise<JobResult> {
     const jobId = queued.jobId;
     const pollUrls = this.pollUrlsFor(queued);
     if (pollUrls.length === 0) {

@@ -7,6 +7,7 @@ import * as l10n from '@vscode/l10n';
 import type { EndpointPresetId } from './presetIds';
 import { ENDPOINT_PRESETS } from './presets';
 import type { TrackIdFormat } from './types';
+import { hasControlCharacters } from '../shared/text';
 
 // ---- steps ---------------------------------------------------------------------------------------
 
@@ -37,7 +38,6 @@ export function closestAllowedSteps(steps: number, presetId: EndpointPresetId): 
 
 const MAX_WEBHOOK_CHARS = 2048;
 const MAX_TRACK_ID_CHARS = 128;
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
 
 /**
  * For the quick input: an error message, or undefined when `text` is empty (no webhook) or an https URL the
@@ -52,7 +52,7 @@ export function validateWebhookUrl(text: string): string | undefined {
 /** Why a (non-empty) webhook URL cannot be used, or undefined. */
 export function webhookProblem(value: string): string | undefined {
   if (value.length > MAX_WEBHOOK_CHARS) return l10n.t('The webhook URL must be at most {0} characters.', MAX_WEBHOOK_CHARS);
-  if (/\s/.test(value) || CONTROL_CHARACTERS.test(value)) return l10n.t('The webhook URL must not contain spaces or invisible characters.');
+  if (/\s/.test(value) || hasControlCharacters(value)) return l10n.t('The webhook URL must not contain spaces or invisible characters.');
   let parsed: URL;
   try {
     parsed = new URL(value);
@@ -108,7 +108,7 @@ export function trackIdProblem(value: string | number, format: TrackIdFormat): s
   }
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : l10n.t('The track id must be a finite number or a short text.');
   if (value.length > MAX_TRACK_ID_CHARS) return l10n.t('The track id must be at most {0} characters.', MAX_TRACK_ID_CHARS);
-  if (CONTROL_CHARACTERS.test(value)) return l10n.t('The track id must not contain invisible or control characters.');
+  if (hasControlCharacters(value)) return l10n.t('The track id must not contain invisible or control characters.');
   return undefined;
 }
 

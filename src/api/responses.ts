@@ -9,7 +9,8 @@ import { isHttpUrl } from './endpoints';
 import { MultiviewApiError, sentenceWith } from './errors';
 import { isRecord } from '../shared/isRecord';
 import { redactDeep, redactSecret } from './redact';
-import type { ApiErrorKind, MultiviewResult, ProcessingInfo, RawApiResponse } from './types';
+import { withoutInvisibleCharacters } from '../shared/text';
+import type { ApiErrorKind, JobResult, ProcessingInfo, RawApiResponse } from './types';
 
 const MAX_SERVER_TEXT_CHARS = 500;
 const MAX_LINKS = 20;
@@ -220,7 +221,7 @@ function joinDefined(parts: Array<string | undefined>, separator: string): strin
  */
 export function sanitizeServerText(text: string, secret: string, maxChars = MAX_SERVER_TEXT_CHARS): string {
   // Remove invisible characters before redacting, so a key split by them is still found.
-  const visible = text.replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, '');
+  const visible = withoutInvisibleCharacters(text);
   const single = redactSecret(visible, secret).replace(/\s+/g, ' ').trim();
   return single.length > maxChars ? `${single.slice(0, maxChars - 1)}…` : single;
 }
@@ -306,7 +307,7 @@ export interface ResultContext {
  * Normalises a success answer. `output` may be an array, a string, "" or []; when it has no link,
  * `future_links` count instead. A success without any usable link is 'malformed'.
  */
-export function resultFromSuccess(body: RawApiResponse, context: ResultContext, secret: string): MultiviewResult {
+export function resultFromSuccess(body: RawApiResponse, context: ResultContext, secret: string): JobResult {
   const jobId = jobIdOf(body, secret) ?? context.jobId ?? '';
   const output = httpLinks(body.output, secret);
   const outputUrls = output.length > 0 ? output : httpLinks(body.future_links, secret);
@@ -320,7 +321,7 @@ export function resultFromSuccess(body: RawApiResponse, context: ResultContext, 
     );
   }
   const meta = metaOf(body, secret) ?? context.meta ?? {};
-  const result: MultiviewResult = {
+  const result: JobResult = {
     jobId,
     outputUrls,
     proxyUrls: httpLinks(body.proxy_links, secret),

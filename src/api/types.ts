@@ -52,7 +52,7 @@ export interface RawApiResponse {
 }
 
 /** A finished job, normalised. */
-export interface MultiviewResult {
+export interface JobResult {
   jobId: string;
   /** Result links in the order given by the server (`output`, then `future_links` if output was empty). */
   outputUrls: string[];

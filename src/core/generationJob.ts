@@ -10,7 +10,7 @@ import { type CallOptions, MultiviewClient, type MultiviewClientOptions } from '
 import { MultiviewApiError } from '../api/errors';
 import { redactSecret } from '../api/redact';
 import { encodeRequestFields, type EncodedRequestFields, withImage } from '../api/request';
-import type { JobStage, MultiviewResult, QueuedJob } from '../api/types';
+import type { JobStage, JobResult, QueuedJob } from '../api/types';
 import { extensionForMime, type ImageMime, readImageSize } from '../image/imageFormat';
 import { loadCodecs } from '../image/loadCodecs';
 import { MAX_DECODE_PIXELS } from '../image/pixels';
@@ -21,7 +21,8 @@ import { formatBytes } from '../shared/format';
 import { toRequestFields } from './parameterMapping';
 import type { GenerationParameters } from './parameters';
 import type { SavedResult } from './readSidecar';
-import { buildSidecar, type Sidecar, type SidecarInput, type SidecarView, type ViewsSkipped } from './sidecar';
+import { type Sidecar, type SidecarView, type ViewsSkipped } from './sidecarSchema';
+import { buildSidecar, type SidecarInput } from './sidecar';
 
 export type JobProgress = { stage: 'preparing' } | JobStage | { stage: 'saving' };
 
@@ -165,7 +166,7 @@ export function isCancellation(error: unknown): boolean {
 async function downloadAndSave(
   client: MultiviewClient,
   job: Omit<ResumableJob, 'queued'>,
-  result: MultiviewResult,
+  result: JobResult,
   generationMs: number,
   input: JobSession,
 ): Promise<GenerationJobOutput> {

@@ -6,7 +6,7 @@
 import type { EncodedRequestFields } from '../api/request';
 import type { MultiviewRequest } from '../api/types';
 import { BUILT_IN_DEFAULTS, type GenerationParameters, sanitizeParameters } from './parameters';
-import type { Sidecar } from './sidecar';
+import type { Sidecar } from './sidecarSchema';
 import { urlForDisplay } from '../api/endpoints';
 
 /** The request's fields (all but the image) for these parameters, before the endpoint's encoding. */

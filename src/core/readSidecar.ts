@@ -8,10 +8,11 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_ENDPOINT_PRESET, isEndpointPresetId } from '../api/presetIds';
 import { isRecord } from '../shared/isRecord';
+import { hasControlCharacters } from '../shared/text';
 import { isInside } from './files';
 import { GRID_COLUMNS, GRID_ROWS, parseCameraLayout } from './grid';
 import { BUILT_IN_DEFAULTS } from './parameters';
-import { SIDECAR_SCHEMA, type Sidecar, type SidecarView, type ViewsSkipped } from './sidecar';
+import { SIDECAR_SCHEMA, type Sidecar, type SidecarView, type ViewsSkipped } from './sidecarSchema';
 
 /** Larger than any sidecar we write (a few KB); a bigger file is not one of ours. */
 export const MAX_SIDECAR_BYTES = 1024 * 1024;
@@ -104,8 +105,7 @@ export function savedResultFromText(text: string, sidecarPath: string, workspace
  */
 export function bareFileName(name: string): string | undefined {
   const last = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  return last === '' || last === '.' || last === '..' || /[\u0000-\u001f\u007f]/.test(last) ? undefined : last;
+  return last === '' || last === '.' || last === '..' || hasControlCharacters(last) ? undefined : last;
 }
 
 /**

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { loadCodecs } from '../image/loadCodecs';
 import { TURNTABLE_SUFFIX, writeNewFiles } from './outputFiles';
 import type { SavedResult } from './readSidecar';
-import type { SidecarView } from './sidecar';
+import type { SidecarView } from './sidecarSchema';
 
 export interface ExportedTurntable {
   path: string;

@@ -19,7 +19,6 @@ import { createRequire } from 'node:module';
 import { DEBIAN_CHROMIUM, findBrowser } from './browser';
 import { createWorkspace, type WorkspaceLayout } from './fixtures';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // playwright-core is loaded from .tools at run time and deliberately typed loosely.
 export type Page = any;
 export type Locator = any;

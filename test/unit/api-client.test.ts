@@ -15,7 +15,7 @@ import { endpointsFromBaseUrls } from '../support/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
 import { ENDPOINT_PRESET_IDS, type EndpointPresetId } from '../../src/api/presetIds';
 import { endpointsForPreset } from '../../src/api/presets';
-import type { ApiEndpoints, ApiErrorKind, JobStage, MultiviewRequest, MultiviewResult } from '../../src/api/types';
+import type { ApiEndpoints, ApiErrorKind, JobStage, MultiviewRequest, JobResult } from '../../src/api/types';
 import { SCENARIO_NAMES, startContractServer, type ContractServer, type RecordedRequest, type ScenarioName } from '../contract-server/server';
 
 const API_KEY = 'mvk-Test-7Q4z9XwE2rLp0sKd';
@@ -146,7 +146,7 @@ function request(overrides: Partial<MultiviewRequest> = {}): MultiviewRequest {
   return sampleRequest({ image: `${server.baseUrl}/uploads/0.png`, seed: 12345, ...overrides });
 }
 
-async function generate(h: Harness, overrides: Partial<MultiviewRequest> = {}, signal?: AbortSignal): Promise<MultiviewResult> {
+async function generate(h: Harness, overrides: Partial<MultiviewRequest> = {}, signal?: AbortSignal): Promise<JobResult> {
   const result = await h.client.generate(request(overrides), { signal, onStage: (stage) => h.stages.push(stage) });
   observed.push(result);
   return result;

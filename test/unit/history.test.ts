@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { filesToDelete, finishedAtLabel, groupBySourceImage, resultDescription, resultStem, shorten } from '../../src/core/history';
 import type { SavedResult } from '../../src/core/readSidecar';
-import type { Sidecar } from '../../src/core/sidecar';
+import type { Sidecar } from '../../src/core/sidecarSchema';
 
 const OUT = '/ws/generated';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { renderNoticePage, renderResultPage, type PageEnvironment, type ResultPageModel } from '../../src/vscode/panel/resultPage';
-import type { Sidecar } from '../../src/core/sidecar';
+import type { Sidecar } from '../../src/core/sidecarSchema';
 
 const ENV: PageEnvironment = {
   cspSource: 'https://file+.vscode-resource.vscode-cdn.net',

@@ -5,7 +5,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import { signedDegrees } from '../../core/grid';
-import type { Sidecar } from '../../core/sidecar';
+import type { Sidecar } from '../../core/sidecarSchema';
 import { MAX_FRAMES_PER_SECOND, MIN_FRAMES_PER_SECOND } from '../../shared/messages';
 import { html, type SafeHtml } from './html';
 

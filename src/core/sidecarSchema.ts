@@ -1,0 +1,77 @@
+/**
+ * The shape of the JSON file saved beside each grid (`<stem>.json`): what is written (sidecar.ts) and what is read
+ * back (readSidecar.ts), in one place.
+ */
+import type { EndpointPresetId } from '../api/presetIds';
+import type { ImageTransport } from '../api/types';
+import type { InputPreparation } from '../image/prepareUpload';
+import type { CameraLayout, ViewPose, ViewRect } from './grid';
+
+/** How the input image was sent, after any preparation. */
+export interface SidecarUpload {
+  transport?: ImageTransport;
+  width: number;
+  height: number;
+  bytes: number;
+  reencoded?: unknown;
+}
+
+export const SIDECAR_SCHEMA = 'multiview-sidecar/1';
+
+
+export interface SidecarView extends ViewPose {
+  /** The view's file name, beside the grid. */
+  file: string;
+  /** Where it was cut from the grid, in pixels. */
+  rect: ViewRect;
+}
+
+export interface ViewsSkipped {
+  reason: 'disabled' | 'webp-grid' | 'unreadable-grid';
+  message: string;
+}
+
+export interface Sidecar {
+  schema: typeof SIDECAR_SCHEMA;
+  createdBy: string;
+  sourceImage: string;
+  grid: string;
+  jobId: string;
+  seed: number | null;
+  /** The `multiview.endpointPreset` the job was sent with. */
+  endpointPreset: EndpointPresetId;
+  parameters: {
+    prompt: string;
+    negative_prompt: string;
+    width: number;
+    height: number;
+    num_inference_steps: number;
+    guidance_scale: number;
+    seed: number | null;
+    /** As sent: "yes"/"no" (v5, custom) or a boolean (v6, enterprise). */
+    temp: 'yes' | 'no' | boolean;
+    /**
+     * Origin and path of the webhook URL, without user info, query or fragment: a webhook's only protection is
+     * often a secret in its URL, and sidecars end up in repositories.
+     */
+    webhook: string | null;
+    /** As sent (a number for ModelsLab v6). */
+    track_id: string | number | null;
+  };
+  upload: SidecarUpload;
+  /**
+   * Padding to a square before upload: `requested` (the user's answer, what a re-run should ask for again),
+   * `padded`, `fromSize`/`toSize`, `background`, `compositedAlpha`, and `skipped` with a `note` saying why not.
+   * `null` in sidecars written before it was recorded.
+   */
+  inputPreparation: InputPreparation | null;
+  output: { downloadedFrom: string; outputUrls: string[]; proxyUrls: string[] };
+  serverGenerationSeconds: number | null;
+  timings: { startedAt: string; finishedAt: string; uploadMs: number; generationMs: number; downloadMs: number; totalMs: number };
+  meta: Record<string, unknown>;
+  cameraLayout: CameraLayout;
+  gridSize: { width: number; height: number } | null;
+  views: SidecarView[];
+  viewsSkipped: ViewsSkipped | null;
+}
+
