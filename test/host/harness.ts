@@ -235,6 +235,12 @@ export interface HostOptions {
   watchdogSeconds?: number;
   /** Label used for the artefact folder under .test-output/. */
   label?: string;
+  /**
+   * Folders of other extensions (a package.json and plain JS, e.g. test/host/stall-recorder) to install beside the
+   * product: each is packaged with the repository's vsce, installed, and must be activated in the extension host
+   * (so give it an activation event such as onStartupFinished) before start() returns.
+   */
+  extraExtensions?: string[];
 }
 
 type ArtifactSource = () => string | Buffer | Promise<string | Buffer>;
@@ -397,19 +403,17 @@ export class Host {
       // Install a private copy: a concurrent `npm run package` must not swap the file mid-install.
       const copy = path.join(this.root, 'extension.vsix');
       fs.copyFileSync(vsix, copy);
-      const r = spawnSync(process.execPath, [CODE_SERVER_ENTRY, ...this.commonArgs(), '--install-extension', copy, '--force'], {
-        env: this.env(),
-        cwd: this.root,
-        encoding: 'utf8',
-        timeout: 120_000,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
-      if (r.status !== 0 || /Failed Installing Extensions/i.test(out)) {
-        throw new Error(`--install-extension exited ${r.status ?? r.signal}: ${out}`);
-      }
-      log(`  ${out.split('\n').slice(-1)[0]}`);
+      this.installVsix(copy);
     });
+
+    const extraIds: string[] = [];
+    for (const folder of o.extraExtensions ?? []) {
+      await this.step(`install extra extension ${path.basename(folder)}`, async () => {
+        const { id, vsix: packaged } = packageExtensionFolder(folder, this.root);
+        this.installVsix(packaged);
+        extraIds.push(id);
+      });
+    }
 
     await this.step('start code-server', async () => {
       this.port = o.port ?? (await freePort());
@@ -478,6 +482,44 @@ export class Host {
       await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
       await this.explorerRow('notes.txt').waitFor({ state: 'visible', timeout: 60_000 });
     });
+
+    for (const id of extraIds) {
+      await this.step(`extra extension ${id} is active`, async () => {
+        await waitFor(`"${id}" activated in the extension host's log`, () => this.extensionHostLog().includes(`_doActivateExtension ${id},`), 90_000, 500);
+        // A failed activation (a syntax error, a throwing activate()) is logged just after; give it a moment.
+        await sleep(1000);
+        const hostLog = this.extensionHostLog();
+        const failed = hostLog.indexOf(`Activating extension ${id} failed`);
+        if (failed >= 0) throw new Error(`the extension host could not activate ${id}:\n${hostLog.slice(failed, failed + 1500)}`);
+      });
+    }
+  }
+
+  private installVsix(file: string): void {
+    const r = spawnSync(process.execPath, [CODE_SERVER_ENTRY, ...this.commonArgs(), '--install-extension', file, '--force'], {
+      env: this.env(),
+      cwd: this.root,
+      encoding: 'utf8',
+      timeout: 120_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+    if (r.status !== 0 || /Failed Installing Extensions/i.test(out)) {
+      throw new Error(`--install-extension exited ${r.status ?? r.signal}: ${out}`);
+    }
+    log(`  ${out.split('\n').slice(-1)[0]}`);
+  }
+
+  /**
+   * The extension hosts' logs so far: they say "ExtensionService#_doActivateExtension <id>, ..." when activating an
+   * extension and "Activating extension <id> failed due to an error" when that failed.
+   */
+  extensionHostLog(): string {
+    const logs = path.join(this.userDataDir, 'logs');
+    return listFiles(logs)
+      .filter((f) => /exthost[^/]*\.log$/i.test(f))
+      .map((f) => fs.readFileSync(path.join(logs, f), 'utf8'))
+      .join('\n');
   }
 
   // -------------------------------------------------------------------------------- settings
@@ -899,6 +941,30 @@ export class Host {
 }
 
 // ---------------------------------------------------------------------------------- utilities
+
+/**
+ * Packages an extension folder (plain JS, no dependencies) into `<root>/<name>.vsix` with the repository's pinned
+ * vsce, from a copy in the root (vsce must not write into the source tree). Returns its id and the .vsix.
+ */
+export function packageExtensionFolder(folder: string, root: string): { id: string; vsix: string } {
+  const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8')) as { publisher: string; name: string };
+  const id = `${manifest.publisher}.${manifest.name}`;
+  const copy = path.join(root, 'extra-extensions', manifest.name);
+  fs.cpSync(folder, copy, { recursive: true });
+  const vsce = path.join(path.dirname(createRequire(path.join(REPO_ROOT, 'package.json')).resolve('@vscode/vsce/package.json')), 'vsce');
+  const vsix = path.join(root, `${manifest.name}.vsix`);
+  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', vsix], {
+    cwd: copy,
+    encoding: 'utf8',
+    timeout: 120_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (r.status !== 0 || !fs.existsSync(vsix)) {
+    throw new Error(`vsce package of ${folder} exited ${r.status ?? r.signal}: ${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim()}`);
+  }
+  log(`  packaged ${id} (${fs.statSync(vsix).size} bytes)`);
+  return { id, vsix };
+}
 
 /** Every file under `dir` (recursively) whose bytes contain `needle`; `skip` returns true for dirs to skip. */
 export function filesContaining(dir: string, needle: string, skip: (p: string) => boolean = () => false): string[] {
