@@ -23,7 +23,7 @@ import {
   type ApiAnswer,
   type ResultContext,
 } from './responses';
-import type { ApiEndpoints, DownloadedImage, FetchBodyShape, JobStage, MultiviewRequest, JobResult, ProcessingInfo, QueuedJob } from './types';
+import type { ApiEndpoints, DownloadedImage, FetchBodyShape, JobEndpoint, JobKind, JobResult, JobStage, MultiviewRequest, QueuedJob } from './types';
 
 export interface MultiviewClientOptions {
   apiKey: string;
@@ -90,12 +90,8 @@ export class MultiviewClient {
 
   constructor(options: MultiviewClientOptions) {
     this.apiKey = options.apiKey;
-    const { fetchFallbacks, allowedSteps } = options.endpoints;
-    this.endpoints = {
-      ...options.endpoints,
-      fetchFallbacks: fetchFallbacks.map((route) => ({ ...route })),
-      ...(allowedSteps ? { allowedSteps: [...allowedSteps] } : {}),
-    };
+    // A copy: a caller changing its endpoints later must not change where this client sends the key.
+    this.endpoints = structuredClone(options.endpoints);
     this.trustedOrigins = trustedOrigins(this.endpoints);
     this.jobTimeoutMs = positiveOr(options.jobTimeoutMs, DEFAULT_JOB_TIMEOUT_MS);
     this.maxRateLimitRetries = Math.max(0, Math.floor(options.maxRateLimitRetries ?? DEFAULT_MAX_RATE_LIMIT_RETRIES));
@@ -150,8 +146,8 @@ export class MultiviewClient {
    * (stage 'embedding'), after the same size check, without any request.
    * @throws TypeError when `dataUri` is not a base64 image data URI (a caller bug, not a service failure).
    */
-  async imageForRequest(dataUri: string, opts: CallOptions = {}): Promise<string> {
-    if (this.endpoints.imageTransport !== 'inline-base64') return this.uploadImage(dataUri, opts);
+  async imageForRequest(dataUri: string, opts: CallOptions = {}, kind: JobKind = 'multiview'): Promise<string> {
+    if (this.jobEndpoint(kind).imageTransport !== 'inline-base64') return this.uploadImage(dataUri, opts);
     assertImageDataUri(dataUri, 'imageForRequest');
     return this.withPublicErrors(opts.signal, async () => {
       throwIfCancelled(opts.signal);
@@ -169,20 +165,26 @@ export class MultiviewClient {
     return this.submit(encodeMultiviewRequest(request, this.endpoints), opts);
   }
 
-  /**
-   * POSTs the encoded body (plus the key) to the multiview endpoint and polls until success; throws
-   * MultiviewApiError otherwise.
-   */
+  /** POSTs the encoded body (plus the key) to the multiview endpoint: see `submitJob`. */
   async submit(body: EncodedMultiviewRequest, opts: CallOptions = {}): Promise<JobResult> {
+    return this.submitJob('multiview', body, opts);
+  }
+
+  /**
+   * POSTs an encoded request (plus the key) to the endpoint of its kind of job and polls it until it succeeds;
+   * throws MultiviewApiError otherwise. The same response shapes and quirks for every kind (docs/api-contract.md §12).
+   */
+  async submitJob(kind: JobKind, body: { seed?: number | null }, opts: CallOptions = {}): Promise<JobResult> {
     return this.withPublicErrors(opts.signal, async () => {
       opts.onStage?.({ stage: 'submitting' });
       // Only a rate limit (job not accepted) leads to a resubmission: after any other failure, such as a lost
       // answer, the job may exist and be billed, so sending it again could pay twice.
-      const answer = await this.postApi(this.endpoints.multiview, { ...body }, opts);
-      const context: ResultContext = { requestedSeed: body.seed };
+      const answer = await this.postApi(this.jobEndpoint(kind).url, { ...body }, opts);
+      const requestedSeed = typeof body.seed === 'number' ? body.seed : null;
+      const context: ResultContext = { requestedSeed };
       if (answer.status === 'success') return resultFromSuccess(answer.body, context, this.apiKey);
-      const queued = processingInfoOf(answer.body, this.apiKey);
-      opts.onQueued?.({ ...queued, requestedSeed: body.seed });
+      const queued: QueuedJob = { ...processingInfoOf(answer.body, this.apiKey), requestedSeed, kind };
+      opts.onQueued?.(queued);
       return this.pollUntilDone(queued, context, opts);
     });
   }
@@ -261,7 +263,7 @@ export class MultiviewClient {
   }
 
   /** Polls a queued job until it succeeds, fails, or jobTimeoutMs passes. */
-  private async pollUntilDone(queued: ProcessingInfo, context: ResultContext, opts: CallOptions): Promise<JobResult> {
+  private async pollUntilDone(queued: QueuedJob, context: ResultContext, opts: CallOptions): Promise<JobResult> {
     const jobId = queued.jobId;
     const pollUrls = this.pollUrlsFor(queued);
     if (pollUrls.length === 0) {
@@ -353,7 +355,7 @@ export class MultiviewClient {
    * must not redirect it elsewhere); then the configured fallbacks, which are guesses (api-contract.md §3).
    * A fetch_result that does not name the job (the enterprise `/api/v1/enterprise/fetch` form) gets `request_id`.
    */
-  private pollUrlsFor(queued: ProcessingInfo): PollUrl[] {
+  private pollUrlsFor(queued: QueuedJob): PollUrl[] {
     const urls: PollUrl[] = [];
     const { jobId } = queued;
     const add = (candidate: PollUrl): void => {
@@ -369,11 +371,22 @@ export class MultiviewClient {
       }
     }
     if (jobId !== undefined) {
-      for (const route of this.endpoints.fetchFallbacks) {
+      for (const route of this.jobEndpoint(queued.kind ?? 'multiview').fetchFallbacks) {
         add({ url: fetchUrlForJob(route.url, jobId), guessed: true, body: route.body });
       }
     }
     return urls;
+  }
+
+  private jobEndpoint(kind: JobKind): JobEndpoint {
+    switch (kind) {
+      case 'multiview':
+        return this.endpoints.multiview;
+      case 'background-removal':
+        return this.endpoints.backgroundRemoval;
+      case 'image-to-3d':
+        return this.endpoints.imageTo3d;
+    }
   }
 
   private withinPollInterval(ms: number): number {

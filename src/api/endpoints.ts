@@ -19,7 +19,8 @@ export function originOf(url: string): string | undefined {
 
 /** Every origin the user configured; the only hosts that may ever receive the key. */
 export function trustedOrigins(endpoints: ApiEndpoints): Set<string> {
-  const urls = [endpoints.multiview, endpoints.base64ToUrl, endpoints.base64Crop, ...endpoints.fetchFallbacks.map((route) => route.url)];
+  const jobs = [endpoints.multiview, endpoints.backgroundRemoval, endpoints.imageTo3d];
+  const urls = [endpoints.base64ToUrl, endpoints.base64Crop, ...jobs.flatMap((job) => [job.url, ...job.fetchFallbacks.map((route) => route.url)])];
   return new Set(urls.map(originOf).filter((origin): origin is string => origin !== undefined));
 }
 

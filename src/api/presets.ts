@@ -1,12 +1,12 @@
 /**
  * The endpoint presets (setting `multiview.endpointPreset`): the same Multiview model behind four doors that
  * differ in paths, in how the image travels, in the type of `temp`, in the allowed steps and in how a queued job
- * is polled (api-contract.md §1, §3, §4). Each difference is data here; `endpointsForPreset` turns a preset and
+ * is polled (docs/api-contract.md §1, §3, §4, §12). Each difference is data here; `endpointsForPreset` turns a preset and
  * the configured base URLs into the ApiEndpoints the client follows. Pure: no I/O, no `vscode`.
  */
 import * as l10n from '@vscode/l10n';
 import { DEFAULT_ENDPOINT_PRESET, type EndpointPresetId } from './presetIds';
-import type { ApiEndpoints, FetchBodyShape, ImageTransport, TempFormat, TrackIdFormat } from './types';
+import type { ApiEndpoints, FetchBodyShape, ImageTransport, JobEndpoint, TempFormat, TrackIdFormat } from './types';
 
 /** The placeholder in a fetch route's URL that is replaced by the job id. */
 export const JOB_ID_PLACEHOLDER = '{id}';
@@ -25,21 +25,28 @@ export interface PresetFetchRoute extends PresetRoute {
   body: FetchBodyShape;
 }
 
+/** One kind of job behind a preset: its route, how the image travels, its poll routes (docs/api-contract.md §3). */
+export interface PresetJob {
+  route: PresetRoute;
+  imageTransport: ImageTransport;
+  /** Tried in order after the server's own `fetch_result`. */
+  fetchFallbacks: readonly PresetFetchRoute[];
+}
+
 export interface EndpointPreset {
   id: EndpointPresetId;
   /** Short name for pickers and messages (the manifest's enumDescriptions describe each preset for the settings UI). */
   label: string;
-  multiview: PresetRoute;
-  imageTransport: ImageTransport;
-  /** The upload helpers (ModelsLab general API); presets that send the image inline never call them. */
+  multiview: PresetJob;
+  backgroundRemoval: PresetJob;
+  imageTo3d: PresetJob;
+  /** The upload helpers (ModelsLab general API); jobs that send the image inline never call them. */
   base64ToUrl: PresetRoute;
   base64Crop: PresetRoute;
   tempFormat: TempFormat;
   /** The only `num_inference_steps` the endpoint documents; absent means the general 1-50. */
   allowedSteps?: readonly number[];
   trackIdFormat: TrackIdFormat;
-  /** Tried in order after the server's own `fetch_result` (api-contract.md §3). */
-  fetchFallbacks: readonly PresetFetchRoute[];
   /** Whether every URL comes from `customBaseUrl`. */
   usesCustomBase: boolean;
 }
@@ -50,16 +57,32 @@ const UPLOAD_ROUTES = {
 } as const satisfies Record<string, PresetRoute>;
 
 const V6_IMAGE_EDITING_FETCH: PresetFetchRoute = { base: 'modelslab', path: `/api/v6/image_editing/fetch/${JOB_ID_PLACEHOLDER}`, body: 'key' };
+/** stablediffusionapi.com documents no v5 fetch route: the v6 image-editing fetch, then the v3 fetch its v5 jobs used. */
+const V5_FETCH_FALLBACKS: readonly PresetFetchRoute[] = [V6_IMAGE_EDITING_FETCH, { base: 'api', path: `/api/v3/fetch/${JOB_ID_PLACEHOLDER}`, body: 'key' }];
+
+/** Background removal on ModelsLab v6: the image as a URL or inline (§12). Enterprise documents none of its own. */
+const V6_BACKGROUND_REMOVAL: PresetJob = {
+  route: { base: 'modelslab', path: '/api/v6/image_editing/removebg_mask' },
+  imageTransport: 'inline-base64',
+  fetchFallbacks: [V6_IMAGE_EDITING_FETCH],
+};
+
+/** Image to 3D lives on ModelsLab v6 for every account (§12): stablediffusionapi.com has no 3D route. */
+const V6_IMAGE_TO_3D: PresetJob = {
+  route: { base: 'modelslab', path: '/api/v6/3d/image_to_3d' },
+  imageTransport: 'upload',
+  fetchFallbacks: [{ base: 'modelslab', path: `/api/v6/3d/fetch/${JOB_ID_PLACEHOLDER}`, body: 'key' }],
+};
 
 const V5: EndpointPreset = {
   id: 'stablediffusionapi-v5',
   label: 'stablediffusionapi.com v5',
-  multiview: { base: 'api', path: '/api/v5/multiview' },
-  imageTransport: 'upload',
+  multiview: { route: { base: 'api', path: '/api/v5/multiview' }, imageTransport: 'upload', fetchFallbacks: V5_FETCH_FALLBACKS },
+  backgroundRemoval: { route: { base: 'api', path: '/api/v5/removebg_mask' }, imageTransport: 'upload', fetchFallbacks: V5_FETCH_FALLBACKS },
+  imageTo3d: V6_IMAGE_TO_3D,
   ...UPLOAD_ROUTES,
   tempFormat: 'yes-no',
   trackIdFormat: 'string-or-number',
-  fetchFallbacks: [V6_IMAGE_EDITING_FETCH, { base: 'api', path: `/api/v3/fetch/${JOB_ID_PLACEHOLDER}`, body: 'key' }],
   usesCustomBase: false,
 };
 
@@ -68,24 +91,32 @@ export const ENDPOINT_PRESETS: Readonly<Record<EndpointPresetId, EndpointPreset>
   'modelslab-v6': {
     id: 'modelslab-v6',
     label: 'ModelsLab v6',
-    multiview: { base: 'modelslab', path: '/api/v6/image_editing/multiview' },
-    imageTransport: 'inline-base64',
+    multiview: { route: { base: 'modelslab', path: '/api/v6/image_editing/multiview' }, imageTransport: 'inline-base64', fetchFallbacks: [V6_IMAGE_EDITING_FETCH] },
+    backgroundRemoval: V6_BACKGROUND_REMOVAL,
+    imageTo3d: V6_IMAGE_TO_3D,
     ...UPLOAD_ROUTES,
     tempFormat: 'boolean',
     allowedSteps: [21, 31, 41],
     trackIdFormat: 'integer',
-    fetchFallbacks: [V6_IMAGE_EDITING_FETCH],
     usesCustomBase: false,
   },
   'modelslab-enterprise': {
     id: 'modelslab-enterprise',
     label: 'ModelsLab Enterprise',
-    multiview: { base: 'modelslab', path: '/api/v1/enterprise/image_editing/multiview' },
-    imageTransport: 'upload',
+    multiview: {
+      route: { base: 'modelslab', path: '/api/v1/enterprise/image_editing/multiview' },
+      imageTransport: 'upload',
+      fetchFallbacks: [{ base: 'modelslab', path: '/api/v1/enterprise/fetch', body: 'key-and-request-id' }],
+    },
+    backgroundRemoval: V6_BACKGROUND_REMOVAL,
+    imageTo3d: {
+      route: { base: 'modelslab', path: '/api/v1/enterprise/3d/image_to_3d' },
+      imageTransport: 'upload',
+      fetchFallbacks: [{ base: 'modelslab', path: `/api/v1/enterprise/3d/fetch/${JOB_ID_PLACEHOLDER}`, body: 'key' }],
+    },
     ...UPLOAD_ROUTES,
     tempFormat: 'boolean',
     trackIdFormat: 'string-or-number',
-    fetchFallbacks: [{ base: 'modelslab', path: '/api/v1/enterprise/fetch', body: 'key-and-request-id' }],
     usesCustomBase: false,
   },
   custom: {
@@ -139,15 +170,20 @@ export function endpointsForPreset(presetId: EndpointPresetId, bases: PresetBase
     return value;
   };
   const url = (route: PresetRoute): string => `${baseUrl(route.base)}${route.path}`;
+  const job = ({ route, imageTransport, fetchFallbacks }: PresetJob): JobEndpoint => ({
+    url: url(route),
+    imageTransport,
+    fetchFallbacks: fetchFallbacks.map((fallback) => ({ url: url(fallback), body: fallback.body })),
+  });
   const endpoints: ApiEndpoints = {
     preset: preset.id,
-    multiview: url(preset.multiview),
-    imageTransport: preset.imageTransport,
+    multiview: job(preset.multiview),
+    backgroundRemoval: job(preset.backgroundRemoval),
+    imageTo3d: job(preset.imageTo3d),
     base64ToUrl: url(preset.base64ToUrl),
     base64Crop: url(preset.base64Crop),
     tempFormat: preset.tempFormat,
     trackIdFormat: preset.trackIdFormat,
-    fetchFallbacks: preset.fetchFallbacks.map((route) => ({ url: url(route), body: route.body })),
   };
   if (preset.allowedSteps) endpoints.allowedSteps = [...preset.allowedSteps];
   return endpoints;

@@ -46,7 +46,7 @@ export function encodeRequestFields(fields: Omit<MultiviewRequest, 'image'>, end
 /** The encoded fields with the image: a URL, or (for inline-base64 endpoints) a data URI with `base64: true`. */
 export function withImage(fields: EncodedRequestFields, image: string, endpoints: ApiEndpoints): EncodedMultiviewRequest {
   const inline = IMAGE_DATA_URI_PREFIX.test(image);
-  if (inline && endpoints.imageTransport !== 'inline-base64') {
+  if (inline && endpoints.multiview.imageTransport !== 'inline-base64') {
     throw new MultiviewApiError('invalid-request', l10n.t('{0} takes the image as a URL, not inline; upload it first.', endpointLabel(endpoints)));
   }
   if (!inline && !/^https?:\/\//i.test(image)) {

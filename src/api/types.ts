@@ -2,7 +2,7 @@ import type { EndpointPresetId } from './presetIds';
 
 /**
  * Shapes of the Multiview API (stablediffusionapi.com v5 / ModelsLab), as documented in
- * shared/reference/api-contract.md. Everything the server sends is typed as optional and loosely:
+ * docs/api-contract.md. Everything the server sends is typed as optional and loosely:
  * the client normalises it before anything else reads it.
  */
 
@@ -79,6 +79,8 @@ export interface ProcessingInfo {
 export interface QueuedJob extends ProcessingInfo {
   /** The seed asked for, for the result when the server does not echo it. */
   requestedSeed: number | null;
+  /** Which kind of job it is (where it is polled); absent in jobs kept before there were other kinds: multiview. */
+  kind?: JobKind;
 }
 
 /** A downloaded result image, verified by its magic bytes. */
@@ -117,6 +119,18 @@ export interface FetchRoute {
   body: FetchBodyShape;
 }
 
+/** The kinds of job the service runs for Multiview, each with its own route and poll routes. */
+export type JobKind = 'multiview' | 'background-removal' | 'image-to-3d';
+
+/** Where one kind of job is submitted, how its input image travels, and where it is polled when queued. */
+export interface JobEndpoint {
+  /** POST the request here. */
+  url: string;
+  imageTransport: ImageTransport;
+  /** Poll routes tried when a processing answer has no usable `fetch_result` (or it cannot report on the job). */
+  fetchFallbacks: FetchRoute[];
+}
+
 /**
  * Every URL the client calls, and the rules of the endpoint behind them. Built by `endpointsForPreset`
  * (src/api/presets.ts) from settings, so that tests and users can point them elsewhere.
@@ -124,9 +138,12 @@ export interface FetchRoute {
 export interface ApiEndpoints {
   /** The preset these were built from (recorded in the sidecar; chooses the track-id rule of the quick input). */
   preset: EndpointPresetId;
-  /** POST the generation request here. */
-  multiview: string;
-  imageTransport: ImageTransport;
+  /** The six views (docs/api-contract.md §1). */
+  multiview: JobEndpoint;
+  /** The subject of a photo on a transparent background (§12). */
+  backgroundRemoval: JobEndpoint;
+  /** A 3D model from an image (§12). */
+  imageTo3d: JobEndpoint;
   /** `POST {key, base64_string}` -> `{output: [url]}`. */
   base64ToUrl: string;
   /** `POST {key, image, crop}` -> `{link}`; the fallback uploader. */
@@ -135,8 +152,6 @@ export interface ApiEndpoints {
   /** The only `num_inference_steps` the endpoint accepts; absent means any (the UI keeps 1-50). */
   allowedSteps?: number[];
   trackIdFormat: TrackIdFormat;
-  /** Poll routes tried when a processing answer has no usable `fetch_result` (or it cannot report on the job). */
-  fetchFallbacks: FetchRoute[];
 }
 
 /** Why a job ended without a result; the UI chooses its message and actions from this. */

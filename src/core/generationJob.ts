@@ -118,7 +118,7 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
     sent: fields,
     endpointPreset: endpoints.preset,
     upload: {
-      transport: endpoints.imageTransport,
+      transport: endpoints.multiview.imageTransport,
       width: prepared.width,
       height: prepared.height,
       bytes: prepared.uploadedBytes,

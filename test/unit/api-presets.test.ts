@@ -5,7 +5,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trustedOrigins } from '../../src/api/endpoints';
-import { endpointsFromBaseUrls } from '../support/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
 import { DEFAULT_ENDPOINT_PRESET, ENDPOINT_PRESET_IDS, parseEndpointPreset } from '../../src/api/presetIds';
 import { ENDPOINT_PRESETS, EndpointConfigurationError, endpointsForPreset } from '../../src/api/presets';
@@ -30,35 +29,86 @@ function invalidRequest(work: () => unknown): MultiviewApiError {
 }
 
 describe('endpointsForPreset', () => {
-  test('stablediffusionapi-v5 is what endpointsFromBaseUrls has always built', () => {
-    assert.deepEqual(endpointsForPreset('stablediffusionapi-v5', BASES), endpointsFromBaseUrls(BASES.apiBaseUrl, BASES.modelslabBaseUrl));
+  test('stablediffusionapi-v5 (the default): v5 routes on stablediffusionapi.com, uploads and 3D on ModelsLab', () => {
     assert.equal(DEFAULT_ENDPOINT_PRESET, 'stablediffusionapi-v5');
+    assert.deepEqual(endpointsForPreset('stablediffusionapi-v5', BASES), {
+      preset: 'stablediffusionapi-v5',
+      multiview: {
+        url: 'https://stablediffusionapi.com/api/v5/multiview',
+        imageTransport: 'upload',
+        fetchFallbacks: [
+          { url: 'https://modelslab.com/api/v6/image_editing/fetch/{id}', body: 'key' },
+          { url: 'https://stablediffusionapi.com/api/v3/fetch/{id}', body: 'key' },
+        ],
+      },
+      backgroundRemoval: {
+        url: 'https://stablediffusionapi.com/api/v5/removebg_mask',
+        imageTransport: 'upload',
+        fetchFallbacks: [
+          { url: 'https://modelslab.com/api/v6/image_editing/fetch/{id}', body: 'key' },
+          { url: 'https://stablediffusionapi.com/api/v3/fetch/{id}', body: 'key' },
+        ],
+      },
+      imageTo3d: {
+        url: 'https://modelslab.com/api/v6/3d/image_to_3d',
+        imageTransport: 'upload',
+        fetchFallbacks: [{ url: 'https://modelslab.com/api/v6/3d/fetch/{id}', body: 'key' }],
+      },
+      base64ToUrl: 'https://modelslab.com/api/v6/base64_to_url',
+      base64Crop: 'https://modelslab.com/api/v3/base64_crop',
+      tempFormat: 'yes-no',
+      trackIdFormat: 'string-or-number',
+    });
   });
 
   test('modelslab-v6: v6 route, inline image, boolean temp, steps 21/31/41, integer track id, v6 fetch', () => {
     assert.deepEqual(endpointsForPreset('modelslab-v6', BASES), {
       preset: 'modelslab-v6',
-      multiview: 'https://modelslab.com/api/v6/image_editing/multiview',
-      imageTransport: 'inline-base64',
+      multiview: {
+        url: 'https://modelslab.com/api/v6/image_editing/multiview',
+        imageTransport: 'inline-base64',
+        fetchFallbacks: [{ url: 'https://modelslab.com/api/v6/image_editing/fetch/{id}', body: 'key' }],
+      },
+      backgroundRemoval: {
+        url: 'https://modelslab.com/api/v6/image_editing/removebg_mask',
+        imageTransport: 'inline-base64',
+        fetchFallbacks: [{ url: 'https://modelslab.com/api/v6/image_editing/fetch/{id}', body: 'key' }],
+      },
+      imageTo3d: {
+        url: 'https://modelslab.com/api/v6/3d/image_to_3d',
+        imageTransport: 'upload',
+        fetchFallbacks: [{ url: 'https://modelslab.com/api/v6/3d/fetch/{id}', body: 'key' }],
+      },
       base64ToUrl: 'https://modelslab.com/api/v6/base64_to_url',
       base64Crop: 'https://modelslab.com/api/v3/base64_crop',
       tempFormat: 'boolean',
       allowedSteps: [21, 31, 41],
       trackIdFormat: 'integer',
-      fetchFallbacks: [{ url: 'https://modelslab.com/api/v6/image_editing/fetch/{id}', body: 'key' }],
     });
   });
 
   test('modelslab-enterprise: enterprise route, upload, boolean temp, fetch with {key, request_id}', () => {
     assert.deepEqual(endpointsForPreset('modelslab-enterprise', BASES), {
       preset: 'modelslab-enterprise',
-      multiview: 'https://modelslab.com/api/v1/enterprise/image_editing/multiview',
-      imageTransport: 'upload',
+      multiview: {
+        url: 'https://modelslab.com/api/v1/enterprise/image_editing/multiview',
+        imageTransport: 'upload',
+        fetchFallbacks: [{ url: 'https://modelslab.com/api/v1/enterprise/fetch', body: 'key-and-request-id' }],
+      },
+      backgroundRemoval: {
+        url: 'https://modelslab.com/api/v6/image_editing/removebg_mask',
+        imageTransport: 'inline-base64',
+        fetchFallbacks: [{ url: 'https://modelslab.com/api/v6/image_editing/fetch/{id}', body: 'key' }],
+      },
+      imageTo3d: {
+        url: 'https://modelslab.com/api/v1/enterprise/3d/image_to_3d',
+        imageTransport: 'upload',
+        fetchFallbacks: [{ url: 'https://modelslab.com/api/v1/enterprise/3d/fetch/{id}', body: 'key' }],
+      },
       base64ToUrl: 'https://modelslab.com/api/v6/base64_to_url',
       base64Crop: 'https://modelslab.com/api/v3/base64_crop',
       tempFormat: 'boolean',
       trackIdFormat: 'string-or-number',
-      fetchFallbacks: [{ url: 'https://modelslab.com/api/v1/enterprise/fetch', body: 'key-and-request-id' }],
     });
   });
 
@@ -67,16 +117,31 @@ describe('endpointsForPreset', () => {
     const custom = 'https://mv.internal.example:8443/proxy';
     assert.deepEqual(endpoints, {
       preset: 'custom',
-      multiview: `${custom}/api/v5/multiview`,
-      imageTransport: 'upload',
+      multiview: {
+        url: `${custom}/api/v5/multiview`,
+        imageTransport: 'upload',
+        fetchFallbacks: [
+          { url: `${custom}/api/v6/image_editing/fetch/{id}`, body: 'key' },
+          { url: `${custom}/api/v3/fetch/{id}`, body: 'key' },
+        ],
+      },
+      backgroundRemoval: {
+        url: `${custom}/api/v5/removebg_mask`,
+        imageTransport: 'upload',
+        fetchFallbacks: [
+          { url: `${custom}/api/v6/image_editing/fetch/{id}`, body: 'key' },
+          { url: `${custom}/api/v3/fetch/{id}`, body: 'key' },
+        ],
+      },
+      imageTo3d: {
+        url: `${custom}/api/v6/3d/image_to_3d`,
+        imageTransport: 'upload',
+        fetchFallbacks: [{ url: `${custom}/api/v6/3d/fetch/{id}`, body: 'key' }],
+      },
       base64ToUrl: `${custom}/api/v6/base64_to_url`,
       base64Crop: `${custom}/api/v3/base64_crop`,
       tempFormat: 'yes-no',
       trackIdFormat: 'string-or-number',
-      fetchFallbacks: [
-        { url: `${custom}/api/v6/image_editing/fetch/{id}`, body: 'key' },
-        { url: `${custom}/api/v3/fetch/{id}`, body: 'key' },
-      ],
     });
     assert.deepEqual([...trustedOrigins(endpoints)], ['https://mv.internal.example:8443'], 'the key can go to the custom host only');
   });
@@ -110,9 +175,9 @@ describe('endpointsForPreset', () => {
   test('the returned endpoints are fresh copies (callers cannot change the preset data)', () => {
     const first = endpointsForPreset('modelslab-v6', BASES);
     first.allowedSteps!.push(50);
-    first.fetchFallbacks[0].body = 'key-and-request-id';
+    first.multiview.fetchFallbacks[0].body = 'key-and-request-id';
     assert.deepEqual(endpointsForPreset('modelslab-v6', BASES).allowedSteps, [21, 31, 41]);
-    assert.equal(endpointsForPreset('modelslab-v6', BASES).fetchFallbacks[0].body, 'key');
+    assert.equal(endpointsForPreset('modelslab-v6', BASES).multiview.fetchFallbacks[0].body, 'key');
   });
 });
 

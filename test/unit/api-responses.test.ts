@@ -41,16 +41,31 @@ describe('endpointsFromBaseUrls', () => {
   test('derives every URL and trims trailing slashes', () => {
     assert.deepEqual(endpointsFromBaseUrls('https://stablediffusionapi.com/', 'https://modelslab.com//'), {
       preset: 'stablediffusionapi-v5',
-      multiview: 'https://stablediffusionapi.com/api/v5/multiview',
-      imageTransport: 'upload',
+      multiview: {
+        url: 'https://stablediffusionapi.com/api/v5/multiview',
+        imageTransport: 'upload',
+        fetchFallbacks: [
+          { url: 'https://modelslab.com/api/v6/image_editing/fetch/{id}', body: 'key' },
+          { url: 'https://stablediffusionapi.com/api/v3/fetch/{id}', body: 'key' },
+        ],
+      },
+      backgroundRemoval: {
+        url: 'https://stablediffusionapi.com/api/v5/removebg_mask',
+        imageTransport: 'upload',
+        fetchFallbacks: [
+          { url: 'https://modelslab.com/api/v6/image_editing/fetch/{id}', body: 'key' },
+          { url: 'https://stablediffusionapi.com/api/v3/fetch/{id}', body: 'key' },
+        ],
+      },
+      imageTo3d: {
+        url: 'https://modelslab.com/api/v6/3d/image_to_3d',
+        imageTransport: 'upload',
+        fetchFallbacks: [{ url: 'https://modelslab.com/api/v6/3d/fetch/{id}', body: 'key' }],
+      },
       base64ToUrl: 'https://modelslab.com/api/v6/base64_to_url',
       base64Crop: 'https://modelslab.com/api/v3/base64_crop',
       tempFormat: 'yes-no',
       trackIdFormat: 'string-or-number',
-      fetchFallbacks: [
-        { url: 'https://modelslab.com/api/v6/image_editing/fetch/{id}', body: 'key' },
-        { url: 'https://stablediffusionapi.com/api/v3/fetch/{id}', body: 'key' },
-      ],
     });
   });
 
@@ -62,8 +77,8 @@ describe('endpointsFromBaseUrls', () => {
 
   test('fills the job id into fallbacks and knows the trusted origins', () => {
     const endpoints = endpointsFromBaseUrls('https://a.example', 'https://b.example:8443');
-    assert.equal(fetchUrlForJob(endpoints.fetchFallbacks[0].url, '657'), 'https://b.example:8443/api/v6/image_editing/fetch/657');
-    assert.equal(fetchUrlForJob(endpoints.fetchFallbacks[1].url, '../x'), 'https://a.example/api/v3/fetch/..%2Fx');
+    assert.equal(fetchUrlForJob(endpoints.multiview.fetchFallbacks[0].url, '657'), 'https://b.example:8443/api/v6/image_editing/fetch/657');
+    assert.equal(fetchUrlForJob(endpoints.multiview.fetchFallbacks[1].url, '../x'), 'https://a.example/api/v3/fetch/..%2Fx');
     assert.deepEqual([...trustedOrigins(endpoints)].sort(), ['https://a.example', 'https://b.example:8443']);
   });
 
