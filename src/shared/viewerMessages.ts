@@ -72,7 +72,10 @@ export interface ModelSize {
 export type FromViewerMessage =
   /** The viewer listens: the host may send `load` now (and again, to show another model). */
   | { readonly type: 'ready' }
-  /** The model is on screen. `size` is the bounding box in model units, after the up axis was applied (y is up). */
+  /**
+   * The model is on screen. `size` is the bounding box in model units, after the up axis was applied (y is up);
+   * `vertices` counts the points of a point cloud (which has 0 triangles).
+   */
   | {
       readonly type: 'loaded';
       readonly format: ModelFormat;
@@ -88,6 +91,9 @@ export type FromViewerMessage =
  * script owns the VS Code API (`data-host="page"`, the result panel); that script forwards it with postMessage.
  */
 export const VIEWER_MESSAGE_EVENT = 'multiview-viewer-message';
+
+/** The performance mark the viewer sets when the first frame with a model is drawn (for the bench). */
+export const VIEWER_FIRST_FRAME_MARK = 'multiview-viewer:first-frame';
 
 /** How long an error `detail` may be (it is for a log line, not for a dump of the file). */
 export const MAX_ERROR_DETAIL_LENGTH = 500;
@@ -161,7 +167,7 @@ export interface ViewerTexts {
   readonly info: string;
   /** A model of points only (a PLY point cloud). {0}, {1}, {2}: size; {3}: points; {4}: the format. */
   readonly infoPoints: string;
-  /** The messages shown instead of the model. {0}: the file name; {1}: the format. */
+  /** The messages shown instead of the model. {0}: the file name; {1}: the format (the WebGL one has neither). */
   readonly errorWebglUnavailable: string;
   readonly errorNotAModel: string;
   readonly errorEmptyModel: string;
@@ -178,7 +184,7 @@ export const DEFAULT_VIEWER_TEXTS: ViewerTexts = {
   loading: 'Loading {0}…',
   info: '{0} × {1} × {2} units · {3} triangles · {4} vertices · {5}',
   infoPoints: '{0} × {1} × {2} units · {3} points · {4}',
-  errorWebglUnavailable: 'The 3D view needs WebGL, which is not available here. Check that hardware acceleration is not turned off for VS Code, or open {0} in another 3D viewer.',
+  errorWebglUnavailable: 'The 3D view needs WebGL, which is not available here. Check that hardware acceleration is not turned off for VS Code (the disable-hardware-acceleration runtime argument), or open the model in another 3D tool.',
   errorNotAModel: '{0} is not a {1} model the viewer can read: the file may be damaged, incomplete, or a different kind of file with a model’s name.',
   errorEmptyModel: '{0} opened, but it contains no surfaces or points to show.',
   errorUnsupportedFeature: '{0} uses compression or a texture format that this viewer does not include (Draco, meshopt or KTX2). Open it in Blender or another 3D tool.',
