@@ -210,6 +210,10 @@ function describeGltf(json: Record<string, unknown>, format: 'glb' | 'gltf', bin
     }
     bufferLengths.push(buffer.byteLength);
   }
+  const storedIndex = buffers.findIndex((buffer, index) => buffer.uri === undefined && (format === 'gltf' || index > 0));
+  if (storedIndex >= 0) {
+    return reject('malformed', `buffer ${storedIndex} has no uri (only a GLB's first buffer may be stored in the file)`);
+  }
   if (format === 'glb' && buffers.length > 0 && buffers[0].uri === undefined) {
     if (binLength === undefined) {
       return reject('malformed', 'buffer 0 is the GLB-stored buffer, but there is no BIN chunk');

@@ -185,6 +185,11 @@ describe('glTF', () => {
     assert.deepEqual(check.externalFiles, ['vase.bin']);
   });
 
+  test('a .gltf buffer without a uri is malformed (only a GLB stores a buffer in the file)', () => {
+    const json = { asset: { version: '2.0' }, buffers: [{ byteLength: 12 }], meshes: [] };
+    assertRejected(checkModelFile(utf8(JSON.stringify(json)), 'gltf'), 'malformed');
+  });
+
   test('JSON that is not glTF', () => {
     assert.equal(assertRejected(checkModelFile(JSON_ERROR, 'gltf'), 'not-a-model').looksLike, 'json');
     assertRejected(checkModelFile(utf8('{"asset": {"version": "2.0"'), 'gltf'), 'malformed');

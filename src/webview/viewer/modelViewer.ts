@@ -97,7 +97,8 @@ export class ModelViewer {
     container.classList.add('model-viewer');
     const hintId = `${container.id || 'model-viewer'}-hint`;
     this.stageElement = element('div', 'model-viewer-stage', { tabindex: '0', role: 'application', 'aria-describedby': hintId });
-    this.stageElement.setAttribute('aria-label', fillTemplate(texts.stageLabel, ''));
+    // Named after the model once one is shown; until then by what it does.
+    this.stageElement.setAttribute('aria-label', texts.hint);
     this.statusElement = element('div', 'model-viewer-status', { role: 'status' });
     this.messageElement = element('p', 'model-viewer-message', {});
     this.statusElement.append(this.messageElement);
@@ -268,8 +269,10 @@ export class ModelViewer {
     const resize = new ResizeObserver(() => this.resize());
     resize.observe(this.stageElement);
     this.cleanups.push(() => resize.disconnect());
+    // VS Code swaps the body's theme class and the --vscode-* variables (on <html>'s style) when the theme changes.
     const theme = new MutationObserver(() => this.onThemeChanged());
     theme.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
+    theme.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
     this.cleanups.push(() => theme.disconnect());
     this.resize();
   }
