@@ -218,14 +218,22 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
     }
   });
 
-  test('reduced motion: auto-rotate stays off and nothing moves by itself', async () => {
-    const opened = await open({}, 'reduce');
+  test('reduced motion: auto-rotate stays off, nothing moves by itself, and an idle view draws no frames', async () => {
+    const countFrames = `(() => {
+      const request = window.requestAnimationFrame.bind(window);
+      window.__framesAsked = 0;
+      window.requestAnimationFrame = (callback) => { window.__framesAsked++; return request(callback); };
+    })();`;
+    const opened = await open({}, 'reduce', countFrames);
     try {
       const { page } = opened;
       await show(page, 'glb', 'vase.glb', writeGlb(vase));
       assert.equal(await page.locator('[data-viewer-action="auto-rotate"]').getAttribute('aria-pressed'), 'false');
       const first = await canvasPixels(page);
+      const framesBefore: number = await page.evaluate(() => (globalThis as any).__framesAsked);
+      assert.ok(framesBefore > 0, 'the counter sees the viewer’s frames');
       await page.waitForTimeout(800);
+      assert.equal(await page.evaluate(() => (globalThis as any).__framesAsked), framesBefore, 'no frame was drawn while idle');
       assertSame(first, await canvasPixels(page), 'the view does not move');
       await assertCleanPage(opened);
     } finally {
