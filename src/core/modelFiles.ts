@@ -4,10 +4,11 @@
  * data: the facts a person would want (triangles, vertices) or the reason it is not usable, which the extension host
  * words for the user (an HTML page saved under a .glb name is `not-a-model` with `looksLike: 'html'`).
  *
- * Pure TypeScript over Uint8Array (no Node, no vscode, no three.js). Work is linear in the file's size and touches
+ * Pure TypeScript over Uint8Array (no Node, no vscode, no three.js; images are recognised by src/image's sniffer). Work is linear in the file's size and touches
  * each byte at most once; text formats are scanned as bytes, never decoded whole.
  */
 
+import { sniffImageMime } from '../image/imageFormat';
 import { isRecord } from '../shared/isRecord';
 import { type ModelFormat, MODEL_FORMATS } from '../shared/viewerMessages';
 
@@ -696,8 +697,7 @@ function notAModel(bytes: Uint8Array, formatName: string): ModelFileRejection {
 /** What bytes that are not a model look like, for the message the user gets. */
 export function describeBytes(bytes: Uint8Array): LooksLike {
   const startsWith = (...signature: number[]) => signature.every((value, index) => bytes[index] === value);
-  if (startsWith(0x89, 0x50, 0x4e, 0x47) || startsWith(0xff, 0xd8, 0xff) || startsWith(0x47, 0x49, 0x46, 0x38) ||
-    (startsWith(0x52, 0x49, 0x46, 0x46) && asciiText(bytes, 8, 12) === 'WEBP')) {
+  if (sniffImageMime(bytes) !== undefined || asciiText(bytes, 0, 4) === 'GIF8') {
     return 'image';
   }
   if (startsWith(0x50, 0x4b, 0x03, 0x04) || startsWith(0x1f, 0x8b)) {

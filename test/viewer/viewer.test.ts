@@ -63,7 +63,6 @@ interface Opened {
   readonly page: Page;
   /** Page errors and console errors, as a person with the developer tools open would see them. */
   readonly errors: string[];
-  close(): Promise<void>;
 }
 
 describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
@@ -81,21 +80,28 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
     await server?.close();
   });
 
-  /** A new page (own context) with the viewer, after it said "ready". Reduced motion unless `motion` is 'allow'. */
-  async function open(options: PageOptions = {}, motion: 'reduce' | 'no-preference' = 'reduce', init?: string): Promise<Opened> {
-    const context = await browser.newContext({ viewport: { width: 800, height: 640 }, deviceScaleFactor: 1, reducedMotion: motion });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error: Error) => errors.push(`page error: ${error.message}`));
-    page.on('console', (message: { type(): string; text(): string }) => {
-      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-    });
-    if (init) {
-      await page.addInitScript(init);
+  /**
+   * Runs `check` on a new page (own browser context) with the viewer, once it said "ready", and closes the page
+   * afterwards. Reduced motion unless `motion` says otherwise; `init` runs before the page's own scripts.
+   */
+  async function withViewer(setup: { page?: PageOptions; motion?: 'reduce' | 'no-preference'; init?: string }, check: (opened: Opened) => Promise<void>): Promise<void> {
+    const context = await browser.newContext({ viewport: { width: 800, height: 640 }, deviceScaleFactor: 1, reducedMotion: setup.motion ?? 'reduce' });
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error: Error) => errors.push(`page error: ${error.message}`));
+      page.on('console', (message: { type(): string; text(): string }) => {
+        if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+      });
+      if (setup.init) {
+        await page.addInitScript(setup.init);
+      }
+      await page.goto(server.addPage(setup.page));
+      await page.waitForFunction(() => (globalThis as any).__viewerTest.messages.some((m: { type: string }) => m.type === 'ready'), undefined, { timeout: 30_000 });
+      await check({ page, errors });
+    } finally {
+      await context.close();
     }
-    await page.goto(server.addPage(options));
-    await page.waitForFunction(() => (globalThis as any).__viewerTest.messages.some((m: { type: string }) => m.type === 'ready'), undefined, { timeout: 30_000 });
-    return { page, errors, close: () => context.close() };
   }
 
   /** Sends the model and waits for the viewer's answer and a drawn frame. */
@@ -113,8 +119,7 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
   }
 
   test('a textured GLB sent as bytes is drawn, framed and described, under connect-src none', async () => {
-    const opened = await open();
-    try {
+    await withViewer({}, async (opened) => {
       const { page } = opened;
       const outcome = await show(page, 'glb', 'vase.glb', writeGlb(vase, { texture: true }));
       assert.equal(outcome.type, 'loaded');
@@ -139,14 +144,11 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
       assert.equal(await page.locator('[data-viewer-action="auto-rotate"]').getAttribute('aria-pressed'), 'false', 'reduced motion: auto-rotate is off');
       assert.equal(await page.locator('.model-viewer-stage').getAttribute('aria-label'), fillTemplate(DEFAULT_VIEWER_TEXTS.stageLabel, 'vase.glb'));
       await assertCleanPage(opened);
-    } finally {
-      await opened.close();
-    }
+    });
   });
 
   test('keys, the mouse and Reset View move the view; Reset and Home bring the framed view back', async () => {
-    const opened = await open();
-    try {
+    await withViewer({}, async (opened) => {
       const { page } = opened;
       await show(page, 'glb', 'vase.glb', writeGlb(vase, { texture: true }));
       const home = await canvasPixels(page);
@@ -185,14 +187,11 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
       await settle(page);
       assertSame(home, await canvasPixels(page), 'Reset View resets the view');
       await assertCleanPage(opened);
-    } finally {
-      await opened.close();
-    }
+    });
   });
 
   test('auto-rotate is on by default and turns the model; Space turns it off and the view stays still', async () => {
-    const opened = await open({}, 'no-preference');
-    try {
+    await withViewer({ motion: 'no-preference' }, async (opened) => {
       const { page } = opened;
       await show(page, 'glb', 'vase.glb', writeGlb(vase, { texture: true }));
       const toggle = page.locator('[data-viewer-action="auto-rotate"]');
@@ -213,9 +212,7 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
       await page.waitForTimeout(600);
       assertSame(stopped, await canvasPixels(page), 'the view stays still');
       await assertCleanPage(opened);
-    } finally {
-      await opened.close();
-    }
+    });
   });
 
   test('reduced motion: auto-rotate stays off, nothing moves by itself, and an idle view draws no frames', async () => {
@@ -224,8 +221,7 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
       window.__framesAsked = 0;
       window.requestAnimationFrame = (callback) => { window.__framesAsked++; return request(callback); };
     })();`;
-    const opened = await open({}, 'reduce', countFrames);
-    try {
+    await withViewer({ motion: 'reduce', init: countFrames }, async (opened) => {
       const { page } = opened;
       await show(page, 'glb', 'vase.glb', writeGlb(vase));
       assert.equal(await page.locator('[data-viewer-action="auto-rotate"]').getAttribute('aria-pressed'), 'false');
@@ -236,14 +232,11 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
       assert.equal(await page.evaluate(() => (globalThis as any).__framesAsked), framesBefore, 'no frame was drawn while idle');
       assertSame(first, await canvasPixels(page), 'the view does not move');
       await assertCleanPage(opened);
-    } finally {
-      await opened.close();
-    }
+    });
   });
 
   test('a binary STL written Z-up stands upright (Z Up on), and the toggle lays it down', async () => {
-    const opened = await open();
-    try {
+    await withViewer({}, async (opened) => {
       const { page } = opened;
       const outcome = await show(page, 'stl', 'vase.stl', writeStlBinary(zUp(vase)));
       assert.equal(outcome.type, 'loaded');
@@ -260,14 +253,11 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
       assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
       assert.match(await page.locator('.model-viewer-info').textContent(), new RegExp(` × ${round3(HEIGHT)} units`), 'lying down, the height is the depth');
       await assertCleanPage(opened);
-    } finally {
-      await opened.close();
-    }
+    });
   });
 
   test('OBJ, ASCII STL, PLY (binary, ASCII, point cloud) and an embedded .gltf are drawn and counted', async () => {
-    const opened = await open();
-    try {
+    await withViewer({}, async (opened) => {
       const { page } = opened;
       const cases = [
         { format: 'obj', name: 'vase.obj', bytes: utf8(writeObj(vase)), triangles: TRIANGLES },
@@ -288,14 +278,11 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
         assert.match(info, model.triangles ? /4,160 triangles/ : new RegExp(`${VERTICES.toLocaleString('en')} points`), `${model.name}: ${info}`);
       }
       await assertCleanPage(opened);
-    } finally {
-      await opened.close();
-    }
+    });
   });
 
   test('a .gltf with its .bin beside it, by URI: read under the folder only', async () => {
-    const opened = await open({ connect: 'origin' });
-    try {
+    await withViewer({ page: { connect: 'origin' } }, async (opened) => {
       const { page } = opened;
       const { gltf, bin } = writeGltfWithBin(vase, 'vase-data.bin', { texture: true });
       const uri = server.addFile('vase.gltf', gltf, 'model/gltf+json');
@@ -317,14 +304,11 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
       before = await outcomeCount(page);
       const escaping = await show(page, 'gltf', 'escape.gltf', utf8(writeGltfWithBin(vase, '../vase-data.bin').gltf), `${server.origin}/files/sub/`);
       assert.deepEqual([escaping.type, escaping.type === 'error' && escaping.reason], ['error', 'resource-unavailable']);
-    } finally {
-      await opened.close();
-    }
+    });
   });
 
   test('a file that is not a model, or has nothing to show, gets a clear message and no broken canvas', async () => {
-    const opened = await open();
-    try {
+    await withViewer({}, async (opened) => {
       const { page } = opened;
       const status = page.locator('.model-viewer-status');
       const canvas = page.locator('#model-viewer canvas');
@@ -354,9 +338,7 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
       assert.equal(await canvas.isVisible(), true);
       assert.ok(shareUnlike(await canvasPixels(page), DARK) > 0.05);
       assert.deepEqual(await cspViolations(page), []);
-    } finally {
-      await opened.close();
-    }
+    });
   });
 
   test('without WebGL the viewer says so instead of showing a broken canvas', async () => {
@@ -366,8 +348,7 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
         return /webgl/i.test(type) ? null : original.call(this, type, ...rest);
       };
     })();`;
-    const opened = await open({}, 'reduce', noWebgl);
-    try {
+    await withViewer({ motion: 'reduce', init: noWebgl }, async (opened) => {
       const { page } = opened;
       const messages = await hostMessages(page);
       assert.deepEqual(messages.filter((m) => m.type === 'error').map((m) => m.type === 'error' && m.reason), ['webgl-unavailable']);
@@ -375,14 +356,11 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
       const outcome = await show(page, 'glb', 'vase.glb', writeGlb(vase));
       assert.deepEqual([outcome.type, outcome.type === 'error' && outcome.reason], ['error', 'webgl-unavailable']);
       assert.deepEqual(await cspViolations(page), []);
-    } finally {
-      await opened.close();
-    }
+    });
   });
 
   test('a theme change re-reads the colours: the background follows the editor', async () => {
-    const opened = await open({ theme: 'vscode-dark' });
-    try {
+    await withViewer({ page: { theme: 'vscode-dark' } }, async (opened) => {
       const { page } = opened;
       await show(page, 'stl', 'vase.stl', writeStlBinary(zUp(vase)));
       assert.deepEqual(near(cornerColour(await canvasPixels(page)), DARK), true);
@@ -394,15 +372,12 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
         assert.ok(shareUnlike(pixels, THEME_BACKGROUNDS[theme]) > 0.05, `${theme}: the model still stands out`);
       }
       await assertCleanPage(opened);
-    } finally {
-      await opened.close();
-    }
+    });
   });
 
   test('data-host="page" talks through DOM events (the page keeps its VS Code API); data-texts translate', async () => {
     const texts = { resetView: 'Ansicht zurücksetzen', info: '{3} Dreiecke', errorNotAModel: '{0} ist kein {1}-Modell.' };
-    const opened = await open({ host: 'page', texts });
-    try {
+    await withViewer({ page: { host: 'page', texts } }, async (opened) => {
       const { page } = opened;
       assert.equal(await page.evaluate(() => (globalThis as any).__viewerTest.apisAcquired), 0, 'the viewer did not take the API');
       assert.equal(await page.locator('[data-viewer-action="reset"]').textContent(), 'Ansicht zurücksetzen');
@@ -413,9 +388,7 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
       await show(page, 'glb', 'kaputt.glb', HTML_PAGE);
       assert.equal(await page.locator('.model-viewer-status').textContent(), 'kaputt.glb ist kein GLB-Modell.');
       assert.deepEqual(await cspViolations(page), []);
-    } finally {
-      await opened.close();
-    }
+    });
   });
 });
 
