@@ -74,6 +74,8 @@ const BUNDLES = [
   { entry: 'src/image/codecs.ts', outfile: `${DIST}/codecs.js`, options: EXTENSION_HOST },
   // The result panel's script (media/panel.css is shipped as it is).
   { entry: 'src/webview/main.ts', outfile: `${DIST}/webview.js`, options: WEBVIEW },
+  // The 3D viewer (three.js), for the result panel and the .glb editor: loaded only by a page that shows a model.
+  { entry: 'src/webview/viewer/main.ts', outfile: `${DIST}/viewer.js`, options: WEBVIEW },
 ];
 
 /**
@@ -117,8 +119,8 @@ function checkInputsExist() {
 /** @param {Mode} mode @returns {esbuild.BuildOptions} */
 function modeOptions(mode) {
   return mode === 'production'
-    ? { minify: true, sourcemap: false, legalComments: 'none' }
-    : { minify: false, sourcemap: true, legalComments: 'none' };
+    ? { minify: true, sourcemap: false, legalComments: 'eof' }
+    : { minify: false, sourcemap: true, legalComments: 'eof' };
 }
 
 /**

@@ -139,7 +139,8 @@ function realHostTests() {
     return;
   }
   console.log(`npm test: the real-host tests drive ${browser.executable} (found by ${browser.foundBy})`);
-  step(name, 'node --test out/test/e2e/', { env: { MULTIVIEW_BROWSER: browser.executable } });
+  // The 3D viewer alone in the same browser (a page with the panel's CSP), then the packaged extension in code-server.
+  step(name, 'node --test out/test/viewer/ out/test/e2e/', { env: { MULTIVIEW_BROWSER: browser.executable } });
 }
 
 function summary() {

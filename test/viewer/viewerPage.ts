@@ -13,17 +13,16 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import type { FromViewerMessage, ModelFormat } from '../../src/shared/viewerMessages';
+import { DEBIAN_CHROMIUM, findBrowser } from '../host/browser';
 import { loadPlaywright, REPO_ROOT } from '../host/harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // playwright-core is loaded from .tools at run time and typed loosely, as in the real-host harness.
 export type Browser = any;
 export type Page = any;
 
 export const VIEWER_BUNDLE = path.join(REPO_ROOT, 'dist', 'viewer.js');
-export const VIEWER_META = path.join(REPO_ROOT, 'dist', 'viewer-meta.json');
 const VIEWER_CSS = path.join(REPO_ROOT, 'media', 'viewer.css');
-const CHROMIUM = process.env.MULTIVIEW_CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM = findBrowser()?.executable ?? DEBIAN_CHROMIUM;
 
 /**
  * WebGL in headless chromium 156 on this machine: ANGLE on SwiftShader's Vulkan device. Chromium falls back to it by
@@ -32,11 +31,11 @@ const CHROMIUM = process.env.MULTIVIEW_CHROMIUM || '/usr/bin/chromium';
  */
 export const SWIFTSHADER_FLAGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 
-/** Builds dist/viewer.js from the current sources (scripts/build-viewer.mjs, about a second). */
+/** Builds dist/ (every bundle, as packaging does: scripts/build.mjs, about a second) from the current sources. */
 export function buildViewer(): void {
-  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build-viewer.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
   if (result.status !== 0) {
-    throw new Error(`building the viewer failed:\n${result.stdout}\n${result.stderr}`);
+    throw new Error(`building the bundles failed:\n${result.stdout}\n${result.stderr}`);
   }
 }
 
