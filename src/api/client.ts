@@ -5,7 +5,8 @@
  */
 import * as l10n from '@vscode/l10n';
 import { abortableSleep, raceAbort, throwIfCancelled } from './abort';
-import { downloadFirstAvailable } from './download';
+import { downloadFirstAvailable, RESULT_IMAGE, type ResultFileKind } from './download';
+import type { BackgroundRemovalRequest, ImageTo3dRequest } from './jobRequests';
 import { fetchUrlForJob, hostForDisplay, originOf, trustedOrigins, urlForDisplay } from './endpoints';
 import { MultiviewApiError, cancelledError, sentenceWith } from './errors';
 import { HttpTransport } from './http';
@@ -165,6 +166,16 @@ export class MultiviewClient {
     return this.submit(encodeMultiviewRequest(request, this.endpoints), opts);
   }
 
+  /** The subject of an image on a transparent background (a PNG): see `submitJob`. */
+  async removeBackground(body: BackgroundRemovalRequest, opts: CallOptions = {}): Promise<JobResult> {
+    return this.submitJob('background-removal', body, opts);
+  }
+
+  /** A 3D model of an image (minutes, nearly always queued): see `submitJob`. */
+  async imageTo3d(body: ImageTo3dRequest, opts: CallOptions = {}): Promise<JobResult> {
+    return this.submitJob('image-to-3d', body, opts);
+  }
+
   /** POSTs the encoded body (plus the key) to the multiview endpoint: see `submitJob`. */
   async submit(body: EncodedMultiviewRequest, opts: CallOptions = {}): Promise<JobResult> {
     return this.submitJob('multiview', body, opts);
@@ -204,14 +215,22 @@ export class MultiviewClient {
    * proxyUrls, verifying status, content-type and magic bytes (PNG/JPEG/WebP), size cap.
    */
   async downloadResult(result: JobResult, opts: CallOptions = {}): Promise<DownloadedImage> {
+    return this.downloadFile(result, RESULT_IMAGE, opts, result.outputUrls.slice(0, 1));
+  }
+
+  /**
+   * Downloads a job's result file of another kind (a 3D model): the output links `prefer` picks first, then the
+   * other output links and the proxy links, each checked by `kind`.
+   */
+  async downloadFile<File>(result: JobResult, kind: ResultFileKind<File>, opts: CallOptions = {}, first: readonly string[] = result.outputUrls): Promise<File & { sourceUrl: string }> {
     return this.withPublicErrors(opts.signal, async () => {
-      const urls = [...new Set([...httpLinks(result.outputUrls.slice(0, 1), this.apiKey), ...httpLinks(result.proxyUrls, this.apiKey)])];
+      const urls = [...new Set([...httpLinks(first, this.apiKey), ...httpLinks(result.proxyUrls, this.apiKey)])];
       if (urls.length === 0) {
-        throw new MultiviewApiError('malformed', l10n.t('The result of job {0} has no downloadable image link.', result.jobId), {
+        throw new MultiviewApiError('malformed', l10n.t('The result of job {0} has no downloadable link.', result.jobId), {
           jobId: result.jobId || undefined,
         });
       }
-      return downloadFirstAvailable(this.transport, urls, {
+      return downloadFirstAvailable(this.transport, urls, kind, {
         maxBytes: this.maxDownloadBytes,
         signal: opts.signal,
         onStage: opts.onStage,

@@ -1,16 +1,16 @@
 /**
- * Downloading the result grid: try each link in turn, give a fresh link a few chances to appear,
- * and accept only a real PNG/JPEG/WebP (checked by magic bytes, never trusted from the URL or header).
- * A link may serve the image as base64 text (ModelsLab v6 with `base64: true` may answer base64 output,
- * api-contract.md §1): that text is decoded, and the decoded bytes must pass the same check.
+ * Downloading a job's result: try each link in turn, give a fresh link a few chances to appear, and accept only a
+ * file that its kind's check recognises by its bytes (never by the URL or the Content-Type alone). A link may
+ * serve an image as base64 text (ModelsLab v6 with `base64: true` may answer base64 output, docs/api-contract.md
+ * §1): that text is decoded, and the decoded bytes must pass the same check.
  */
 import * as l10n from '@vscode/l10n';
+import { sniffImageMime } from '../image/imageFormat';
 import { MultiviewApiError, sentenceWith } from './errors';
 import type { HttpTransport, OpenedResponse } from './http';
-import { sniffImageMime } from '../image/imageFormat';
 import type { DownloadedImage, JobStage } from './types';
 
-/** A fresh result link may 404 while storage catches up (api-contract.md §3): retry it after these delays. */
+/** A fresh result link may 404 while storage catches up (docs/api-contract.md §3): retry it after these delays. */
 export const NOT_READY_RETRY_DELAYS_MS: readonly number[] = [1000, 2000, 4000];
 /** Report download progress at most once per this many bytes. */
 const PROGRESS_STEP_BYTES = 256 * 1024;
@@ -23,36 +23,64 @@ export interface DownloadOptions {
   pause: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** Downloads the first link that yields an image. Cancellation and an oversized image stop at once. */
-export async function downloadFirstAvailable(
+/** What a kind of result file is: which answers may hold one, how its bytes are recognised, how a wrong one is told. */
+export interface ResultFileKind<File> {
+  /** Whether an answer of this Content-Type (lower case, no parameters) may hold the file; '' is always possible. */
+  mayBeIn(contentType: string): boolean;
+  /** The file, or one sentence saying that the bytes at `displayUrl` are not one. */
+  recognise(bytes: Buffer, displayUrl: string): File | { problem: string };
+  /** "The result link … sent text/html instead of …": an answer of a type that cannot hold the file. */
+  sentInstead(displayUrl: string, contentType: string): string;
+}
+
+/** A PNG, JPEG or WebP image (or one sent as base64 text). */
+export const RESULT_IMAGE: ResultFileKind<Omit<DownloadedImage, 'sourceUrl'>> = {
+  // Storage buckets often label images as octet-stream or not at all, base64 text as text/plain; the bytes decide then.
+  mayBeIn: (contentType) => contentType.startsWith('image/') || contentType.endsWith('/octet-stream') || contentType === 'text/plain',
+  recognise: (bytes, displayUrl) => {
+    const image = sniffImageMime(bytes) ? bytes : decodeBase64Image(bytes);
+    const mime = image ? sniffImageMime(image) : undefined;
+    return image && mime ? { bytes: image, mime } : { problem: l10n.t('The file at {0} is not a PNG, JPEG or WebP image.', displayUrl) };
+  },
+  sentInstead: (displayUrl, contentType) => l10n.t('The result link {0} sent {1} instead of an image.', displayUrl, contentType),
+};
+
+/** Downloads the first link that yields a file of the kind. Cancellation and an oversized file stop at once. */
+export async function downloadFirstAvailable<File>(
   transport: HttpTransport,
   urls: readonly string[],
+  kind: ResultFileKind<File>,
   options: DownloadOptions,
-): Promise<DownloadedImage> {
+): Promise<File & { sourceUrl: string }> {
   const failures: MultiviewApiError[] = [];
   for (const url of urls) {
     try {
-      return await downloadWithNotReadyRetries(transport, url, options);
+      return await downloadWithNotReadyRetries(transport, url, kind, options);
     } catch (error) {
-      // Another link serves the same image: it would be just as large, and a cancel means stop.
+      // Another link serves the same file: it would be just as large, and a cancel means stop.
       if (!(error instanceof MultiviewApiError) || error.kind === 'cancelled' || error.kind === 'too-large') throw error;
       failures.push(error);
     }
   }
   const last = failures[failures.length - 1];
-  if (!last) throw new MultiviewApiError('malformed', l10n.t('The result has no downloadable image link.'));
+  if (!last) throw new MultiviewApiError('malformed', l10n.t('The result has no downloadable link.'));
   if (failures.length === 1) throw last;
   throw new MultiviewApiError(
     'download',
-    sentenceWith(l10n.t('Could not download the result image from any of its {0} links; the last one failed', failures.length), last.message),
+    sentenceWith(l10n.t('Could not download the result from any of its {0} links; the last one failed', failures.length), last.message),
     { httpStatus: last.httpStatus },
   );
 }
 
-async function downloadWithNotReadyRetries(transport: HttpTransport, url: string, options: DownloadOptions): Promise<DownloadedImage> {
+async function downloadWithNotReadyRetries<File>(
+  transport: HttpTransport,
+  url: string,
+  kind: ResultFileKind<File>,
+  options: DownloadOptions,
+): Promise<File & { sourceUrl: string }> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await downloadOnce(transport, url, options);
+      return await downloadOnce(transport, url, kind, options);
     } catch (error) {
       const notReadyYet = error instanceof MultiviewApiError && error.httpStatus === 404;
       if (!notReadyYet || attempt >= NOT_READY_RETRY_DELAYS_MS.length) throw error;
@@ -61,10 +89,11 @@ async function downloadWithNotReadyRetries(transport: HttpTransport, url: string
   }
 }
 
-async function downloadOnce(transport: HttpTransport, url: string, options: DownloadOptions): Promise<DownloadedImage> {
+async function downloadOnce<File>(transport: HttpTransport, url: string, kind: ResultFileKind<File>, options: DownloadOptions): Promise<File & { sourceUrl: string }> {
   const response = await transport.openDownload(url, options.signal);
   try {
-    rejectUnlessImageResponse(response);
+    const contentType = contentTypeOf(response);
+    rejectUnlessPossibleAnswer(response, contentType, kind);
     const declaredLength = Number(response.headers['content-length']);
     const totalBytes = Number.isFinite(declaredLength) && declaredLength >= 0 ? declaredLength : undefined;
     const report = (receivedBytes: number): void => options.onStage?.({ stage: 'downloading', receivedBytes, totalBytes });
@@ -76,40 +105,32 @@ async function downloadOnce(transport: HttpTransport, url: string, options: Down
       report(received);
     });
     report(bytes.length);
-
-    const image = sniffImageMime(bytes) ? bytes : decodeBase64Image(bytes);
-    const mime = image ? sniffImageMime(image) : undefined;
-    if (!image || !mime) {
-      const contentType = (response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      throw new MultiviewApiError(
-        'download',
-        contentType.startsWith('text/')
-          ? l10n.t('The result link {0} sent {1} instead of an image.', response.displayUrl, contentType)
-          : l10n.t('The file at {0} is not a PNG, JPEG or WebP image.', response.displayUrl),
-      );
+    const file = kind.recognise(bytes, response.displayUrl);
+    if (isProblem(file)) {
+      throw new MultiviewApiError('download', contentType.startsWith('text/') ? kind.sentInstead(response.displayUrl, contentType) : file.problem);
     }
-    return { bytes: image, mime, sourceUrl: url };
+    return { ...file, sourceUrl: url };
   } finally {
     // Closes the connection whatever happened above (a no-op once the body was read).
     response.discard();
   }
 }
 
-/** Checks status and Content-Type before a byte of the body is read. */
-function rejectUnlessImageResponse(response: OpenedResponse): void {
-  const contentType = (response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  let problem: string | undefined;
-  if (response.status === 404) problem = l10n.t('The result image at {0} is not available (HTTP 404).', response.displayUrl);
-  else if (response.status !== 200) problem = l10n.t('The result link {0} answered HTTP {1} instead of the image.', response.displayUrl, response.status);
-  else if (!isPossiblyImageContentType(contentType)) {
-    problem = l10n.t('The result link {0} sent {1} instead of an image.', response.displayUrl, contentType);
-  }
-  if (problem !== undefined) throw new MultiviewApiError('download', problem, { httpStatus: response.status });
+function isProblem(value: unknown): value is { problem: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { problem?: unknown }).problem === 'string' && Object.keys(value).length === 1;
 }
 
-/** Storage buckets often label images as octet-stream or not at all, base64 text as text/plain; the bytes decide then. */
-function isPossiblyImageContentType(contentType: string): boolean {
-  return contentType === '' || contentType.startsWith('image/') || contentType.endsWith('/octet-stream') || contentType === 'text/plain';
+function contentTypeOf(response: OpenedResponse): string {
+  return (response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** Checks status and Content-Type before a byte of the body is read. */
+function rejectUnlessPossibleAnswer(response: OpenedResponse, contentType: string, kind: ResultFileKind<unknown>): void {
+  let problem: string | undefined;
+  if (response.status === 404) problem = l10n.t('The result at {0} is not available (HTTP 404).', response.displayUrl);
+  else if (response.status !== 200) problem = l10n.t('The result link {0} answered HTTP {1} instead of the file.', response.displayUrl, response.status);
+  else if (contentType !== '' && !kind.mayBeIn(contentType)) problem = kind.sentInstead(response.displayUrl, contentType);
+  if (problem !== undefined) throw new MultiviewApiError('download', problem, { httpStatus: response.status });
 }
 
 /** The bytes of an image sent as base64 text (bare, or as a data URI), or undefined when the text is not that. */
