@@ -213,6 +213,7 @@ async function downloadAndSave(
             gridSize,
             views: viewFiles.map((view): SidecarView => ({ ...view.pose, file: stem + view.suffix, rect: view.rect })),
             viewsSkipped: 'reason' in views ? views : null,
+            subject: null,
           });
           // The client already redacts what the server echoes; this is the last line of defence.
           return redactSecret(JSON.stringify(sidecar, null, 2), input.connection.apiKey) + '\n';

@@ -65,6 +65,8 @@ export function fromSidecar(sidecar: Sidecar): GenerationParameters {
       trackId: parameters.track_id ?? undefined,
       // An older sidecar, from before the choice was offered: the default, pad.
       padToSquare: sidecar.inputPreparation?.requested ?? true,
+      // The result was made from a cut-out of the photo: make the next one the same way.
+      removeBackground: sidecar.subject !== null,
     },
     BUILT_IN_DEFAULTS,
   );

@@ -33,6 +33,11 @@ export interface GenerationParameters {
    * means the default, on.
    */
   padToSquare?: boolean;
+  /**
+   * Remove the photo's background through the service first (one more job, more credits) and send the subject on
+   * the grey. Optional like `padToSquare`; a missing value means no.
+   */
+  removeBackground?: boolean;
 }
 
 export interface SizePreset {
@@ -136,6 +141,7 @@ export function sanitizeParameters(candidate: Partial<GenerationParameters>, fal
     seed: candidate.seed === undefined || candidate.seed === null ? undefined : pick(candidate.seed, (v) => !validateSeed(String(v)), undefined),
     proxyLinks: typeof candidate.proxyLinks === 'boolean' ? candidate.proxyLinks : fallback.proxyLinks,
     padToSquare: typeof candidate.padToSquare === 'boolean' ? candidate.padToSquare : (fallback.padToSquare ?? true),
+    removeBackground: typeof candidate.removeBackground === 'boolean' ? candidate.removeBackground : (fallback.removeBackground ?? false),
     // Checked against the endpoint when the request is built (api/request.ts); only the types are checked here.
     ...(typeof candidate.webhook === 'string' && candidate.webhook !== '' ? { webhook: candidate.webhook } : {}),
     ...(typeof candidate.trackId === 'string' || typeof candidate.trackId === 'number' ? { trackId: candidate.trackId } : {}),
@@ -152,4 +158,5 @@ export const BUILT_IN_DEFAULTS: GenerationParameters = {
   seed: undefined,
   proxyLinks: false,
   padToSquare: true,
+  removeBackground: false,
 };

@@ -12,13 +12,16 @@ import { hasControlCharacters } from '../shared/text';
 import { isInside } from './files';
 import { GRID_COLUMNS, GRID_ROWS, parseCameraLayout } from './grid';
 import { BUILT_IN_DEFAULTS } from './parameters';
-import { SIDECAR_SCHEMA, type Sidecar, type SidecarView, type ViewsSkipped } from './sidecarSchema';
+import { SIDECAR_SCHEMA, type Sidecar, type SidecarModel, type SidecarSubject, type SidecarView, type ViewsSkipped } from './sidecarSchema';
 
 /** Larger than any sidecar we write (a few KB); a bigger file is not one of ours. */
 export const MAX_SIDECAR_BYTES = 1024 * 1024;
 
 /** Job ids are short tokens; a longer one is not from the service. */
 const MAX_JOB_ID_CHARS = 200;
+
+/** More models than this for one result is not something the extension wrote. */
+const MAX_MODELS = 50;
 
 const VIEW_COUNT = GRID_ROWS * GRID_COLUMNS;
 
@@ -192,6 +195,9 @@ export function parseSidecar(json: unknown): Sidecar | undefined {
           .filter((view): view is SidecarView => view !== undefined)
       : [],
     viewsSkipped: parseViewsSkipped(json.viewsSkipped),
+    subject: parseSubject(json.subject),
+    // Models the sidecar says were made; like the views, more than a few dozen is not ours.
+    models: Array.isArray(json.models) ? json.models.slice(0, MAX_MODELS).map(parseModel).filter((model): model is SidecarModel => model !== undefined) : [],
   };
 }
 
@@ -209,6 +215,36 @@ function parseView(value: unknown): SidecarView | undefined {
     elevationDegrees: value.elevationDegrees,
     file,
     rect: { x: numberOr(rect.x, 0), y: numberOr(rect.y, 0), width: numberOr(rect.width, 0), height: numberOr(rect.height, 0) },
+  };
+}
+
+function parseSubject(value: unknown): SidecarSubject | null {
+  const file = isRecord(value) && isText(value.file) ? bareFileName(value.file) : undefined;
+  return isRecord(value) && file
+    ? { file, jobId: text(value.jobId).slice(0, MAX_JOB_ID_CHARS), width: numberOr(value.width, 0), height: numberOr(value.height, 0) }
+    : null;
+}
+
+const MODEL_FORMATS: readonly SidecarModel['format'][] = ['glb', 'obj', 'stl', 'ply'];
+const MODEL_INPUTS: readonly SidecarModel['input'][] = ['subject', 'input-image', 'views'];
+
+function parseModel(value: unknown): SidecarModel | undefined {
+  const file = isRecord(value) && isText(value.file) ? bareFileName(value.file) : undefined;
+  if (!isRecord(value) || !file || !MODEL_FORMATS.includes(value.format as SidecarModel['format'])) {
+    return undefined;
+  }
+  return {
+    file,
+    format: value.format as SidecarModel['format'],
+    jobId: text(value.jobId).slice(0, MAX_JOB_ID_CHARS),
+    parameters: isRecord(value.parameters) ? value.parameters : {},
+    input: MODEL_INPUTS.includes(value.input as SidecarModel['input']) ? (value.input as SidecarModel['input']) : 'input-image',
+    triangles: numberOr(value.triangles, 0),
+    vertices: numberOr(value.vertices, 0),
+    bytes: numberOr(value.bytes, 0),
+    seed: integerOrNull(value.seed),
+    serverGenerationSeconds: numberOr(value.serverGenerationSeconds, null),
+    finishedAt: text(value.finishedAt),
   };
 }
 

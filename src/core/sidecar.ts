@@ -5,7 +5,7 @@ import type { EncodedRequestFields } from '../api/request';
 import type { InputPreparation } from '../image/prepareUpload';
 import type { CameraLayout } from './grid';
 import { toSidecarParameters } from './parameterMapping';
-import { SIDECAR_SCHEMA, type Sidecar, type SidecarUpload, type SidecarView, type ViewsSkipped } from './sidecarSchema';
+import { SIDECAR_SCHEMA, type Sidecar, type SidecarSubject, type SidecarUpload, type SidecarView, type ViewsSkipped } from './sidecarSchema';
 
 export interface SidecarInput {
   /** The source image, relative to the workspace folder (forward slashes). */
@@ -31,6 +31,8 @@ export interface SidecarInput {
   views: SidecarView[];
   /** Why no views were saved, when none were. */
   viewsSkipped: ViewsSkipped | null;
+  /** The background-removal cut-out saved beside the grid, when one was made. */
+  subject: SidecarSubject | null;
 }
 
 export function buildSidecar(input: SidecarInput): Sidecar {
@@ -63,6 +65,8 @@ export function buildSidecar(input: SidecarInput): Sidecar {
     gridSize: input.gridSize,
     views: input.views,
     viewsSkipped: input.viewsSkipped,
+    subject: input.subject,
+    models: [],
   };
 }
 

@@ -73,5 +73,36 @@ export interface Sidecar {
   gridSize: { width: number; height: number } | null;
   views: SidecarView[];
   viewsSkipped: ViewsSkipped | null;
+  /** The photo's subject cut out by background removal, saved beside the grid; `null` when none was made. */
+  subject: SidecarSubject | null;
+  /** The 3D models made from this result, oldest first; empty when none. */
+  models: SidecarModel[];
+}
+
+export interface SidecarSubject {
+  /** The cut-out's file name (`<stem>-subject.png`), beside the grid. */
+  file: string;
+  /** The background-removal job. */
+  jobId: string;
+  width: number;
+  height: number;
+}
+
+export interface SidecarModel {
+  /** The model's file name (`<stem>-3d.glb`, …), beside the grid. */
+  file: string;
+  format: 'glb' | 'obj' | 'stl' | 'ply';
+  /** The image-to-3D job. */
+  jobId: string;
+  /** The parameters sent, in the service's words (output_format, resolution, multi_image, the sampling…). */
+  parameters: Record<string, unknown>;
+  /** Which picture went in: the cut-out subject, the prepared input image, or the six views (`multi_image`). */
+  input: 'subject' | 'input-image' | 'views';
+  triangles: number;
+  vertices: number;
+  bytes: number;
+  seed: number | null;
+  serverGenerationSeconds: number | null;
+  finishedAt: string;
 }
 

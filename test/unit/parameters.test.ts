@@ -61,7 +61,7 @@ describe('parameter validation shown while typing', () => {
 describe('defaults from settings and the last run', () => {
   test('valid remembered values are kept', () => {
     const remembered = { prompt: 'a chair', width: 512, height: 768, steps: 30, guidanceScale: 7.5, seed: 42, proxyLinks: true };
-    assert.deepEqual(sanitizeParameters(remembered, BUILT_IN_DEFAULTS), { ...remembered, negativePrompt: '', padToSquare: true });
+    assert.deepEqual(sanitizeParameters(remembered, BUILT_IN_DEFAULTS), { ...remembered, negativePrompt: '', padToSquare: true, removeBackground: false });
   });
 
   test('padding to a square is on by default, and a remembered "send as it is" is kept', () => {

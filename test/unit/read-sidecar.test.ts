@@ -72,6 +72,7 @@ describe('a sidecar as written', () => {
       seed: 4242,
       proxyLinks: false,
       padToSquare: true, // a sidecar from before the choice was offered: the default
+      removeBackground: false, // no cut-out was made for it
     });
   });
 

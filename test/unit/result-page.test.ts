@@ -37,6 +37,8 @@ function sidecar(overrides: Partial<Sidecar> = {}): Sidecar {
     gridSize: { width: 640, height: 960 },
     views: [],
     viewsSkipped: null,
+    subject: null,
+    models: [],
     ...overrides,
   };
 }

@@ -1,0 +1,204 @@
+/**
+ * The language-model tools agents call (issue: "Agents can use it"): their input schemas, checking what an agent
+ * sent (VS Code does not validate tool input), and the text handed back, which an agent can act on. Pure: the
+ * VS Code side (src/vscode/tools/) asks, runs the same pipeline as the commands, and opens the panel.
+ *
+ * The schemas here are the ones package.json declares (a unit test holds them equal); their ranges and enums are the
+ * quick input's (parameters.ts, modelParameters.ts).
+ */
+import * as l10n from '@vscode/l10n';
+import * as path from 'node:path';
+import { MODEL_OUTPUT_FORMATS } from '../api/jobRequests';
+import { signedDegrees } from './grid';
+import { MODEL_LIMITS, MODEL_RESOLUTIONS, type ModelParameters } from './modelParameters';
+import { type GenerationParameters, LIMITS, validateGuidanceScale, validateNegativePrompt, validatePrompt, validateSeed, validateSize, validateSteps } from './parameters';
+import type { SavedResult } from './readSidecar';
+
+export const TOOL_NAMES = {
+  generate: 'multiview_generate',
+  makeModel: 'multiview_make3d',
+  listResults: 'multiview_listResults',
+} as const;
+
+export type ToolName = (typeof TOOL_NAMES)[keyof typeof TOOL_NAMES];
+
+const IMAGE_PROPERTY = {
+  type: 'string',
+  description: 'The image, as a path relative to the workspace folder (for example "assets/sword.png"): a PNG, JPEG or WebP photo or render of one object.',
+} as const;
+
+export const GENERATE_INPUT_SCHEMA = {
+  type: 'object',
+  properties: {
+    image: IMAGE_PROPERTY,
+    prompt: { type: 'string', maxLength: LIMITS.promptChars, description: 'What the object is, in a few words. The views follow the image far more than the text.' },
+    negativePrompt: { type: 'string', maxLength: LIMITS.promptChars, description: 'What the views should avoid.' },
+    width: { type: 'integer', minimum: LIMITS.side.min, maximum: LIMITS.side.max, multipleOf: 8, description: 'Width of the whole grid of 3 rows x 2 columns; 640 (the default) gives 320 px views.' },
+    height: { type: 'integer', minimum: LIMITS.side.min, maximum: LIMITS.side.max, multipleOf: 8, description: 'Height of the whole grid; 960 by default.' },
+    steps: { type: 'integer', minimum: LIMITS.steps.min, maximum: LIMITS.steps.max, description: 'Inference steps.' },
+    guidanceScale: { type: 'number', minimum: LIMITS.guidanceScale.min, maximum: LIMITS.guidanceScale.max, description: 'How strictly to follow the prompt; 4 suits this model.' },
+    seed: { type: 'integer', minimum: LIMITS.seed.min, maximum: LIMITS.seed.max, description: 'A fixed seed for repeatable views; omit for a random one.' },
+    padToSquare: { type: 'boolean', description: 'Pad the image to a square on grey first (recommended; the default is the user’s last choice).' },
+    removeBackground: { type: 'boolean', description: 'Remove the photo’s background first (spends credits for one more job).' },
+  },
+  required: ['image'],
+} as const;
+
+export const MAKE_MODEL_INPUT_SCHEMA = {
+  type: 'object',
+  properties: {
+    result: { type: 'string', description: 'The result to model: the path of its .json sidecar, as multiview_listResults gives it. Omit it to use the newest result of "image".' },
+    image: IMAGE_PROPERTY,
+    format: { type: 'string', enum: [...MODEL_OUTPUT_FORMATS], description: 'The model file: glb (the default; textured, for game engines and the web), obj, stl (3D printing) or ply.' },
+    resolution: { type: 'integer', enum: [...MODEL_RESOLUTIONS], description: '256 (the default) or 512 (finer, slower).' },
+    seed: { type: 'integer', minimum: MODEL_LIMITS.seed.min, maximum: MODEL_LIMITS.seed.max, description: 'A fixed seed; omit for a random one.' },
+  },
+} as const;
+
+export const LIST_RESULTS_INPUT_SCHEMA = {
+  type: 'object',
+  properties: {
+    image: { ...IMAGE_PROPERTY, description: 'Only the results of this image (a path relative to the workspace folder); omit for all results.' },
+  },
+} as const;
+
+/** What an agent asked for, checked: the image's path and the parameters it set (the others come from the user's). */
+export interface GenerateToolInput {
+  image: string;
+  parameters: Partial<GenerationParameters>;
+}
+
+export interface MakeModelToolInput {
+  result?: string;
+  image?: string;
+  parameters: Partial<ModelParameters>;
+}
+
+export interface ListResultsToolInput {
+  image?: string;
+}
+
+/** The input, or one sentence saying what is wrong with it (for the agent to correct). */
+export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export function checkGenerateInput(input: unknown): Checked<GenerateToolInput> {
+  if (!isRecord(input) || typeof input.image !== 'string' || input.image.trim() === '') {
+    return { ok: false, problem: l10n.t('Give "image": the path of a workspace image, relative to the workspace folder.') };
+  }
+  const parameters: Partial<GenerationParameters> = {};
+  const problems: string[] = [];
+  const text = (name: 'prompt' | 'negativePrompt', validate: (text: string) => string | undefined) => {
+    const value = input[name];
+    if (value === undefined) return;
+    const problem = typeof value === 'string' ? validate(value) : l10n.t('"{0}" must be text.', name);
+    if (problem) problems.push(`${name}: ${problem}`);
+    else parameters[name] = value as string;
+  };
+  const number = (name: 'steps' | 'guidanceScale' | 'seed', validate: (text: string) => string | undefined) => {
+    const value = input[name];
+    if (value === undefined) return;
+    const problem = typeof value === 'number' ? validate(String(value)) : l10n.t('"{0}" must be a number.', name);
+    if (problem) problems.push(`${name}: ${problem}`);
+    else parameters[name] = value as number;
+  };
+  text('prompt', validatePrompt);
+  text('negativePrompt', validateNegativePrompt);
+  number('steps', validateSteps);
+  number('guidanceScale', validateGuidanceScale);
+  number('seed', validateSeed);
+  if (input.width !== undefined || input.height !== undefined) {
+    const width = input.width ?? 640;
+    const height = input.height ?? 960;
+    const problem = typeof width === 'number' && typeof height === 'number' ? validateSize(`${width}x${height}`) : l10n.t('"width" and "height" must be numbers.');
+    if (problem) problems.push(`width/height: ${problem}`);
+    else Object.assign(parameters, { width, height });
+  }
+  for (const name of ['padToSquare', 'removeBackground'] as const) {
+    const value = input[name];
+    if (value === undefined) continue;
+    if (typeof value === 'boolean') parameters[name] = value;
+    else problems.push(l10n.t('"{0}" must be true or false.', name));
+  }
+  return problems.length > 0 ? { ok: false, problem: problems.join(' ') } : { ok: true, value: { image: input.image.trim(), parameters } };
+}
+
+export function checkMakeModelInput(input: unknown): Checked<MakeModelToolInput> {
+  const record = isRecord(input) ? input : {};
+  const result = typeof record.result === 'string' && record.result.trim() !== '' ? record.result.trim() : undefined;
+  const image = typeof record.image === 'string' && record.image.trim() !== '' ? record.image.trim() : undefined;
+  if (!result && !image) {
+    return { ok: false, problem: l10n.t('Give "result" (a result’s .json sidecar, from multiview_listResults) or "image" (its newest result is used).') };
+  }
+  const parameters: Partial<ModelParameters> = {};
+  const problems: string[] = [];
+  if (record.format !== undefined) {
+    if (MODEL_OUTPUT_FORMATS.includes(record.format as never)) parameters.format = record.format as ModelParameters['format'];
+    else problems.push(l10n.t('"format" must be one of {0}.', MODEL_OUTPUT_FORMATS.join(', ')));
+  }
+  if (record.resolution !== undefined) {
+    if (MODEL_RESOLUTIONS.includes(record.resolution as never)) parameters.resolution = record.resolution as ModelParameters['resolution'];
+    else problems.push(l10n.t('"resolution" must be 256 or 512.'));
+  }
+  if (record.seed !== undefined) {
+    const seed = record.seed;
+    if (typeof seed === 'number' && Number.isInteger(seed) && seed >= MODEL_LIMITS.seed.min && seed <= MODEL_LIMITS.seed.max) parameters.seed = seed;
+    else problems.push(l10n.t('"seed" must be a whole number from {0} to {1}.', MODEL_LIMITS.seed.min, MODEL_LIMITS.seed.max));
+  }
+  return problems.length > 0 ? { ok: false, problem: problems.join(' ') } : { ok: true, value: { result, image, parameters } };
+}
+
+export function checkListResultsInput(input: unknown): Checked<ListResultsToolInput> {
+  const image = isRecord(input) && typeof input.image === 'string' && input.image.trim() !== '' ? input.image.trim() : undefined;
+  return { ok: true, value: { image } };
+}
+
+/** Paths in tool text: relative to the workspace folder, with forward slashes, as an agent writes them back. */
+export function workspacePath(file: string, workspaceFolder: string): string {
+  const relative = path.relative(workspaceFolder, file);
+  return (relative.startsWith('..') || path.isAbsolute(relative) ? file : relative).split(path.sep).join('/');
+}
+
+/** What an agent is told after a generation: every saved file with the views' poses, the seed and the time. */
+export function describeGenerated(result: SavedResult, workspaceFolder: string): string {
+  const at = (file: string) => workspacePath(file, workspaceFolder);
+  const { sidecar } = result;
+  const folder = path.dirname(result.gridPath);
+  const lines = [
+    l10n.t('Saved the six views of {0} (job {1}).', at(result.sourceImagePath), sidecar.jobId),
+    l10n.t('Grid (3 rows x 2 columns): {0}', at(result.gridPath)),
+    ...sidecar.views.map((view) =>
+      l10n.t('View at azimuth {0}°, elevation {1}°: {2}', view.azimuthDegrees, signedDegrees(view.elevationDegrees), at(path.join(folder, view.file))),
+    ),
+    ...(sidecar.views.length === 0 && sidecar.viewsSkipped ? [l10n.t('The views were not saved separately: {0}', sidecar.viewsSkipped.message)] : []),
+    l10n.t('Sidecar (every parameter, for repeating it): {0}', at(result.sidecarPath)),
+    sidecar.seed === null ? l10n.t('Seed: not reported by the service.') : l10n.t('Seed: {0}.', sidecar.seed),
+    sidecar.serverGenerationSeconds === null
+      ? l10n.t('Total time: {0} s.', (sidecar.timings.totalMs / 1000).toFixed(1))
+      : l10n.t('Generation time: {0} s on the server, {1} s in all.', sidecar.serverGenerationSeconds.toFixed(1), (sidecar.timings.totalMs / 1000).toFixed(1)),
+  ];
+  return lines.join('\n');
+}
+
+/** The listing an agent refers to earlier runs by: newest first, each with its sidecar, grid and parameters. */
+export function describeResults(results: readonly SavedResult[], workspaceFolder: string): string {
+  if (results.length === 0) {
+    return l10n.t('No Multiview results found.');
+  }
+  const at = (file: string) => workspacePath(file, workspaceFolder);
+  return [...results]
+    .sort((a, b) => b.finishedAtMs - a.finishedAtMs)
+    .map((result) => {
+      const { sidecar } = result;
+      const p = sidecar.parameters;
+      const when = result.finishedAtMs > 0 ? new Date(result.finishedAtMs).toISOString() : l10n.t('unknown time');
+      return [
+        l10n.t('- Result of {0}, finished {1} (job {2}, seed {3})', at(result.sourceImagePath), when, sidecar.jobId, sidecar.seed ?? l10n.t('unknown')),
+        l10n.t('  sidecar: {0}', at(result.sidecarPath)),
+        l10n.t('  grid: {0}; {1} views saved', at(result.gridPath), sidecar.views.length),
+        l10n.t('  prompt "{0}", {1} x {2}, {3} steps, guidance {4}', p.prompt, p.width, p.height, p.num_inference_steps, p.guidance_scale),
+      ].join('\n');
+    })
+    .join('\n');
+}
