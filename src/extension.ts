@@ -1,6 +1,6 @@
 /**
  * The activation bundle (dist/extension.js): registrations only. Each contribution package.json declares (commands,
- * restorable panels, tree views) is registered with a stand-in that loads the features (dist/main.js, `main.ts`)
+ * restorable panels, tree views, language-model tools) is registered with a stand-in that loads the features (dist/main.js, `main.ts`)
  * the first time it is used, so a window where Multiview is not used pays about a millisecond for it. Nothing here
  * knows a feature; adding one is a manifest entry and its handler in main.ts.
  */
@@ -14,6 +14,7 @@ interface Manifest {
   contributes?: {
     commands?: { command: string }[];
     views?: Record<string, { id: string }[]>;
+    languageModelTools?: { name: string }[];
   };
 }
 
@@ -34,6 +35,14 @@ export function activate(context: vscode.ExtensionContext): void {
   }
   for (const { id } of Object.values(manifest.contributes?.views ?? {}).flat()) {
     context.subscriptions.push(registerLazyTreeView(id, load));
+  }
+  for (const { name } of manifest.contributes?.languageModelTools ?? []) {
+    context.subscriptions.push(
+      vscode.lm.registerTool<unknown>(name, {
+        prepareInvocation: (options, token) => load().tool(name).prepareInvocation?.(options, token),
+        invoke: (options, token) => load().tool(name).invoke(options, token),
+      }),
+    );
   }
   // Workspace state holds nothing but the jobs a window left queued (vscode/jobs/pendingJobStore.ts): when it holds
   // anything, a reload interrupted a job, and it is picked up now.

@@ -16,6 +16,7 @@ import { resumePendingJobs } from './vscode/jobs/resumePendingJobs';
 import { RunningJobs } from './vscode/jobs/runningJobs';
 import { RESULT_PANEL_VIEW_TYPE, ResultPanels } from './vscode/panel/resultPanels';
 import type { ExtensionServices } from './vscode/services';
+import { agentTools } from './vscode/tools/agentTools';
 
 const HISTORY_VIEW_ID = 'multiview.history';
 
@@ -25,6 +26,7 @@ export interface Features {
   revivePanel(viewType: string, panel: vscode.WebviewPanel, state: unknown): Thenable<void>;
   treeDataProvider(viewId: string, view: vscode.TreeView<unknown>): vscode.TreeDataProvider<unknown>;
   resumePendingJobs(): Promise<void>;
+  tool(name: string): vscode.LanguageModelTool<unknown>;
 }
 
 export function activateFeatures(context: vscode.ExtensionContext): Features {
@@ -44,6 +46,7 @@ export function activateFeatures(context: vscode.ExtensionContext): Features {
   let history: HistoryProvider | undefined;
   context.subscriptions.push(log, services.jobs, services.panels, { dispose: () => history?.dispose() });
 
+  const tools: Partial<Record<string, vscode.LanguageModelTool<unknown>>> = agentTools(services);
   const commands: CommandHandlers = {
     ...generateCommands(services),
     ...apiKeyCommands(services.apiKeys),
@@ -67,6 +70,11 @@ export function activateFeatures(context: vscode.ExtensionContext): Features {
       if (viewId !== HISTORY_VIEW_ID) throw new Error(`Multiview has no tree view ${viewId}.`);
       history ??= new HistoryProvider(view, log);
       return history as vscode.TreeDataProvider<unknown>;
+    },
+    tool: (name) => {
+      const tool = tools[name];
+      if (!tool) throw new Error(`Multiview has no language-model tool ${name}.`);
+      return tool;
     },
     resumePendingJobs: () =>
       resumePendingJobs(services).catch((error: unknown) => log.error(`Resuming queued jobs failed: ${error instanceof Error ? error.message : String(error)}`)),

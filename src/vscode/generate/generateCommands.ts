@@ -19,7 +19,8 @@ import { readSettingsOrExplain } from '../settings';
 import { chooseImage, hasImageExtension } from './chooseImage';
 import { pickParameters, readImageShape } from './parameterPicker';
 
-const LAST_PARAMETERS_KEY = 'multiview.lastParameters';
+/** Where the quick input's last answers are remembered (global state), to start the next run from. */
+export const LAST_PARAMETERS_KEY = 'multiview.lastParameters';
 
 /** The argument of `multiview.regenerate` (the History view's "Generate Again" items). */
 export interface RegenerateArgument {

@@ -112,11 +112,18 @@ export async function runWithProgress(services: ExtensionServices, request: JobR
     return;
   }
   try {
-    const output = await withJobProgress((control) => runJob(services, request, settings, control));
-    showResult(services, output);
+    showResult(services, await runJobUnderProgress(services, request, settings));
   } catch (error) {
     await reportFailure(services, request, error, (again) => runWithProgress(services, again));
   }
+}
+
+/**
+ * One job under the progress notification, for callers that show its result and its failure themselves (the agent
+ * tools); `signal` cancels it too (a chat's stop button), as the notification's Cancel does.
+ */
+export function runJobUnderProgress(services: ExtensionServices, request: JobRequest, settings: MultiviewSettings, signal?: AbortSignal): Thenable<GenerationJobOutput> {
+  return withJobProgress((control) => runJob(services, request, settings, signal ? { ...control, signal: AbortSignal.any([control.signal, signal]) } : control));
 }
 
 /** The progress notification a single job runs under: its stages as messages, its Cancel as the signal. */

@@ -1,0 +1,162 @@
+/**
+ * Multiview as language-model tools for chat agents: generate the six views of a workspace image, and list the
+ * results already made. The tool that spends credits asks first (VS Code shows the confirmation), runs the same
+ * pipeline as the command (progress in the notification and the status bar, the chat's stop button cancels), opens
+ * the result panel, and answers with text an agent can act on. A failure is answered in the words the user would
+ * see, never with a stack or the key; a missing key, with the command that sets it (a tool never asks for the key).
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { redactSecret } from '../../api/redact';
+import { checkGenerateInput, checkListResultsInput, describeGenerated, describeResults, TOOL_NAMES, type ToolName, workspacePath } from '../../core/agentTools';
+import { isFile } from '../../core/files';
+import { isCancellation } from '../../core/generationJob';
+import { SIDECAR_GLOB } from '../../core/history';
+import { resolveOutputFolder } from '../../core/outputFiles';
+import { type GenerationParameters, sanitizeParameters } from '../../core/parameters';
+import type { SavedResult } from '../../core/readSidecar';
+import { abortSignalFor } from '../cancellation';
+import { LAST_PARAMETERS_KEY } from '../generate/generateCommands';
+import { hasImageExtension } from '../generate/chooseImage';
+import { runJobUnderProgress, showResult } from '../jobs/runJob';
+import { readSavedResultInWorkspace } from '../savedResults';
+import type { ExtensionServices } from '../services';
+import { type MultiviewSettings, readSettings } from '../settings';
+
+type Tool = vscode.LanguageModelTool<unknown>;
+
+export function agentTools(services: ExtensionServices): Record<Exclude<ToolName, typeof TOOL_NAMES.makeModel>, Tool> {
+  return {
+    [TOOL_NAMES.generate]: generateTool(services),
+    [TOOL_NAMES.listResults]: listResultsTool(),
+  };
+}
+
+const text = (...lines: string[]) => new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(lines.join('\n'))]);
+
+/** A workspace image named by an agent: a path relative to a workspace folder (or absolute, inside one). */
+interface WorkspaceImage {
+  uri: vscode.Uri;
+  workspaceFolder: vscode.WorkspaceFolder;
+}
+
+function findWorkspaceImage(name: string): WorkspaceImage | string {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) {
+    return vscode.l10n.t('No folder is open in VS Code: open the folder that holds the image first.');
+  }
+  const candidates = path.isAbsolute(name) ? [vscode.Uri.file(name)] : folders.map((folder) => vscode.Uri.joinPath(folder.uri, name.replace(/\\/g, '/')));
+  for (const uri of candidates) {
+    const workspaceFolder = vscode.workspace.getWorkspaceFolder(uri);
+    if (workspaceFolder && hasImageExtension(uri)) {
+      return { uri, workspaceFolder };
+    }
+  }
+  return hasImageExtension(candidates[0])
+    ? vscode.l10n.t('“{0}” is not inside the open workspace folder; give a path relative to it.', name)
+    : vscode.l10n.t('“{0}” is not a PNG, JPEG or WebP image.', name);
+}
+
+/** What a generation for this input would use: the agent's values over the user's last answers and defaults. */
+function plannedParameters(services: ExtensionServices, settings: MultiviewSettings, given: Partial<GenerationParameters>): GenerationParameters {
+  const remembered = services.globalState.get<Partial<GenerationParameters>>(LAST_PARAMETERS_KEY) ?? {};
+  // Webhooks and track ids stay the user's to set: an agent's run does not call out to a URL it was told about.
+  const { webhook: _webhook, trackId: _trackId, ...recalled } = sanitizeParameters(remembered, settings.defaults);
+  return sanitizeParameters({ ...recalled, ...given }, settings.defaults);
+}
+
+function generateTool(services: ExtensionServices): Tool {
+  return {
+    prepareInvocation: async (options) => {
+      const input = checkGenerateInput(options.input);
+      const image = input.ok ? findWorkspaceImage(input.value.image) : undefined;
+      if (!input.ok || typeof image !== 'object') {
+        return { invocationMessage: vscode.l10n.t('Checking the request…') }; // invoke explains; nothing is spent
+      }
+      const settings = readSettings(image.uri);
+      const parameters = plannedParameters(services, settings, input.value.parameters);
+      const name = workspacePath(image.uri.fsPath, image.workspaceFolder.uri.fsPath);
+      const folder = workspacePath(
+        resolveOutputFolder(settings.outputFolder, { imageFolder: path.dirname(image.uri.fsPath), workspaceFolder: image.workspaceFolder.uri.fsPath }),
+        image.workspaceFolder.uri.fsPath,
+      );
+      const costs = parameters.removeBackground
+        ? vscode.l10n.t('This runs two paid jobs on your account (background removal, then the views) and takes a minute or two.')
+        : vscode.l10n.t('This runs one paid job on your account and takes about a minute.');
+      return {
+        invocationMessage: vscode.l10n.t('Generating six views of {0}…', name),
+        confirmationMessages: {
+          title: vscode.l10n.t('Generate six views with Multiview?'),
+          message: new vscode.MarkdownString()
+            .appendText(vscode.l10n.t('Generate six views of {0}: a {1} × {2} grid, {3} steps.', name, parameters.width, parameters.height, parameters.steps))
+            .appendMarkdown('\n\n')
+            .appendText(costs)
+            .appendMarkdown('\n\n')
+            .appendText(vscode.l10n.t('It writes the grid, the six views and a .json sidecar into {0}.', folder === '.' ? vscode.l10n.t('the workspace folder') : `${folder}/`)),
+        },
+      };
+    },
+    invoke: async (options, token) => {
+      const input = checkGenerateInput(options.input);
+      if (!input.ok) return text(input.problem);
+      const image = findWorkspaceImage(input.value.image);
+      if (typeof image === 'string') return text(image);
+      if (!(await isFile(image.uri.fsPath))) {
+        return text(vscode.l10n.t('There is no file {0} in the workspace.', input.value.image));
+      }
+      const apiKey = await services.apiKeys.get();
+      if (!apiKey) {
+        return text(
+          vscode.l10n.t('No Multiview API key is set. Ask the user to run the command “Multiview: Set API Key” and try again; never ask for the key in the chat.'),
+        );
+      }
+      let settings: MultiviewSettings;
+      try {
+        settings = readSettings(image.uri);
+      } catch (error) {
+        return text(vscode.l10n.t('Multiview’s settings need fixing first: {0}', error instanceof Error ? error.message : String(error)));
+      }
+      const parameters = plannedParameters(services, settings, input.value.parameters);
+      const cancellation = abortSignalFor(token);
+      try {
+        const output = await runJobUnderProgress(services, { imageUri: image.uri, workspaceFolder: image.workspaceFolder, parameters, apiKey }, settings, cancellation.signal);
+        showResult(services, output);
+        return text(describeGenerated(output, image.workspaceFolder.uri.fsPath), vscode.l10n.t('The result panel is open beside the editor.'));
+      } catch (error) {
+        if (isCancellation(error) && token.isCancellationRequested) {
+          throw new vscode.CancellationError();
+        }
+        const message = redactSecret(error instanceof Error ? error.message : String(error), apiKey);
+        services.log.error(`Agent tool ${TOOL_NAMES.generate}: ${message}`);
+        return text(isCancellation(error) ? vscode.l10n.t('The user cancelled the generation; nothing was saved.') : vscode.l10n.t('Multiview could not generate the views: {0}', message));
+      } finally {
+        cancellation.dispose();
+      }
+    },
+  };
+}
+
+function listResultsTool(): Tool {
+  return {
+    prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Looking up Multiview results…') }),
+    invoke: async (options, token) => {
+      const input = checkListResultsInput(options.input);
+      const folders = vscode.workspace.workspaceFolders ?? [];
+      if (folders.length === 0 || !input.ok) {
+        return text(vscode.l10n.t('No folder is open in VS Code, so there are no results to list.'));
+      }
+      const image = input.value.image === undefined ? undefined : findWorkspaceImage(input.value.image);
+      if (typeof image === 'string') return text(image);
+      const uris = await vscode.workspace.findFiles(SIDECAR_GLOB, undefined, 1000, token);
+      const results: SavedResult[] = [];
+      for (const uri of uris) {
+        const saved = await readSavedResultInWorkspace(uri).catch(() => undefined);
+        if (saved && (!image || path.normalize(saved.result.sourceImagePath) === path.normalize(image.uri.fsPath))) {
+          results.push(saved.result);
+        }
+      }
+      const root = image?.workspaceFolder.uri.fsPath ?? folders[0].uri.fsPath;
+      return text(describeResults(results, root));
+    },
+  };
+}
