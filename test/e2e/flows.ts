@@ -257,3 +257,19 @@ export function assertNoPartialFiles(dir: string): void {
   const bad = listFiles(dir).filter((f) => /\.(tmp|part|partial|download)$|~$|\.tmp-|\.partial-/.test(f));
   assert.deepEqual(bad, [], `no temporary/partial files under ${dir}`);
 }
+
+// ------------------------------------------------------------------------------------------ dialogs
+
+/** The workbench's modal dialog (a confirmation). */
+export const dialog = (host: Host) => host.page.locator('.monaco-dialog-box');
+
+export async function readDialog(host: Host): Promise<{ message: string; detail: string; buttons: string[] }> {
+  await dialog(host).waitFor({ state: 'visible', timeout: 15_000 });
+  const text = async (selector: string) => ((await dialog(host).locator(selector).first().textContent().catch(() => '')) ?? '').trim();
+  const buttons: string[] = (await dialog(host).locator('.dialog-buttons .monaco-button').allTextContents()).map((b: string) => b.trim());
+  return { message: await text('.dialog-message-text'), detail: await text('.dialog-message-detail'), buttons };
+}
+
+export async function clickDialogButton(host: Host, label: string): Promise<void> {
+  await dialog(host).locator('.dialog-buttons .monaco-button', { hasText: label }).first().click();
+}

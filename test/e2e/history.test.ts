@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before } from 'node:test';
 import { Host, type Locator, listFiles, log, sleep, waitFor } from '../host/harness';
-import { answerApiKey, answerParameters, GENERATE_MENU_TITLE, readResultPanel, resetUi } from './flows';
+import { answerApiKey, answerParameters, clickDialogButton, dialog, GENERATE_MENU_TITLE, readDialog, readResultPanel, resetUi } from './flows';
 import { type ContractServer, outputFolderFor, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 const KEY = `mvHist-${randomBytes(9).toString('hex')}`;
@@ -88,21 +88,6 @@ function resultRow(jobId: string): Locator {
 async function rowContextMenu(row: Locator, title: string): Promise<void> {
   await row.click({ button: 'right' });
   await host.clickMenuItem(title);
-}
-
-// ------------------------------------------------------------------------------------------ dialogs
-
-const dialog = () => host.page.locator('.monaco-dialog-box');
-
-async function readDialog(): Promise<{ message: string; detail: string; buttons: string[] }> {
-  await dialog().waitFor({ state: 'visible', timeout: 15_000 });
-  const text = async (selector: string) => ((await dialog().locator(selector).first().textContent().catch(() => '')) ?? '').trim();
-  const buttons: string[] = (await dialog().locator('.dialog-buttons .monaco-button').allTextContents()).map((b: string) => b.trim());
-  return { message: await text('.dialog-message-text'), detail: await text('.dialog-message-detail'), buttons };
-}
-
-async function clickDialogButton(label: string): Promise<void> {
-  await dialog().locator('.dialog-buttons .monaco-button', { hasText: label }).first().click();
 }
 
 // ------------------------------------------------------------------------------------------ setup
@@ -221,33 +206,33 @@ scenario('(H4) Delete… asks, naming the files, then removes exactly that resul
 
   await showHistoryView();
   await rowContextMenu(resultRow(victim.jobId), 'Delete...');
-  const asked = await readDialog();
+  const asked = await readDialog(host);
   log(`  confirmation: ${JSON.stringify(asked)}`);
   assert.match(asked.message, /Delete the Multiview result of mug\.png \(9 files\)/);
   for (const f of own) assert.ok(asked.detail.includes(path.basename(f)), `the confirmation names ${path.basename(f)}`);
   assert.ok(!asked.detail.includes('-notes.txt'), 'the confirmation does not name other files');
 
   await host.step('Cancel leaves everything', async () => {
-    await clickDialogButton('Cancel');
-    await dialog().waitFor({ state: 'hidden', timeout: 10_000 });
+    await clickDialogButton(host, 'Cancel');
+    await dialog(host).waitFor({ state: 'hidden', timeout: 10_000 });
     await sleep(500);
     assert.deepEqual(everything(), before);
   });
 
   await rowContextMenu(resultRow(victim.jobId), 'Delete...');
-  await readDialog();
-  await clickDialogButton('Move to Trash');
+  await readDialog(host);
+  await clickDialogButton(host, 'Move to Trash');
   // code-server's remote file system has no trash: the view asks again before deleting permanently.
   const outcome = await waitFor('files gone, or asked about deleting permanently', async () => {
-    if (await dialog().isVisible()) return 'asked';
+    if (await dialog(host).isVisible()) return 'asked';
     return own.every((f) => !fs.existsSync(path.join(ws(), f))) ? 'trashed' : undefined;
   }, 30_000);
   log(`  after "Move to Trash": ${outcome}`);
   if (outcome === 'asked') {
-    const again = await readDialog();
+    const again = await readDialog(host);
     log(`  second confirmation: ${JSON.stringify(again)}`);
     assert.match(again.message, /could not be moved to the trash.*permanently/i);
-    await clickDialogButton('Delete Permanently');
+    await clickDialogButton(host, 'Delete Permanently');
   }
   await waitFor('its files removed', async () => own.every((f) => !fs.existsSync(path.join(ws(), f))), 20_000);
   assert.deepEqual(everything(), before.filter((f) => !own.includes(f)), 'nothing else was removed');

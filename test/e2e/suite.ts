@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { startContractServer } from '../contract-server/server';
-import { Host } from '../host/harness';
+import { Host, type HostOptions } from '../host/harness';
 import { resetUi } from './flows';
 
 export type ContractServer = Awaited<ReturnType<typeof startContractServer>>;
@@ -21,9 +21,15 @@ export function outputFolderFor(host: Host, imageFolder = ''): string {
 }
 
 /** The contract server, then code-server with the packaged .vsix, every API URL pointed at that server. */
-export async function startHostSuite(label: string, settings: Record<string, unknown> = {}): Promise<{ host: Host; contract: ContractServer }> {
+/** `hostOptions`: more for the host, e.g. test-only extensions installed beside the product. */
+export async function startHostSuite(
+  label: string,
+  settings: Record<string, unknown> = {},
+  hostOptions: Pick<HostOptions, 'extraExtensions'> = {},
+): Promise<{ host: Host; contract: ContractServer }> {
   const contract = await startContractServer();
   const host = await Host.start({
+    ...hostOptions,
     vsix: process.env.MULTIVIEW_VSIX,
     label,
     settings: {

@@ -70,16 +70,21 @@ function generateTool(services: ExtensionServices): Tool {
     prepareInvocation: async (options) => {
       const input = checkGenerateInput(options.input);
       const image = input.ok ? findWorkspaceImage(input.value.image) : undefined;
-      if (!input.ok || typeof image !== 'object') {
-        return { invocationMessage: vscode.l10n.t('Checking the request…') }; // invoke explains; nothing is spent
+      if (!input.ok || typeof image !== 'object' || !(await services.apiKeys.get())) {
+        // Nothing can be spent: invoke says what is wrong (or which command sets the key) without a question first.
+        return { invocationMessage: vscode.l10n.t('Checking the request…') };
       }
-      const settings = readSettings(image.uri);
+      let settings: MultiviewSettings;
+      let folder: string;
+      try {
+        settings = readSettings(image.uri);
+        const workspaceFolder = image.workspaceFolder.uri.fsPath;
+        folder = workspacePath(resolveOutputFolder(settings.outputFolder, { imageFolder: path.dirname(image.uri.fsPath), workspaceFolder }), workspaceFolder);
+      } catch {
+        return { invocationMessage: vscode.l10n.t('Checking the request…') }; // a setting to fix: invoke says which
+      }
       const parameters = plannedParameters(services, settings, input.value.parameters);
       const name = workspacePath(image.uri.fsPath, image.workspaceFolder.uri.fsPath);
-      const folder = workspacePath(
-        resolveOutputFolder(settings.outputFolder, { imageFolder: path.dirname(image.uri.fsPath), workspaceFolder: image.workspaceFolder.uri.fsPath }),
-        image.workspaceFolder.uri.fsPath,
-      );
       const costs = parameters.removeBackground
         ? vscode.l10n.t('This runs two paid jobs on your account (background removal, then the views) and takes a minute or two.')
         : vscode.l10n.t('This runs one paid job on your account and takes about a minute.');
