@@ -12,11 +12,18 @@ export const COMMANDS = {
   showRunningJobs: 'multiview.showRunningJobs',
   tryWithSample: 'multiview.tryWithSample',
   openResult: 'multiview.openResult',
+  /** A 3D model of a saved result (argument: its sidecar's Uri; without one, the user picks a result). */
+  makeModel: 'multiview.makeModel',
+  /** The photo's subject alone, on a transparent background (Explorer and editor-tab context menus on images). */
+  removeBackground: 'multiview.removeBackground',
+  /** A .glb/.gltf/.obj/.stl/.ply file in the 3D model viewer (Explorer context menu). */
+  openModel: 'multiview.openModel',
   historyRefresh: 'multiview.history.refresh',
   historyGenerateAgain: 'multiview.history.generateAgain',
   historyGenerateAgainWithNewSeed: 'multiview.history.generateAgainWithNewSeed',
   historyReveal: 'multiview.history.revealInExplorer',
   historyDelete: 'multiview.history.delete',
+  historyMakeModel: 'multiview.history.makeModel',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -1,8 +1,8 @@
 /**
  * The activation bundle (dist/extension.js): registrations only. Each contribution package.json declares (commands,
- * restorable panels, tree views, language-model tools) is registered with a stand-in that loads the features (dist/main.js, `main.ts`)
- * the first time it is used, so a window where Multiview is not used pays about a millisecond for it. Nothing here
- * knows a feature; adding one is a manifest entry and its handler in main.ts.
+ * restorable panels, tree views, custom editors, language-model tools) is registered with a stand-in that loads the
+ * features (dist/main.js, `main.ts`) the first time it is used, so a window where Multiview is not used pays about a
+ * millisecond for it. Nothing here knows a feature; adding one is a manifest entry and its handler in main.ts.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -15,6 +15,7 @@ interface Manifest {
     commands?: { command: string }[];
     views?: Record<string, { id: string }[]>;
     languageModelTools?: { name: string }[];
+    customEditors?: { viewType: string }[];
   };
 }
 
@@ -35,6 +36,14 @@ export function activate(context: vscode.ExtensionContext): void {
   }
   for (const { id } of Object.values(manifest.contributes?.views ?? {}).flat()) {
     context.subscriptions.push(registerLazyTreeView(id, load));
+  }
+  for (const { viewType } of manifest.contributes?.customEditors ?? []) {
+    context.subscriptions.push(
+      vscode.window.registerCustomEditorProvider(viewType, {
+        openCustomDocument: (uri, openContext, token) => load().customEditor(viewType).openCustomDocument(uri, openContext, token),
+        resolveCustomEditor: (document, panel, token) => load().customEditor(viewType).resolveCustomEditor(document, panel, token),
+      }),
+    );
   }
   for (const { name } of manifest.contributes?.languageModelTools ?? []) {
     context.subscriptions.push(

@@ -17,6 +17,7 @@ import { RunningJobs } from './vscode/jobs/runningJobs';
 import { RESULT_PANEL_VIEW_TYPE, ResultPanels } from './vscode/panel/resultPanels';
 import type { ExtensionServices } from './vscode/services';
 import { agentTools } from './vscode/tools/agentTools';
+import { MODEL_EDITOR_VIEW_TYPE, ModelEditorProvider, openModel } from './vscode/model/modelEditor';
 
 const HISTORY_VIEW_ID = 'multiview.history';
 
@@ -27,6 +28,7 @@ export interface Features {
   treeDataProvider(viewId: string, view: vscode.TreeView<unknown>): vscode.TreeDataProvider<unknown>;
   resumePendingJobs(): Promise<void>;
   tool(name: string): vscode.LanguageModelTool<unknown>;
+  customEditor(viewType: string): vscode.CustomReadonlyEditorProvider;
 }
 
 export function activateFeatures(context: vscode.ExtensionContext): Features {
@@ -35,7 +37,7 @@ export function activateFeatures(context: vscode.ExtensionContext): Features {
   const log = vscode.window.createOutputChannel('Multiview', { log: true });
   const services: ExtensionServices = {
     apiKeys: new ApiKeyStore(context.secrets),
-    panels: new ResultPanels(context.extensionUri),
+    panels: new ResultPanels(context.extensionUri, log),
     jobs: new RunningJobs(),
     pending: new PendingJobStore(context.workspaceState),
     log,
@@ -44,6 +46,7 @@ export function activateFeatures(context: vscode.ExtensionContext): Features {
     extensionUri: context.extensionUri,
   };
   let history: HistoryProvider | undefined;
+  let modelEditor: ModelEditorProvider | undefined;
   context.subscriptions.push(log, services.jobs, services.panels, { dispose: () => history?.dispose() });
 
   const tools: Partial<Record<string, vscode.LanguageModelTool<unknown>>> = agentTools(services);
@@ -54,6 +57,7 @@ export function activateFeatures(context: vscode.ExtensionContext): Features {
     [COMMANDS.showRunningJobs]: () => services.jobs.showList(),
     [COMMANDS.tryWithSample]: () => tryWithSample(context.extensionUri),
     [COMMANDS.openResult]: (sidecar) => services.panels.openSaved(sidecar),
+    [COMMANDS.openModel]: openModel,
   };
 
   return {
@@ -70,6 +74,10 @@ export function activateFeatures(context: vscode.ExtensionContext): Features {
       if (viewId !== HISTORY_VIEW_ID) throw new Error(`Multiview has no tree view ${viewId}.`);
       history ??= new HistoryProvider(view, log);
       return history as vscode.TreeDataProvider<unknown>;
+    },
+    customEditor: (viewType) => {
+      if (viewType !== MODEL_EDITOR_VIEW_TYPE) throw new Error(`Multiview has no editor ${viewType}.`);
+      return (modelEditor ??= new ModelEditorProvider(context.extensionUri, log));
     },
     tool: (name) => {
       const tool = tools[name];

@@ -6,7 +6,8 @@
 
 import { isRecord } from './isRecord';
 
-export type PanelFile = 'grid' | 'sidecar';
+/** The saved files a panel's buttons open: the grid, its sidecar, the newest 3D model. */
+export type PanelFile = 'grid' | 'sidecar' | 'model';
 
 /** The turntable's speed range, in frames per second: the panel's slider and the exported GIF share it. */
 export const MIN_FRAMES_PER_SECOND = 1;
@@ -16,7 +17,9 @@ export const DEFAULT_FRAMES_PER_SECOND = 4;
 export type FromPanelMessage =
   | { readonly type: 'open'; readonly file: PanelFile }
   | { readonly type: 'reveal' }
-  | { readonly type: 'exportAnimation'; readonly framesPerSecond: number };
+  | { readonly type: 'exportAnimation'; readonly framesPerSecond: number }
+  /** "Make 3D Model…": the host asks for the model's options (and says it spends credits) before anything runs. */
+  | { readonly type: 'makeModel' };
 
 export type ToPanelMessage = { readonly type: 'exportFinished' };
 
@@ -32,9 +35,10 @@ export function isFromPanelMessage(value: unknown): value is FromPanelMessage {
   }
   switch (value.type) {
     case 'reveal':
+    case 'makeModel':
       return true;
     case 'open':
-      return value.file === 'grid' || value.file === 'sidecar';
+      return value.file === 'grid' || value.file === 'sidecar' || value.file === 'model';
     case 'exportAnimation':
       return typeof value.framesPerSecond === 'number' && Number.isFinite(value.framesPerSecond);
     default:

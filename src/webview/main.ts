@@ -1,5 +1,5 @@
-// The result panel's only script: forwards button clicks to the extension as typed messages, plays the turntable
-// and saves what a reload needs (the sidecar's path and the turntable's speed) with setState.
+// The result panel's script: forwards button clicks (and the 3D viewer's messages) to the extension as typed
+// messages, plays the turntable and saves what a reload needs (the sidecar's path and the turntable's speed).
 import {
   clampFramesPerSecond,
   type FromPanelMessage,
@@ -8,9 +8,10 @@ import {
   type PanelState,
   parsePanelState,
 } from '../shared/messages';
+import { type FromViewerMessage, isFromViewerMessage, VIEWER_MESSAGE_EVENT } from '../shared/viewerMessages';
 
 declare function acquireVsCodeApi(): {
-  postMessage(message: FromPanelMessage): void;
+  postMessage(message: FromPanelMessage | FromViewerMessage): void;
   getState(): unknown;
   setState(state: PanelState): void;
 };
@@ -152,10 +153,20 @@ document.addEventListener('click', (event) => {
     vscode.postMessage({ type: 'reveal' });
   } else if (button.dataset.action === 'open') {
     vscode.postMessage({ type: 'open', file: button.dataset.file as PanelFile });
+  } else if (button.dataset.action === 'makeModel') {
+    vscode.postMessage({ type: 'makeModel' });
   } else if (button.dataset.action === 'exportAnimation') {
     button.disabled = true;
     button.setAttribute('aria-busy', 'true');
     vscode.postMessage({ type: 'exportAnimation', framesPerSecond });
+  }
+});
+
+// The 3D viewer (dist/viewer.js) talks to the extension through this page, which owns the VS Code API.
+document.getElementById('model-viewer')?.addEventListener(VIEWER_MESSAGE_EVENT, (event) => {
+  const message = (event as CustomEvent<unknown>).detail;
+  if (isFromViewerMessage(message)) {
+    vscode.postMessage(message);
   }
 });
 

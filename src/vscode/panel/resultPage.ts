@@ -8,6 +8,7 @@ import { signedDegrees } from '../../core/grid';
 import type { Sidecar } from '../../core/sidecarSchema';
 import { MAX_FRAMES_PER_SECOND, MIN_FRAMES_PER_SECOND } from '../../shared/messages';
 import { html, type SafeHtml } from './html';
+import { viewerTexts } from './viewerTexts';
 
 /** Where the page is shown: the webview's CSP source, a fresh nonce, the display language and the assets' URIs. */
 export interface PageEnvironment {
@@ -18,6 +19,8 @@ export interface PageEnvironment {
   stylesheetUri: string;
   /** The page's script; a page without one runs no script at all. */
   scriptUri?: string;
+  /** The 3D viewer's script and stylesheet, for a page that shows a model (loaded only then). */
+  viewer?: { scriptUri: string; stylesheetUri: string };
 }
 
 export interface PageView {
@@ -39,6 +42,13 @@ export interface ResultPageModel {
   views: PageView[];
   sidecar: Sidecar;
   framesPerSecond: number;
+  /** The cut-out subject (background removed), when one was made. */
+  subjectUri?: string;
+}
+
+/** The 3D models of the result, newest first: the first is the one the viewer shows. */
+export function modelsNewestFirst(sidecar: Sidecar): Sidecar['models'] {
+  return [...sidecar.models].reverse();
 }
 
 export interface NoticePageModel {
@@ -54,16 +64,43 @@ export function viewCaption(view: Pick<PageView, 'azimuthDegrees' | 'elevationDe
 
 function pageHead(title: string, env: PageEnvironment): SafeHtml {
   // Images and the stylesheet from the webview's own resources only; scripts only by the nonce; nothing to connect to.
-  const policy = env.scriptUri
-    ? html`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${env.cspSource}; style-src ${env.cspSource}; script-src 'nonce-${env.nonce}'; connect-src 'none'; form-action 'none';">`
-    : html`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${env.cspSource};">`;
+  // The 3D viewer hands a model's textures to <img> as blob: or data: URLs, never fetching them.
+  const policy = env.viewer
+    ? html`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${env.cspSource} blob: data:; style-src ${env.cspSource}; script-src 'nonce-${env.nonce}'; connect-src 'none'; form-action 'none';">`
+    : env.scriptUri
+      ? html`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${env.cspSource}; style-src ${env.cspSource}; script-src 'nonce-${env.nonce}'; connect-src 'none'; form-action 'none';">`
+      : html`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${env.cspSource};">`;
   return html`<head>
 <meta charset="UTF-8">
 ${policy}
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${env.stylesheetUri}">
+${env.viewer ? html`<link rel="stylesheet" href="${env.viewer.stylesheetUri}">` : html``}
 <title>${title}</title>
 </head>`;
+}
+
+/**
+ * The model editor's page: the 3D viewer alone, filling the editor (it owns the page's VS Code API). A .gltf reads
+ * its .bin and textures from beside it, so only that page may fetch, and only from the webview's own resources.
+ */
+export function renderModelPage(model: { title: string; fileName: string; fetchesResources: boolean }, env: PageEnvironment & { viewer: NonNullable<PageEnvironment['viewer']> }): string {
+  const connect = model.fetchesResources ? env.cspSource : `'none'`;
+  return html`<!DOCTYPE html>
+<html lang="${env.language}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${env.cspSource} blob: data:; style-src ${env.cspSource}; script-src 'nonce-${env.nonce}'; connect-src ${connect}; form-action 'none';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${env.stylesheetUri}">
+<link rel="stylesheet" href="${env.viewer.stylesheetUri}">
+<title>${model.title}</title>
+</head>
+<body class="model-editor">
+<div id="model-viewer" class="model-viewer model-viewer--fill" data-texts="${JSON.stringify(viewerTexts())}"><p>${l10n.t('Loading {0}…', model.fileName)}</p></div>
+<script nonce="${env.nonce}" src="${env.viewer.scriptUri}"></script>
+</body>
+</html>`.value;
 }
 
 /** A short page with no script: a restored panel whose result is gone, say. */
@@ -78,6 +115,25 @@ ${pageHead(model.title, { ...env, scriptUri: undefined })}
 </main>
 </body>
 </html>`.value;
+}
+
+/** The result's newest 3D model in the viewer, and every model made from it, when there is one. */
+function modelSection(sidecar: Sidecar, env: PageEnvironment): SafeHtml {
+  const models = modelsNewestFirst(sidecar);
+  if (models.length === 0 || !env.viewer) {
+    return html``;
+  }
+  return html`<section id="model" aria-labelledby="model-title">
+    <h2 id="model-title">${l10n.t('3D model')}</h2>
+    <div id="model-viewer" class="model-viewer" data-host="page" data-texts="${JSON.stringify(viewerTexts())}"><p>${l10n.t('Loading {0}…', models[0].file)}</p></div>
+    <ul id="model-files">
+      ${models.map(
+        (entry, index) => html`<li data-model="${entry.file}">${l10n.t('{0} · {1} · {2} triangles', entry.file, entry.format.toUpperCase(), entry.triangles)}${
+          index === 0 ? html` <button type="button" data-action="open" data-file="model" class="secondary">${l10n.t('Open Model File')}</button>` : html``
+        }</li>`,
+      )}
+    </ul>
+  </section>`;
 }
 
 export function renderResultPage(model: ResultPageModel, env: PageEnvironment): string {
@@ -113,11 +169,20 @@ ${pageHead(model.title, env)}
       <img id="input-image" src="${model.inputUri}" alt="${l10n.t('Input image {0}', sidecar.sourceImage)}">
       <figcaption>${l10n.t('Input: {0}', sidecar.sourceImage)}</figcaption>
     </figure>
+    ${
+      model.subjectUri && sidecar.subject
+        ? html`<figure class="subject">
+      <img id="subject-image" src="${model.subjectUri}" alt="${l10n.t('The subject of the input, its background removed')}">
+      <figcaption>${l10n.t('Subject (background removed): {0}', sidecar.subject.file)}</figcaption>
+    </figure>`
+        : html``
+    }
     <figure class="result">
       <img id="result-image" src="${model.gridUri}" alt="${l10n.t('Six generated views in a grid of 3 rows and 2 columns')}">
       <figcaption>${l10n.t('Views: {0}', sidecar.grid)}</figcaption>
     </figure>
   </section>
+  ${modelSection(sidecar, env)}
   <section id="views"${hidden} aria-label="${l10n.t('The six views, by azimuth')}">
     ${captioned.map(
       (view) => html`<figure class="view" data-azimuth="${view.azimuthDegrees}" data-elevation="${view.elevationDegrees}">
@@ -162,10 +227,12 @@ ${pageHead(model.title, env)}
       <button id="open-grid" data-action="open" data-file="grid">${l10n.t('Open Image')}</button>
       <button id="open-sidecar" data-action="open" data-file="sidecar" class="secondary">${l10n.t('Open Metadata')}</button>
       <button id="reveal" data-action="reveal" class="secondary">${l10n.t('Reveal in Explorer')}</button>
+      <button id="make-model" data-action="makeModel" class="secondary" title="${l10n.t('Asks for the format and quality first; takes a few minutes and spends credits on your account.')}">${l10n.t('Make 3D Model… (spends credits)')}</button>
     </div>
   </section>
 </main>
 <script nonce="${env.nonce}" src="${env.scriptUri ?? ''}"></script>
+${env.viewer ? html`<script nonce="${env.nonce}" src="${env.viewer.scriptUri}"></script>` : html``}
 </body>
 </html>`.value;
 }

@@ -3,13 +3,16 @@
  * (open or reveal a file, export the turntable) and its life until the user closes it.
  */
 import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SavedResult } from '../../core/readSidecar';
 import { exportTurntable, viewsByAzimuth } from '../../core/turntableExport';
+import { COMMANDS } from '../../commands';
 import { clampFramesPerSecond, isFromPanelMessage, type PanelFile, type ToPanelMessage } from '../../shared/messages';
+import { type FromViewerMessage, isFromViewerMessage, type ToViewerMessage } from '../../shared/viewerMessages';
 import { showError, showInformation } from '../notifications';
-import { type PageEnvironment, renderResultPage } from './resultPage';
+import { modelsNewestFirst, type PageEnvironment, renderResultPage } from './resultPage';
 
 export class ResultPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -18,6 +21,7 @@ export class ResultPanel implements vscode.Disposable {
 
   constructor(
     private readonly extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
     private readonly panel: vscode.WebviewPanel,
     private result: SavedResult,
     private framesPerSecond: number,
@@ -60,21 +64,63 @@ export class ResultPanel implements vscode.Disposable {
   }
 
   private async handleMessage(message: unknown): Promise<void> {
+    if (isFromViewerMessage(message)) {
+      await this.answerViewer(message);
+      return;
+    }
     if (!isFromPanelMessage(message)) {
       return;
     }
-    if (message.type === 'reveal') {
-      await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(this.result.gridPath));
-    } else if (message.type === 'open') {
-      await vscode.commands.executeCommand('vscode.open', this.fileUri(message.file), vscode.ViewColumn.Active);
-    } else {
-      this.framesPerSecond = clampFramesPerSecond(message.framesPerSecond);
-      await this.exportAnimation();
+    switch (message.type) {
+      case 'reveal':
+        await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(this.result.gridPath));
+        break;
+      case 'open':
+        await vscode.commands.executeCommand('vscode.open', this.fileUri(message.file), vscode.ViewColumn.Active);
+        break;
+      case 'makeModel':
+        await vscode.commands.executeCommand(COMMANDS.makeModel, vscode.Uri.file(this.result.sidecarPath));
+        break;
+      case 'exportAnimation':
+        this.framesPerSecond = clampFramesPerSecond(message.framesPerSecond);
+        await this.exportAnimation();
+        break;
     }
   }
 
+  /** The viewer is listening: hand it the newest model's bytes (no fetch, so the page needs no connect-src). */
+  private async answerViewer(message: FromViewerMessage): Promise<void> {
+    const model = modelsNewestFirst(this.result.sidecar)[0];
+    if (message.type === 'error') {
+      this.log.warn(`3D view of ${model?.file ?? 'a model'}: ${message.reason}${message.detail ? ` (${message.detail})` : ''}`);
+    }
+    if (message.type !== 'ready' || !model) {
+      return;
+    }
+    const file = path.join(path.dirname(this.result.gridPath), model.file);
+    const bytes = await fs.readFile(file).catch(() => undefined);
+    if (this.disposed) {
+      return;
+    }
+    // Missing bytes show the viewer's own "could not be read" message, as a damaged file shows "not a model".
+    void this.panel.webview.postMessage({
+      type: 'load',
+      format: model.format,
+      name: model.file,
+      bytes: bytes ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(0),
+    } satisfies ToViewerMessage);
+  }
+
   private fileUri(file: PanelFile): vscode.Uri {
-    return vscode.Uri.file(file === 'grid' ? this.result.gridPath : this.result.sidecarPath);
+    const folder = path.dirname(this.result.gridPath);
+    switch (file) {
+      case 'grid':
+        return vscode.Uri.file(this.result.gridPath);
+      case 'sidecar':
+        return vscode.Uri.file(this.result.sidecarPath);
+      case 'model':
+        return vscode.Uri.file(path.join(folder, modelsNewestFirst(this.result.sidecar)[0]?.file ?? path.basename(this.result.gridPath)));
+    }
   }
 
   /** "Export Animation": the turntable as `<stem>-turntable.gif` beside the grid, never over an existing file. */
@@ -105,6 +151,7 @@ export class ResultPanel implements vscode.Disposable {
     const { result } = this;
     this.panel.title = ResultPanel.titleOf(result);
     const asUri = (file: string) => webview.asWebviewUri(vscode.Uri.file(file)).toString();
+    const folder = path.dirname(result.gridPath);
     webview.html = renderResultPage(
       {
         title: ResultPanel.titleOf(result),
@@ -116,14 +163,15 @@ export class ResultPanel implements vscode.Disposable {
         views: viewsByAzimuth(result).map((view) => ({ uri: asUri(view.path), azimuthDegrees: view.azimuthDegrees, elevationDegrees: view.elevationDegrees })),
         sidecar: result.sidecar,
         framesPerSecond: this.framesPerSecond,
+        ...(result.sidecar.subject ? { subjectUri: asUri(path.join(folder, result.sidecar.subject.file)) } : {}),
       },
-      pageEnvironment(webview, this.extensionUri, { script: true }),
+      pageEnvironment(webview, this.extensionUri, { script: true, viewer: result.sidecar.models.length > 0 }),
     );
   }
 }
 
 /** Where a page of this extension is shown: the webview's CSP source, a fresh nonce, the language, the assets. */
-export function pageEnvironment(webview: vscode.Webview, extensionUri: vscode.Uri, { script }: { script: boolean }): PageEnvironment {
+export function pageEnvironment(webview: vscode.Webview, extensionUri: vscode.Uri, { script, viewer = false }: { script: boolean; viewer?: boolean }): PageEnvironment {
   const asset = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...segments)).toString();
   return {
     cspSource: webview.cspSource,
@@ -132,6 +180,7 @@ export function pageEnvironment(webview: vscode.Webview, extensionUri: vscode.Ur
     language: vscode.l10n.bundle ? vscode.env.language : 'en',
     stylesheetUri: asset('media', 'panel.css'),
     ...(script ? { scriptUri: asset('dist', 'webview.js') } : {}),
+    ...(viewer ? { viewer: { scriptUri: asset('dist', 'viewer.js'), stylesheetUri: asset('media', 'viewer.css') } } : {}),
   };
 }
 

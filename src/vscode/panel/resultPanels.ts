@@ -20,7 +20,10 @@ export class ResultPanels implements vscode.Disposable {
   /** Restored panels whose result is gone: they show a short notice and are only closed. */
   private readonly notices = new Set<vscode.WebviewPanel>();
 
-  constructor(private readonly extensionUri: vscode.Uri) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   /** The panel of a result just saved (or read from its sidecar), beside the editor, without taking the focus. */
   showSaved(result: SavedResult): void {
@@ -81,7 +84,7 @@ export class ResultPanels implements vscode.Disposable {
 
   private adopt(webviewPanel: vscode.WebviewPanel, result: SavedResult, framesPerSecond: number): void {
     const key = panelKey(result);
-    const panel = new ResultPanel(this.extensionUri, webviewPanel, result, framesPerSecond, () => {
+    const panel = new ResultPanel(this.extensionUri, this.log, webviewPanel, result, framesPerSecond, () => {
       if (this.panels.get(key) === panel) {
         this.panels.delete(key);
       }
