@@ -20,7 +20,7 @@ const MAX_SEQUENTIAL_JPEG_PIXELS = 200_000_000;
 /**
  * The most pixels `header`'s decode path can take within DECODE_MEMORY_BUDGET_BYTES:
  * - progressive JPEG: libjpeg keeps every DCT coefficient of the whole image (2 bytes a stored sample);
- * - PNG (pngjs): the inflated rows twice (inflate, then unfilter) plus the RGBA output;
+ * - PNG (pngjs): the inflated rows twice (inflate, then unfilter) plus the RGBA output (and a 16-bit one first);
  * - WebP (libwebp): the RGBA output, in WASM memory and once copied out.
  */
 export function maxPixelsFor(header: ImageHeader): number {
@@ -37,7 +37,9 @@ export function maxPixelsFor(header: ImageHeader): number {
       const colourChannels = header.colourModel === 'rgb' ? 3 : 1;
       const channels = header.colourModel === 'palette' ? 1 : colourChannels + (header.hasAlpha ? 1 : 0);
       const rawBytesPerPixel = Math.max(1, (channels * header.bitDepth) / 8);
-      return Math.floor(DECODE_MEMORY_BUDGET_BYTES / (2 * rawBytesPerPixel + 4));
+      // 16-bit samples also pass through a 16-bit RGBA bitmap (8 bytes a pixel) before the rescale to 8 bits.
+      const sixteenBitBitmap = header.bitDepth === 16 ? 8 : 0;
+      return Math.floor(DECODE_MEMORY_BUDGET_BYTES / (2 * rawBytesPerPixel + 4 + sixteenBitBitmap));
     }
     case 'image/webp':
       return Math.floor(DECODE_MEMORY_BUDGET_BYTES / 8);
