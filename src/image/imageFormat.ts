@@ -591,14 +591,42 @@ export function readTiffOrientation(bytes: Uint8Array, tiff: number, end: number
   return undefined;
 }
 
+/** Offset of the first byte after the first SOS segment's header (where entropy-coded data starts), or undefined. */
+export function jpegScanStart(bytes: Uint8Array): number | undefined {
+  let pos = 2;
+  while (pos + 4 <= bytes.length) {
+    if (bytes[pos] !== 0xff) {
+      pos++;
+      continue;
+    }
+    const marker = bytes[pos + 1];
+    if (marker === 0xff || marker === 0x00 || isStandalone(marker)) {
+      pos += marker === 0xff ? 1 : 2;
+      continue;
+    }
+    const length = u16be(bytes, pos + 2);
+    if (marker === 0xda) {
+      return pos + 2 + length <= bytes.length ? pos + 2 + length : undefined;
+    }
+    if (marker === 0xd9 || length < 2) {
+      return undefined;
+    }
+    pos += 2 + length;
+  }
+  return undefined;
+}
+
 /**
- * Where a JPEG's entropy-coded data ends well: true when the last marker of the file is EOI (FF D9), allowing the
- * trailing bytes some cameras and editors append (zero padding, or data after EOI such as an embedded preview).
- * A file cut short ends inside the entropy data, without EOI.
+ * Whether a JPEG's data ends well: an EOI marker (FF D9) after the start of the scan data, within the file's last
+ * 64 KB (some cameras and editors append a trailer after EOI). A file cut short ends inside the entropy data, without
+ * EOI; an EXIF thumbnail's own EOI (in the header, before the scan) does not count.
  */
 export function jpegEndsWithEoi(bytes: Uint8Array): boolean {
-  // Look for FF D9 in the last 64 KB (trailers after EOI are usually small); scanning from the end is cheap.
-  const from = Math.max(2, bytes.length - 65536);
+  const scan = jpegScanStart(bytes);
+  if (scan === undefined) {
+    return false;
+  }
+  const from = Math.max(scan, bytes.length - 65536);
   for (let i = bytes.length - 2; i >= from; i--) {
     if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) {
       return true;
