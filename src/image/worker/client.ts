@@ -98,7 +98,9 @@ export class WorkerClient {
     clearTimeout(this.idleTimer);
     const task = this.queue.shift()!;
     this.running = task;
-    this.ensureWorker().postMessage({ id: task.id, op: task.op, payload: task.payload }, task.transfer);
+    const worker = this.ensureWorker();
+    worker.ref(); // a task in flight keeps the process alive until it settles; an idle worker never does
+    worker.postMessage({ id: task.id, op: task.op, payload: task.payload }, task.transfer);
   }
 
   private ensureWorker(): Worker {
@@ -106,7 +108,6 @@ export class WorkerClient {
       return this.worker;
     }
     const worker = new Worker(this.options.script, { workerData: this.options.workerData, resourceLimits: this.options.resourceLimits });
-    worker.unref();
     worker.on('message', (message: FromWorker) => this.onMessage(message));
     worker.on('error', (error: Error & { code?: string }) => {
       const oom = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -166,6 +167,7 @@ export class WorkerClient {
       return;
     }
     clearTimeout(this.idleTimer);
+    this.worker?.unref();
     this.idleTimer = setTimeout(() => this.stopWorker(), this.options.idleMs ?? 5000);
     this.idleTimer.unref();
   }
