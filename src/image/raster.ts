@@ -82,6 +82,9 @@ export function downscaleArea(source: RgbaImage, width: number, height: number):
   if (width === sw && height === sh) {
     return { width, height, data: source.data.slice() };
   }
+  if (!hasTransparency(source)) {
+    return downscaleOpaque(source, width, height);
+  }
   const src = source.data;
   const out = new Uint8Array(width * height * 4);
   const xs = axisWeights(sw, width);
@@ -145,6 +148,79 @@ export function downscaleArea(source: RgbaImage, width: number, height: number):
         hrow[o + 6] += b * w2;
         hrow[o + 7] += alpha * w2;
       }
+    }
+    const v1 = ys.first[sy];
+    const v2 = ys.second[sy];
+    for (let i = 0; i < rowLen; i++) {
+      accCur[i] += hrow[i] * v1;
+    }
+    if (v2 > 0) {
+      for (let i = 0; i < rowLen; i++) {
+        accNext[i] += hrow[i] * v2;
+      }
+    }
+  }
+  flush(accCur, current);
+  if (current + 1 < height) {
+    flush(accNext, current + 1);
+  }
+  return { width, height, data: out };
+}
+
+/**
+ * downscaleArea for an opaque image (the usual photo): the same box filter without premultiplying, on three
+ * channels, in 32-bit floats; about twice as fast. Alpha stays 255.
+ */
+function downscaleOpaque(source: RgbaImage, width: number, height: number): RgbaImage {
+  const sw = source.width;
+  const sh = source.height;
+  const src = source.data;
+  const out = new Uint8Array(width * height * 4);
+  const xs = axisWeights(sw, width);
+  const ys = axisWeights(sh, height);
+  const rowLen = width * 3;
+  const hrow = new Float32Array(rowLen + 3);
+  let accCur = new Float32Array(rowLen);
+  let accNext = new Float32Array(rowLen);
+  let current = 0;
+  const flush = (acc: Float32Array, oy: number): void => {
+    let o = oy * width * 4;
+    for (let i = 0; i < rowLen; i += 3, o += 4) {
+      out[o] = acc[i] + 0.5;
+      out[o + 1] = acc[i + 1] + 0.5;
+      out[o + 2] = acc[i + 2] + 0.5;
+      out[o + 3] = 255;
+    }
+  };
+  const xIndex = xs.index;
+  const xFirst = Float32Array.from(xs.first);
+  const xSecond = Float32Array.from(xs.second);
+  for (let sy = 0; sy < sh; sy++) {
+    const oy = ys.index[sy];
+    while (oy > current) {
+      flush(accCur, current);
+      const t = accCur;
+      accCur = accNext;
+      accNext = t;
+      accNext.fill(0);
+      current++;
+    }
+    hrow.fill(0);
+    let p = sy * sw * 4;
+    for (let sx = 0; sx < sw; sx++, p += 4) {
+      const o = xIndex[sx] * 3;
+      const w1 = xFirst[sx];
+      const w2 = xSecond[sx];
+      const r = src[p];
+      const g = src[p + 1];
+      const b = src[p + 2];
+      hrow[o] += r * w1;
+      hrow[o + 1] += g * w1;
+      hrow[o + 2] += b * w1;
+      // w2 is 0 when the source pixel lies within one output pixel; the spare 3 floats at the end absorb o + 3.
+      hrow[o + 3] += r * w2;
+      hrow[o + 4] += g * w2;
+      hrow[o + 5] += b * w2;
     }
     const v1 = ys.first[sy];
     const v2 = ys.second[sy];
