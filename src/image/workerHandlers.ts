@@ -16,13 +16,18 @@ export interface GridVerifiedEvent {
 
 export function imageHandlers(codecs: WasmCodecs): Record<string, TaskHandler> {
   return {
+    /** Starting the worker (loading the codecs) and compiling the WASM, ahead of the first real task. */
+    async warmUp() {
+      await codecs.compile();
+      return { result: null };
+    },
     async prepareUpload(payload: { source: UploadSource; options: PrepareUploadOptions }) {
       const prepared = await prepareUpload(payload.source, payload.options, codecs);
       const bytes = ownedBytes(prepared.bytes);
       return { result: { ...prepared, bytes }, transfer: [bytes.buffer as ArrayBuffer] };
     },
     async splitGrid(payload: { bytes: Uint8Array; options: { requestedSize?: { width: number; height: number } } }, context) {
-      const grid = splitGrid(payload.bytes, payload.options, codecs, (verified) => {
+      const grid = await splitGrid(payload.bytes, payload.options, codecs, (verified) => {
         const event: GridVerifiedEvent = { kind: 'grid-verified', verified };
         context.emit(event);
       });

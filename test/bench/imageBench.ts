@@ -78,7 +78,10 @@ function maxRssMB(): number {
 
 // ---- children -------------------------------------------------------------------------------------
 
-async function childUpload(tool: 'engine' | 'sharp', name: CorpusName): Promise<UploadFigures> {
+/** How long the bench lets a warm-up run before the upload starts: far less than a person takes to answer seven questions. */
+const WARM_UP_GRACE_MS = 400;
+
+async function childUpload(tool: 'engine' | 'engine-warm' | 'sharp', name: CorpusName): Promise<UploadFigures> {
   const entry = await corpusFile(name);
   if (tool === 'sharp') {
     const factory = sharp();
@@ -101,6 +104,11 @@ async function childUpload(tool: 'engine' | 'sharp', name: CorpusName): Promise<
     }
   }
   const engine = new ImageEngine(testEngineOptions());
+  if (tool === 'engine-warm') {
+    // What the host does when the user chooses the file: start the worker and compile the codecs, then ask.
+    engine.warmUp();
+    await new Promise((resolve) => setTimeout(resolve, WARM_UP_GRACE_MS));
+  }
   const before = rssMB();
   try {
     const { result, ms, stallMs } = await withStallMonitor(async () => {
@@ -200,10 +208,14 @@ export async function imageBench(): Promise<{ rows: ImageBenchRow[]; details: st
     }
   }
   for (const name of ['phone12mp', 'photo48mp'] as const) {
-    const engine = engineFigures.get(name)!;
     const reference = sharpFigures.get(name)!;
-    const ratio = engine.ms / reference.ms;
-    rows.push({ figure: `Upload-ready, ${name}: engine ${ms(engine.ms)} vs sharp ${ms(reference.ms)}`, value: `${ratio.toFixed(2)}x`, budget: '3x sharp', pass: ratio <= 3 });
+    const cold = engineFigures.get(name)!;
+    const warm = await runChild(['engine-warm', name]);
+    details.push(`  ${name} after warmUp() at file choice: engine ${ms(warm.ms)}, stall ${warm.stallMs.toFixed(1)} ms, +${warm.extraMB.toFixed(0)} MB`);
+    for (const [label, figures] of [['worker started at file choice', warm], ['cold: worker started by the upload', cold]] as const) {
+      const ratio = figures.ms / reference.ms;
+      rows.push({ figure: `Upload-ready, ${name} (${label}): ${ms(figures.ms)} vs sharp ${ms(reference.ms)}`, value: `${ratio.toFixed(2)}x`, budget: '3x sharp', pass: ratio <= 3 });
+    }
   }
   const big = engineFigures.get('photo48mp')!;
   rows.push({ figure: 'Upload: peak extra memory, photo48mp', value: `${big.extraMB.toFixed(0)} MB`, budget: `${MEMORY_BUDGET_MB} MB`, pass: big.extraMB <= MEMORY_BUDGET_MB });
@@ -226,14 +238,15 @@ export async function imageBench(): Promise<{ rows: ImageBenchRow[]; details: st
 
 /** jpeg-js against mozjpeg (@jsquash/jpeg) for the upload's encode: a 1024x1024 photo at quality 90. */
 async function encoderCandidates(): Promise<string[]> {
-  const lines = ['Upload JPEG encoder candidates (1024x1024 photo, quality 90, median of 3, in process):'];
+  const lines = ['Upload JPEG encoder candidates (1024x1024 photo, quality 90, median of 3, in process; the engine uses mozjpeg baseline 4:2:0):'];
   const { data } = photoPixels(1024, 1024, 13);
   const rgba = new Uint8Array(1024 * 1024 * 4);
   for (let p = 0; p < 1024 * 1024; p++) {
     rgba.set(data.subarray(p * 3, p * 3 + 3), p * 4);
     rgba[p * 4 + 3] = 255;
   }
-  const { encodeJpeg } = require('../../src/image/codecs/encode') as typeof import('../../src/image/codecs/encode');
+  const jpeg = require('jpeg-js') as typeof import('jpeg-js');
+  const encodeJpeg = (image: { width: number; height: number; data: Uint8Array }, quality: number) => jpeg.encode(image, quality).data;
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[1];
   const time = async (encode: () => Promise<number> | number) => {
     const times: number[] = [];
@@ -255,7 +268,11 @@ async function encoderCandidates(): Promise<string[]> {
     await enc.init(new wasm.Module(fs.readFileSync(`${dir}codec/enc/mozjpeg_enc.wasm`)));
     const image = { width: 1024, height: 1024, data: new Uint8ClampedArray(rgba.buffer) };
     const mozjpeg = await time(async () => (await enc.default(image, { quality: 90 })).byteLength);
-    lines.push(`  mozjpeg  ${ms(mozjpeg.ms)}  ${kbText(mozjpeg.bytes)}  (.wasm ${kbText(fs.statSync(`${dir}codec/enc/mozjpeg_enc.wasm`).size)})`);
+    lines.push(`  mozjpeg, @jsquash defaults (progressive, 4:4:4 at q90)  ${ms(mozjpeg.ms)}  ${kbText(mozjpeg.bytes)}  (.wasm ${kbText(fs.statSync(`${dir}codec/enc/mozjpeg_enc.wasm`).size)})`);
+    const { loadMozjpeg } = require('../../src/image/codecs/mozjpeg') as typeof import('../../src/image/codecs/mozjpeg');
+    const engineEncode = await loadMozjpeg(testWasmDir());
+    const engines = await time(() => engineEncode({ width: 1024, height: 1024, data: rgba }, 90).byteLength);
+    lines.push(`  mozjpeg as the engine sets it (baseline, 4:2:0, optimised Huffman)  ${ms(engines.ms)}  ${kbText(engines.bytes)}`);
   } catch (error) {
     lines.push(`  mozjpeg: ${(error as Error).message}`);
   }
@@ -282,7 +299,12 @@ async function gridAndGif(details: string[]): Promise<ImageBenchRow[]> {
     });
     details.push(`Grid split (640x960 photo-like PNG, ${kbText(grid.length)}, warm worker): verified after ${ms(verifiedAt)}, six views after ${ms(split.ms)}, stall ${split.stallMs.toFixed(1)} ms`);
     rows.push({ figure: 'Grid split: longest stall of the calling thread', value: `${split.stallMs.toFixed(1)} ms`, budget: `${STALL_BUDGET_MS} ms`, pass: split.stallMs <= STALL_BUDGET_MS });
-    rows.push({ figure: 'Grid split: verified -> six views cut (warm worker)', value: ms(split.ms - verifiedAt), budget: '100 ms', pass: split.ms - verifiedAt <= 100 });
+    // The host knows the grid decodes from the download-side stream check (below) and shows it at once; the worker's
+    // whole split (decode, check, six PNGs) is then the time until the views can be saved.
+    rows.push({ figure: 'Grid split in the worker: grid bytes -> six view PNGs (warm worker)', value: ms(split.ms), budget: '100 ms', pass: split.ms <= 100 });
+    const verifier = await streamVerifierLatency(grid);
+    details.push(`PNG stream check of the same grid fed in 64 KB pieces: verdict ${verifier.ms.toFixed(2)} ms after the last piece (${verifier.verdict})`);
+    rows.push({ figure: 'Grid download check: last byte -> "decodes" (stream verifier)', value: `${verifier.ms.toFixed(1)} ms`, budget: '-' });
     const input = (await corpusFile('phone12mp')).file;
     const gif = await withStallMonitor(() => engine.encodeTurntable({ inputPath: input, views: split.result.views, framesPerSecond: 8 }));
     details.push(`GIF export (12 MP input + six views, 320x320, 7 frames): ${ms(gif.ms)}, ${kbText(gif.result.gif.byteLength)}, stall ${gif.stallMs.toFixed(1)} ms`);
@@ -292,6 +314,21 @@ async function gridAndGif(details: string[]): Promise<ImageBenchRow[]> {
     engine.dispose();
   }
   return rows;
+}
+
+/** Time from the last piece of a download to the stream verifier's verdict (the pieces before are fed as they would arrive). */
+async function streamVerifierLatency(png: Buffer): Promise<{ ms: number; verdict: string }> {
+  const { createPngStreamVerifier } = require('../../src/image/pngStreamVerifier') as typeof import('../../src/image/pngStreamVerifier');
+  const verifier = createPngStreamVerifier();
+  const piece = 65536;
+  for (let offset = 0; offset + piece < png.length; offset += piece) {
+    verifier.push(png.subarray(offset, offset + piece));
+    await new Promise((resolve) => setImmediate(resolve)); // let the thread pool inflate, as between network reads
+  }
+  const start = performance.now();
+  verifier.push(png.subarray(Math.floor((png.length - 1) / piece) * piece));
+  const verdict = await verifier.end();
+  return { ms: performance.now() - start, verdict: verdict.ok ? 'decodes' : verdict.problem.reason };
 }
 
 function printTable(rows: ImageBenchRow[]): void {
@@ -307,7 +344,7 @@ function printTable(rows: ImageBenchRow[]): void {
 if (require.main === module) {
   const [flag, ...args] = process.argv.slice(2);
   if (flag === '--child') {
-    const run = args[0] === 'codec' ? childCodec(args[1], args[2] as CorpusName) : childUpload(args[0] as 'engine' | 'sharp', args[1] as CorpusName);
+    const run = args[0] === 'codec' ? childCodec(args[1], args[2] as CorpusName) : childUpload(args[0] as 'engine' | 'engine-warm' | 'sharp', args[1] as CorpusName);
     run.then(
       (figures) => {
         console.log(JSON.stringify(figures));

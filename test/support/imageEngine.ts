@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JPEG_TURBO_WASM, WEBP_WASM, WasmCodecs } from '../../src/image/codecs/wasm';
+import { MOZJPEG_ENC_WASM } from '../../src/image/codecs/mozjpeg';
 
 /** The repository root, found from the sources or from the compiled out/ tree alike. */
 export function repoRoot(): string {
@@ -19,12 +20,12 @@ export function repoRoot(): string {
   return dir;
 }
 
-/** out/wasm/ with jpeg-turbo.wasm and webp.wasm, copied from node_modules when missing or older. */
+/** out/wasm/ with jpeg-turbo.wasm, webp.wasm and mozjpeg_enc.wasm, copied from node_modules when missing or older. */
 export function testWasmDir(): string {
   const root = repoRoot();
   const dir = path.join(root, 'out', 'wasm');
   fs.mkdirSync(dir, { recursive: true });
-  for (const [pkg, file] of [['@cwasm/jpeg-turbo', JPEG_TURBO_WASM], ['@cwasm/webp', WEBP_WASM]] as const) {
+  for (const [pkg, file] of [['@cwasm/jpeg-turbo', JPEG_TURBO_WASM], ['@cwasm/webp', WEBP_WASM], ['@jsquash/jpeg/codec/enc', MOZJPEG_ENC_WASM]] as const) {
     const from = path.join(root, 'node_modules', pkg, file);
     const to = path.join(dir, file);
     if (!fs.existsSync(to) || fs.statSync(to).size !== fs.statSync(from).size) {

@@ -26,9 +26,9 @@ const TILE_COLOURS = [
   [40, 200, 200],
 ];
 
-function reasonOf(run: () => unknown): string {
+async function reasonOf(run: () => unknown): Promise<string> {
   try {
-    run();
+    await run();
   } catch (error) {
     assert.ok(isImageProblem(error), String(error));
     return error.reason;
@@ -41,7 +41,7 @@ for (const format of ['png', 'jpeg', 'webp'] as const) {
     const grid = new Uint8Array(await makeGrid(640, 960, format));
     const order: string[] = [];
     let verified: GridVerified | undefined;
-    const result = splitGrid(grid, { requestedSize: { width: 640, height: 960 } }, codecs, (v) => {
+    const result = await splitGrid(grid, { requestedSize: { width: 640, height: 960 } }, codecs, (v) => {
       verified = v;
       order.push('verified');
     });
@@ -67,7 +67,7 @@ test('the rectangles are the ones src/core/grid.ts cuts, odd sizes included', ()
 
 test('a grid with transparency says so (for multi_image later)', async () => {
   const grid = new Uint8Array(await makeGrid(640, 960, 'png', { alpha: true }));
-  const result = splitGrid(grid, {}, codecs, () => undefined);
+  const result = await splitGrid(grid, {}, codecs, () => undefined);
   assert.equal(result.hasTransparency, true);
 });
 
@@ -76,41 +76,41 @@ test('a damaged grid (right magic bytes, broken body) or a truncated one is dama
   const damaged = Buffer.from(good);
   for (let i = Math.floor(damaged.length / 2); i < damaged.length / 2 + 200; i++) damaged[i] ^= 0x5a;
   let verifiedCalls = 0;
-  assert.equal(reasonOf(() => splitGrid(new Uint8Array(damaged), {}, codecs, () => verifiedCalls++)), 'damaged-grid');
-  assert.equal(reasonOf(() => splitGrid(new Uint8Array(good.subarray(0, good.length >> 1)), {}, codecs, () => verifiedCalls++)), 'damaged-grid');
-  assert.equal(reasonOf(() => splitGrid(new Uint8Array(Buffer.from('<html>oops</html>')), {}, codecs, () => verifiedCalls++)), 'damaged-grid');
+  assert.equal(await reasonOf(() => splitGrid(new Uint8Array(damaged), {}, codecs, () => verifiedCalls++)), 'damaged-grid');
+  assert.equal(await reasonOf(() => splitGrid(new Uint8Array(good.subarray(0, good.length >> 1)), {}, codecs, () => verifiedCalls++)), 'damaged-grid');
+  assert.equal(await reasonOf(() => splitGrid(new Uint8Array(Buffer.from('<html>oops</html>')), {}, codecs, () => verifiedCalls++)), 'damaged-grid');
   const jpeg = await makeGrid(640, 960, 'jpeg');
-  assert.equal(reasonOf(() => splitGrid(new Uint8Array(jpeg.subarray(0, jpeg.length >> 1)), {}, codecs, () => verifiedCalls++)), 'damaged-grid');
+  assert.equal(await reasonOf(() => splitGrid(new Uint8Array(jpeg.subarray(0, jpeg.length >> 1)), {}, codecs, () => verifiedCalls++)), 'damaged-grid');
   assert.equal(verifiedCalls, 0);
 });
 
 test('a grid of the wrong shape, or with views under 64 px, is wrong-size-grid with the numbers', async () => {
   let details: unknown;
   try {
-    splitGrid(new Uint8Array(await makeGrid(500, 500, 'png')), { requestedSize: { width: 640, height: 960 } }, codecs, () => undefined);
+    await splitGrid(new Uint8Array(await makeGrid(500, 500, 'png')), { requestedSize: { width: 640, height: 960 } }, codecs, () => undefined);
   } catch (error) {
     assert.ok(isImageProblem(error) && error.reason === 'wrong-size-grid');
     details = error.details;
   }
   assert.deepEqual(details, { width: 500, height: 500, expectedWidth: 640, expectedHeight: 960, minViewSide: 64 });
-  assert.equal(reasonOf(() => splitGrid(new Uint8Array([]), {}, codecs, () => undefined)), 'damaged-grid');
+  assert.equal(await reasonOf(() => splitGrid(new Uint8Array([]), {}, codecs, () => undefined)), 'damaged-grid');
   const tiny = new Uint8Array(await makeGrid(100, 150, 'png'));
-  assert.equal(reasonOf(() => splitGrid(tiny, {}, codecs, () => undefined)), 'wrong-size-grid');
+  assert.equal(await reasonOf(() => splitGrid(tiny, {}, codecs, () => undefined)), 'wrong-size-grid');
   // A requested non-native aspect is accepted when the grid has it.
-  const square = splitGrid(new Uint8Array(await makeGrid(768, 768, 'png')), { requestedSize: { width: 768, height: 768 } }, codecs, () => undefined);
+  const square = await splitGrid(new Uint8Array(await makeGrid(768, 768, 'png')), { requestedSize: { width: 768, height: 768 } }, codecs, () => undefined);
   assert.deepEqual([square.width, square.height], [768, 768]);
 });
 
 test('verifyImage: size and transparency of a good image, a problem for a broken one', async () => {
   const ok = verifyImage(new Uint8Array(await makeGrid(640, 960, 'webp')), codecs);
   assert.deepEqual(ok, { mime: 'image/webp', width: 640, height: 960, hasTransparency: false });
-  assert.equal(reasonOf(() => verifyImage(new Uint8Array(Buffer.from('not an image at all')), codecs)), 'not-an-image');
+  assert.equal(await reasonOf(() => verifyImage(new Uint8Array(Buffer.from('not an image at all')), codecs)), 'not-an-image');
   const damaged = new Uint8Array(fs.readFileSync((await corpusFile('damagedJpeg')).file));
-  assert.equal(reasonOf(() => verifyImage(damaged, codecs)), 'damaged');
+  assert.equal(await reasonOf(() => verifyImage(damaged, codecs)), 'damaged');
 });
 
 test('turntable: the input upright (decoded scaled) then the six views, looping, 320x320', async () => {
-  const grid = splitGrid(new Uint8Array(await makeGrid(640, 960, 'png')), {}, codecs, () => undefined);
+  const grid = await splitGrid(new Uint8Array(await makeGrid(640, 960, 'png')), {}, codecs, () => undefined);
   const input = await corpusFile('phone12mp');
   const turntable = await encodeTurntable({ inputPath: input.file, views: grid.views, framesPerSecond: 8 }, codecs);
   assert.deepEqual([turntable.frames, turntable.width, turntable.height, turntable.inputSkipped], [7, 320, 320, undefined]);
@@ -127,10 +127,27 @@ test('turntable: the input upright (decoded scaled) then the six views, looping,
 });
 
 test('turntable without its input: the views alone, and why', async () => {
-  const grid = splitGrid(new Uint8Array(await makeGrid(640, 960, 'png')), {}, codecs, () => undefined);
+  const grid = await splitGrid(new Uint8Array(await makeGrid(640, 960, 'png')), {}, codecs, () => undefined);
   const missing = await encodeTurntable({ inputPath: path.join(os.tmpdir(), 'gone-multiview.jpg'), views: grid.views, framesPerSecond: 8 }, codecs);
   assert.deepEqual([missing.frames, missing.inputSkipped], [6, 'missing']);
   const truncated = await corpusFile('truncatedJpeg');
   const unreadable = await encodeTurntable({ inputPath: truncated.file, views: grid.views, framesPerSecond: 8 }, codecs);
   assert.deepEqual([unreadable.frames, unreadable.inputSkipped], [6, 'unreadable']);
+});
+
+test('the fast PNG path decodes every row filter exactly as sharp does (RGB, RGBA, grey)', async () => {
+  const { decodeImage } = await import('../../src/image/decode');
+  const { photoPixels } = await import('../support/imageCorpus');
+  const sharp = require('sharp') as (input: unknown, options?: unknown) => import('sharp').Sharp;
+  const { data } = photoPixels(301, 207, 20, { seed: 5, alphaOutside: true });
+  for (const make of [
+    () => sharp(data, { raw: { width: 301, height: 207, channels: 4 } }).png({ adaptiveFiltering: true }),
+    () => sharp(data, { raw: { width: 301, height: 207, channels: 4 } }).removeAlpha().png({ adaptiveFiltering: true }),
+    () => sharp(data, { raw: { width: 301, height: 207, channels: 4 } }).removeAlpha().toColourspace('b-w').png({ adaptiveFiltering: true }),
+  ]) {
+    const png = await make().toBuffer();
+    const ours = decodeImage(new Uint8Array(png), codecs).image;
+    const theirs = await sharp(png).ensureAlpha().raw().toBuffer();
+    assert.equal(Buffer.compare(Buffer.from(ours.data), theirs), 0);
+  }
 });

@@ -1,16 +1,10 @@
 /**
- * Encoders for what leaves the worker: JPEG (jpeg-js, pure JS: fast enough at the 1024 px the upload is fitted to),
- * palette PNG (written here: PLTE + tRNS + IDAT through Node's zlib; tiny), and RGB/RGBA PNG (pngjs).
+ * PNG encoders for what leaves the worker: palette PNG (written here: PLTE + tRNS + IDAT through Node's zlib; tiny)
+ * and RGB/RGBA PNG (pngjs). JPEG is mozjpeg's (mozjpeg.ts).
  */
-import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { crc32, deflateSync } from 'node:zlib';
 import type { RgbaImage } from '../raster';
-
-export function encodeJpeg(image: RgbaImage, quality: number): Uint8Array {
-  const { data } = jpeg.encode({ width: image.width, height: image.height, data: image.data }, quality);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
 
 /**
  * `smallest` tries every row filter at the highest compression (uploads, where bytes count); `fast` uses one filter

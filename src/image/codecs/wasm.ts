@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RgbaImage } from '../raster';
+import { loadMozjpeg, type JpegEncode } from './mozjpeg';
 
 /**
  * The few WebAssembly JS API members used here. Node has them all; the project's TypeScript setup (lib ES2022,
@@ -66,8 +67,22 @@ class WasmAbort extends Error {}
 export class WasmCodecs {
   private jpegModule: WasmModule | undefined;
   private webpModule: WasmModule | undefined;
+  private jpegEncoder: Promise<JpegEncode> | undefined;
 
   constructor(private readonly wasmDir: string) {}
+
+  /** Compiles every module now (a warm-up, so the first real task does not pay for it). */
+  async compile(): Promise<void> {
+    this.jpegModule ??= new WebAssembly.Module(readFileSync(join(this.wasmDir, JPEG_TURBO_WASM)));
+    this.webpModule ??= new WebAssembly.Module(readFileSync(join(this.wasmDir, WEBP_WASM)));
+    await this.encoder();
+  }
+
+  /** mozjpeg's encode, loaded once (its module keeps its heap between encodes; encoding never longjmps out). */
+  encoder(): Promise<JpegEncode> {
+    this.jpegEncoder ??= loadMozjpeg(this.wasmDir);
+    return this.jpegEncoder;
+  }
 
   /**
    * Decodes a JPEG scaled by 1/`scale` while decoding (libjpeg's DCT scaling: a 1/4 decode reads a 48 MP photo into

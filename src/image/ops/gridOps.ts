@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { encodeAnimatedGif } from '../codecs/gif';
-import { encodePng } from '../codecs/encode';
+import { encodePngAsync } from '../codecs/pngFast';
 import type { WasmCodecs } from '../codecs/wasm';
 import { decodeImage, type Decoded } from '../decode';
 import { isImageProblem, type ImageProblem } from '../problems';
@@ -71,7 +71,12 @@ function decodeGrid(bytes: Uint8Array, codecs: WasmCodecs): Decoded {
  * Phase 1 (reported through `onVerified` before phase 2 starts): the grid decodes fully and is the shape asked for
  * (`requestedSize`'s aspect, or the native 2:3) with views of at least MIN_VIEW_SIDE. Phase 2: the six view PNGs.
  */
-export function splitGrid(bytes: Uint8Array, options: { requestedSize?: { width: number; height: number } }, codecs: WasmCodecs, onVerified: (verified: GridVerified) => void): GridViews {
+export async function splitGrid(
+  bytes: Uint8Array,
+  options: { requestedSize?: { width: number; height: number } },
+  codecs: WasmCodecs,
+  onVerified: (verified: GridVerified) => void,
+): Promise<GridViews> {
   const decoded = decodeGrid(bytes, codecs);
   const { image } = decoded;
   const { width, height } = image;
@@ -91,7 +96,8 @@ export function splitGrid(bytes: Uint8Array, options: { requestedSize?: { width:
   const verified: GridVerified = { mime: decoded.info.mime, width, height, hasTransparency: transparent };
   onVerified(verified);
   const rects = gridViewRects(width, height);
-  const views = rects.map((rect) => encodePng(cropRgba(image, rect), { effort: 'fast', opaque: !transparent }));
+  // The six deflates run in parallel on the thread pool.
+  const views = await Promise.all(rects.map((rect) => encodePngAsync(cropRgba(image, rect), !transparent)));
   return { ...verified, views, rects };
 }
 

@@ -6,7 +6,8 @@
  * are sent untouched. `record` says what was done, for the sidecar.
  */
 import { readFile } from 'node:fs/promises';
-import { encodeJpeg, encodePalettePng, encodePng, paletteOf } from '../codecs/encode';
+import { encodePalettePng, encodePng, paletteOf } from '../codecs/encode';
+import type { JpegEncode } from '../codecs/mozjpeg';
 import type { WasmCodecs } from '../codecs/wasm';
 import { decodeImage } from '../decode';
 import type { ColourModel } from '../imageFormat';
@@ -47,7 +48,8 @@ export type UploadStep =
   | { step: 'oriented'; orientation: number; to: Size }
   | { step: 'composited'; background: string }
   | { step: 'padded'; from: Size; to: Size; background: string | null }
-  | { step: 'encoded'; format: 'jpeg'; quality: number }
+  /** `greyscale`: a one-channel JPEG (the picture has no colour). */
+  | { step: 'encoded'; format: 'jpeg'; quality: number; greyscale: boolean }
   | { step: 'encoded'; format: 'png-palette'; colours: number }
   | { step: 'encoded'; format: 'png-rgba' }
   | { step: 'sent-untouched' };
@@ -159,7 +161,8 @@ export async function prepareUpload(source: UploadSource, options: PrepareUpload
     steps.push({ step: 'padded', from: size(image), to: { width: side, height: side }, background: background ? NEUTRAL_GREY_HEX : null });
     image = centreOnBackground(image, side, side, background);
   }
-  const encoded = encodeWithinLimit(image, transparent && keepTransparency, maxChars, options.padToSquare);
+  const jpeg: JpegEncoder = { encode: await codecs.encoder(), greyscale: info.colourModel === 'grey' };
+  const encoded = encodeWithinLimit(image, transparent && keepTransparency, maxChars, options.padToSquare, jpeg);
   steps.push(...encoded.steps);
   const sent = { mime: encoded.mime, width: encoded.width, height: encoded.height, bytes: encoded.bytes.byteLength, dataUriChars: dataUriLength(encoded.mime, encoded.bytes.byteLength) };
   return { bytes: encoded.bytes, mime: encoded.mime, width: encoded.width, height: encoded.height, record: { ...recordBase, steps, sent, note: describe(info, steps, sent) } };
@@ -223,14 +226,20 @@ interface Encoded {
  * PNG with tRNS when possible, else RGBA PNG. Over the limit (a picture at 'original' size, or a tiny limit): lower
  * JPEG qualities, then smaller sizes, down to 320 px on the long side.
  */
-function encodeWithinLimit(image: RgbaImage, keepAlpha: boolean, maxChars: number, padded: boolean): Encoded {
+/** The JPEG encoder, and whether the picture is grey throughout (a grey source on the neutral grey stays grey). */
+interface JpegEncoder {
+  encode: JpegEncode;
+  greyscale: boolean;
+}
+
+function encodeWithinLimit(image: RgbaImage, keepAlpha: boolean, maxChars: number, padded: boolean, jpeg: JpegEncoder): Encoded {
   const reductions: UploadStep[] = [];
   let current = image;
   let smallest = Number.POSITIVE_INFINITY;
   for (;;) {
     // Candidates are encoded one at a time, in order, and the first under the limit is sent: lower JPEG qualities
     // cost nothing unless quality 90 is over the limit.
-    for (const encode of candidatesFor(current, keepAlpha)) {
+    for (const encode of candidatesFor(current, keepAlpha, jpeg)) {
       const candidate = encode();
       smallest = Math.min(smallest, candidate.bytes.byteLength);
       if (dataUriLength(candidate.mime, candidate.bytes.byteLength) <= maxChars) {
@@ -255,10 +264,16 @@ function encodeWithinLimit(image: RgbaImage, keepAlpha: boolean, maxChars: numbe
 }
 
 /** The encodings to try at this size, best first, each encoded only when reached. */
-function candidatesFor(image: RgbaImage, keepAlpha: boolean): Array<() => Encoded> {
+function candidatesFor(image: RgbaImage, keepAlpha: boolean, jpegEncoder: JpegEncoder): Array<() => Encoded> {
   const at = { width: image.width, height: image.height };
   const palette = paletteOf(image);
-  const jpegAt = (quality: number) => (): Encoded => ({ bytes: encodeJpeg(image, quality), mime: 'image/jpeg', ...at, steps: [{ step: 'encoded', format: 'jpeg', quality }] });
+  const { greyscale } = jpegEncoder;
+  const jpegAt = (quality: number) => (): Encoded => ({
+    bytes: jpegEncoder.encode(image, quality, { grey: greyscale }),
+    mime: 'image/jpeg',
+    ...at,
+    steps: [{ step: 'encoded', format: 'jpeg', quality, greyscale }],
+  });
   const indexed = palette && {
     bytes: encodePalettePng(image.width, image.height, palette),
     mime: 'image/png' as const,
@@ -312,7 +327,7 @@ function describe(info: ImageInfo, steps: readonly UploadStep[], sent: UploadRec
         break;
       case 'encoded':
         done.push(
-          step.format === 'jpeg' ? `encoded as JPEG at quality ${step.quality}` : step.format === 'png-palette' ? `encoded as an indexed PNG of ${step.colours} colours` : 'encoded as an RGBA PNG',
+          step.format === 'jpeg' ? `encoded as ${step.greyscale ? 'a greyscale ' : ''}JPEG at quality ${step.quality}` : step.format === 'png-palette' ? `encoded as an indexed PNG of ${step.colours} colours` : 'encoded as an RGBA PNG',
         );
         break;
     }
