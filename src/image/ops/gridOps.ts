@@ -19,6 +19,11 @@ const GRID_COLUMNS = 2;
 export const MIN_VIEW_SIDE = 64;
 /** The service's native grid: 2 columns x 3 rows of square views (640x960 at 320 px a view). */
 const NATIVE_ASPECT = GRID_COLUMNS / GRID_ROWS;
+/**
+ * Views deflated in parallel on the libuv thread pool. The pool is the whole process's (the extension host's file
+ * reads use it too) and has 4 threads; 2 keeps both cores busy without taking it over.
+ */
+const VIEWS_DEFLATED_AT_ONCE = 2;
 /** How far the measured aspect may be from the expected one (rounding of odd sizes). */
 const ASPECT_TOLERANCE = 0.02;
 
@@ -96,8 +101,11 @@ export async function splitGrid(
   const verified: GridVerified = { mime: decoded.info.mime, width, height, hasTransparency: transparent };
   onVerified(verified);
   const rects = gridViewRects(width, height);
-  // The six deflates run in parallel on the thread pool.
-  const views = await Promise.all(rects.map((rect) => encodePngAsync(cropRgba(image, rect), !transparent)));
+  const views: Uint8Array[] = [];
+  for (let i = 0; i < rects.length; i += VIEWS_DEFLATED_AT_ONCE) {
+    const batch = rects.slice(i, i + VIEWS_DEFLATED_AT_ONCE);
+    views.push(...(await Promise.all(batch.map((rect) => encodePngAsync(cropRgba(image, rect), !transparent)))));
+  }
   return { ...verified, views, rects };
 }
 
