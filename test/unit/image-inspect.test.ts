@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { inspectImageFile, type ImageInspection } from '../../src/image/inspect';
+import { inspectImageBytes, inspectImageFile, type ImageInspection } from '../../src/image/inspect';
 import { readImageHeader } from '../../src/image/imageFormat';
 import { sniffImageMime, extensionForMime } from '../../src/shared/imageMime';
 import { corpusFile, type CorpusName } from '../support/imageCorpus';
@@ -94,4 +94,19 @@ test('orientation from a WebP EXIF chunk at the end of the file, and from a PNG 
 test('sniffing lives in the shared leaf and agrees with the old import path', () => {
   assert.equal(sniffImageMime(new Uint8Array([0xff, 0xd8, 0xff, 0xe0])), 'image/jpeg');
   assert.equal(extensionForMime('image/webp'), '.webp');
+});
+
+test('12-bit and lossless JPEG frames are refused as unsupported variants, by name', async () => {
+  const jpeg = fs.readFileSync((await corpusFile('squareJpeg')).file);
+  const sof = jpeg.indexOf(Buffer.from([0xff, 0xc0]));
+  const twelveBit = Buffer.from(jpeg);
+  twelveBit[sof + 4] = 12; // the frame's sample precision
+  const lossless = Buffer.from(jpeg);
+  lossless[sof + 1] = 0xc3;
+  const variant = (bytes: Buffer) => {
+    const result = inspectImageBytes(new Uint8Array(bytes));
+    return !result.ok && result.problem.reason === 'unsupported-variant' ? result.problem.details.variant : 'accepted';
+  };
+  assert.equal(variant(twelveBit), '12-bit');
+  assert.equal(variant(lossless), 'lossless');
 });

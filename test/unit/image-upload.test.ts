@@ -183,3 +183,27 @@ test("longSide 'original' keeps the size (capped at 4096) and keepTransparency k
   const decoded = await decodeWithSharp(kept.bytes, { keepAlpha: true });
   assert.equal(decoded.data[3], 0, 'the padded corner is transparent');
 });
+
+test('PNG and WebP cut short or damaged: truncated and damaged told apart (fast path, pngjs path, libwebp)', async () => {
+  const fs = await import('node:fs');
+  const read = async (name: CorpusName) => new Uint8Array(fs.readFileSync((await corpusFile(name)).file));
+  const reasonFor = async (bytes: Uint8Array): Promise<string> => {
+    try {
+      await prepareUpload({ bytes }, PADDED, codecs);
+    } catch (error) {
+      assert.ok(isImageProblem(error), String(error));
+      return error.reason;
+    }
+    return 'accepted';
+  };
+  const rgbPng = await read('squarePng'); // 8-bit RGB: the fast path
+  const cutPng = rgbPng.slice(0, Math.floor(rgbPng.length * 0.7));
+  assert.equal(await reasonFor(cutPng), 'truncated');
+  const flippedPng = rgbPng.slice();
+  flippedPng[Math.floor(flippedPng.length / 2)] ^= 0xff;
+  assert.equal(await reasonFor(flippedPng), 'damaged');
+  const sixteen = await read('png16Rgba'); // 16-bit: pngjs
+  assert.equal(await reasonFor(sixteen.slice(0, Math.floor(sixteen.length * 0.5))), 'truncated');
+  const webp = await read('webp');
+  assert.equal(await reasonFor(webp.slice(0, Math.floor(webp.length * 0.6))), 'truncated');
+});

@@ -126,6 +126,9 @@ export async function prepareUpload(source: UploadSource, options: PrepareUpload
   };
 
   if (canSendUntouched(info, options.padToSquare, longSide) && dataUriLength(info.mime, bytes.byteLength) <= maxChars) {
+    // Decoded all the same (a JPEG at 1/8: every byte of its data is still read) so that a truncated or damaged file
+    // is refused here, in the user's words, rather than sent; the pixels are dropped.
+    decodeImage(bytes, codecs, { targetLongSide: 1 });
     const steps: UploadStep[] = [{ step: 'sent-untouched' }];
     const sent = { mime: info.mime, width: info.width, height: info.height, bytes: bytes.byteLength, dataUriChars: dataUriLength(info.mime, bytes.byteLength) };
     return { bytes, mime: info.mime, width: info.width, height: info.height, record: { ...recordBase, steps, sent, note: describe(info, steps, sent) } };
