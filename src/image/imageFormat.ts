@@ -7,31 +7,17 @@
  * exception or an out-of-range read.
  */
 
-import { extensionForMime, type ImageMime, sniffImageMime } from '../shared/imageMime';
+import { bytesAt as startsWith, extensionForMime, type ImageMime, PNG_SIGNATURE, sniffImageMime } from '../shared/imageMime';
 
 // Moved to the shared leaf so `src/api` can sniff without importing `src/image`; re-exported for existing imports.
 export { extensionForMime, sniffImageMime };
 export type { ImageMime };
-
 
 export interface ImageSize {
   width: number;
   height: number;
 }
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
-
-function startsWith(bytes: Uint8Array, offset: number, expected: readonly number[]): boolean {
-  if (offset < 0 || offset + expected.length > bytes.length) {
-    return false;
-  }
-  for (let i = 0; i < expected.length; i++) {
-    if (bytes[offset + i] !== expected[i]) {
-      return false;
-    }
-  }
-  return true;
-}
 
 function ascii(text: string): number[] {
   return Array.from(text, (c) => c.charCodeAt(0));
@@ -247,36 +233,7 @@ export function readJpegExifOrientation(bytes: Uint8Array): number {
     if (marker !== 0xe1 || length < 14 || !startsWith(bytes, start, [...ascii('Exif'), 0, 0])) {
       return false;
     }
-    const tiff = start + 6;
-    const end = start + length;
-    const little = bytes[tiff] === 0x49 && bytes[tiff + 1] === 0x49; // "II"
-    const big = bytes[tiff] === 0x4d && bytes[tiff + 1] === 0x4d; // "MM"
-    if (!little && !big) {
-      return true;
-    }
-    const r16 = (o: number) => (little ? u16le(bytes, o) : u16be(bytes, o));
-    const r32 = (o: number) => (little ? u32le(bytes, o) : u32be(bytes, o));
-    if (r16(tiff + 2) !== 42) {
-      return true;
-    }
-    const ifd = tiff + r32(tiff + 4);
-    if (ifd + 2 > end) {
-      return true;
-    }
-    const count = r16(ifd);
-    for (let i = 0; i < count; i++) {
-      const entry = ifd + 2 + i * 12;
-      if (entry + 12 > end) {
-        break;
-      }
-      if (r16(entry) === 0x0112) {
-        const value = r16(entry + 8);
-        if (value >= 1 && value <= 8) {
-          orientation = value;
-        }
-        break;
-      }
-    }
+    orientation = readTiffOrientation(bytes, start + 6, start + length) ?? 1;
     return true;
   });
   return orientation;

@@ -5,10 +5,10 @@
  * a millisecond: nothing here decodes pixels.
  */
 import { open } from 'node:fs/promises';
-import { type ColourModel, type ImageHeader, readImageHeader, readRiffChunkHeader, readWebpExifOrientation } from './imageFormat';
+import { type ImageHeader, readImageHeader, readRiffChunkHeader, readWebpExifOrientation } from './imageFormat';
 import { MAX_IMAGE_SIDE, maxPixelsFor } from './limits';
 import type { ImageProblem } from './problems';
-import { type ImageMime, sniffImageMime } from '../shared/imageMime';
+import { sniffImageMime } from '../shared/imageMime';
 
 /** Enough for the PNG chunks before the pixels, or a JPEG's EXIF, ICC profile and frame header. */
 export const HEADER_BYTES = 256 * 1024;
@@ -18,24 +18,13 @@ const LONG_HEADER_BYTES = 4 * 1024 * 1024;
 const MAX_WEBP_CHUNK_READS = 64;
 const MAX_EXIF_BYTES = 64 * 1024;
 
-export interface ImageInfo {
-  mime: ImageMime;
-  /** As stored. */
+/** The header's facts (see ImageHeader), with the size both as stored and as shown, and the file's size. */
+export interface ImageInfo extends Pick<ImageHeader, 'mime' | 'orientation' | 'colourModel' | 'bitDepth' | 'hasAlpha' | 'progressive' | 'animated'> {
   storedWidth: number;
   storedHeight: number;
   /** As a viewer shows it (EXIF orientation 5-8 swaps the sides). */
   width: number;
   height: number;
-  /** EXIF orientation, 1-8 (1: as stored). */
-  orientation: number;
-  colourModel: ColourModel;
-  bitDepth: number;
-  /** May have transparency (an alpha channel or tRNS); only the pixels can say whether some pixel really is. */
-  hasAlpha: boolean;
-  /** Progressive JPEG or interlaced PNG. */
-  progressive: boolean;
-  /** Animated PNG or WebP: the first frame is what is used. */
-  animated: boolean;
   byteSize: number;
 }
 

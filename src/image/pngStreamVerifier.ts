@@ -10,6 +10,7 @@
  */
 import { crc32, createInflate, type Inflate } from 'node:zlib';
 import type { ImageProblem } from './problems';
+import { PNG_SIGNATURE } from '../shared/imageMime';
 
 export type PngStreamVerdict =
   | { ok: true; width: number; height: number; bitDepth: number; colourType: number; interlaced: boolean; byteSize: number }
@@ -22,7 +23,6 @@ export interface PngStreamVerifier {
   end(): Promise<PngStreamVerdict>;
 }
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 const ADAM7 = [
   [0, 0, 8, 8],
@@ -151,7 +151,7 @@ export function createPngStreamVerifier(): PngStreamVerifier {
         const { got, rest } = take(bytes, 8);
         bytes = rest;
         if (got) {
-          if (!SIGNATURE.every((byte, i) => got[i] === byte)) {
+          if (!PNG_SIGNATURE.every((byte, i) => got[i] === byte)) {
             fail('not a PNG signature');
             return;
           }

@@ -88,44 +88,9 @@ export function downscaleArea(source: RgbaImage, width: number, height: number):
   const src = source.data;
   const out = new Uint8Array(width * height * 4);
   const xs = axisWeights(sw, width);
-  const ys = axisWeights(sh, height);
   const rowLen = width * 4;
-  const hrow = new Float64Array(rowLen);
-  let accCur = new Float64Array(rowLen);
-  let accNext = new Float64Array(rowLen);
-  let current = 0;
-
-  const flush = (acc: Float64Array, oy: number): void => {
-    let o = oy * rowLen;
-    for (let i = 0; i < rowLen; i += 4, o += 4) {
-      const a = acc[i + 3];
-      if (a < 0.5) {
-        out[o] = out[o + 1] = out[o + 2] = out[o + 3] = 0;
-        continue;
-      }
-      // Premultiplied sums divided by the alpha sum give the straight colour.
-      const r = acc[i] / a;
-      const g = acc[i + 1] / a;
-      const b = acc[i + 2] / a;
-      out[o] = r > 255 ? 255 : Math.round(r);
-      out[o + 1] = g > 255 ? 255 : Math.round(g);
-      out[o + 2] = b > 255 ? 255 : Math.round(b);
-      out[o + 3] = a > 255 ? 255 : Math.round(a);
-    }
-  };
-
-  for (let sy = 0; sy < sh; sy++) {
-    const oy = ys.index[sy];
-    while (oy > current) {
-      flush(accCur, current);
-      const t = accCur;
-      accCur = accNext;
-      accNext = t;
-      accNext.fill(0);
-      current++;
-    }
+  accumulateRows(sh, height, rowLen, (length) => new Float64Array(length), (sy, hrow) => {
     // Horizontal pass over one source row, premultiplying colour by alpha.
-    hrow.fill(0);
     let p = sy * sw * 4;
     for (let sx = 0; sx < sw; sx++, p += 4) {
       const alpha = src[p + 3];
@@ -149,14 +114,65 @@ export function downscaleArea(source: RgbaImage, width: number, height: number):
         hrow[o + 7] += alpha * w2;
       }
     }
+  }, (acc, oy) => {
+    let o = oy * rowLen;
+    for (let i = 0; i < rowLen; i += 4, o += 4) {
+      const a = acc[i + 3];
+      if (a < 0.5) {
+        out[o] = out[o + 1] = out[o + 2] = out[o + 3] = 0;
+        continue;
+      }
+      // Premultiplied sums divided by the alpha sum give the straight colour.
+      const r = acc[i] / a;
+      const g = acc[i + 1] / a;
+      const b = acc[i + 2] / a;
+      out[o] = r > 255 ? 255 : Math.round(r);
+      out[o + 1] = g > 255 ? 255 : Math.round(g);
+      out[o + 2] = b > 255 ? 255 : Math.round(b);
+      out[o + 3] = a > 255 ? 255 : Math.round(a);
+    }
+  });
+  return { width, height, data: out };
+}
+
+/**
+ * The vertical half of the box filter, shared by both downscales: `horizontal` fills `row` (zeroed, `rowLen` values
+ * plus 4 spare) from source row `sy`; the row is added into the one or two output rows it overlaps, and each output
+ * row is handed to `flush` once complete. Memory: three rows.
+ */
+function accumulateRows<Row extends Float32Array | Float64Array>(
+  sourceHeight: number,
+  height: number,
+  rowLen: number,
+  makeRow: (length: number) => Row,
+  horizontal: (sy: number, row: Row) => void,
+  flush: (acc: Row, oy: number) => void,
+): void {
+  const ys = axisWeights(sourceHeight, height);
+  const row = makeRow(rowLen + 4);
+  let accCur = makeRow(rowLen);
+  let accNext = makeRow(rowLen);
+  let current = 0;
+  for (let sy = 0; sy < sourceHeight; sy++) {
+    const oy = ys.index[sy];
+    while (oy > current) {
+      flush(accCur, current);
+      const done = accCur;
+      accCur = accNext;
+      accNext = done;
+      accNext.fill(0);
+      current++;
+    }
+    row.fill(0);
+    horizontal(sy, row);
     const v1 = ys.first[sy];
     const v2 = ys.second[sy];
     for (let i = 0; i < rowLen; i++) {
-      accCur[i] += hrow[i] * v1;
+      accCur[i] += row[i] * v1;
     }
     if (v2 > 0) {
       for (let i = 0; i < rowLen; i++) {
-        accNext[i] += hrow[i] * v2;
+        accNext[i] += row[i] * v2;
       }
     }
   }
@@ -164,7 +180,6 @@ export function downscaleArea(source: RgbaImage, width: number, height: number):
   if (current + 1 < height) {
     flush(accNext, current + 1);
   }
-  return { width, height, data: out };
 }
 
 /**
@@ -173,39 +188,14 @@ export function downscaleArea(source: RgbaImage, width: number, height: number):
  */
 function downscaleOpaque(source: RgbaImage, width: number, height: number): RgbaImage {
   const sw = source.width;
-  const sh = source.height;
   const src = source.data;
   const out = new Uint8Array(width * height * 4);
   const xs = axisWeights(sw, width);
-  const ys = axisWeights(sh, height);
-  const rowLen = width * 3;
-  const hrow = new Float32Array(rowLen + 3);
-  let accCur = new Float32Array(rowLen);
-  let accNext = new Float32Array(rowLen);
-  let current = 0;
-  const flush = (acc: Float32Array, oy: number): void => {
-    let o = oy * width * 4;
-    for (let i = 0; i < rowLen; i += 3, o += 4) {
-      out[o] = acc[i] + 0.5;
-      out[o + 1] = acc[i + 1] + 0.5;
-      out[o + 2] = acc[i + 2] + 0.5;
-      out[o + 3] = 255;
-    }
-  };
   const xIndex = xs.index;
   const xFirst = Float32Array.from(xs.first);
   const xSecond = Float32Array.from(xs.second);
-  for (let sy = 0; sy < sh; sy++) {
-    const oy = ys.index[sy];
-    while (oy > current) {
-      flush(accCur, current);
-      const t = accCur;
-      accCur = accNext;
-      accNext = t;
-      accNext.fill(0);
-      current++;
-    }
-    hrow.fill(0);
+  const rowLen = width * 3;
+  accumulateRows(source.height, height, rowLen, (length) => new Float32Array(length), (sy, hrow) => {
     let p = sy * sw * 4;
     for (let sx = 0; sx < sw; sx++, p += 4) {
       const o = xIndex[sx] * 3;
@@ -217,26 +207,21 @@ function downscaleOpaque(source: RgbaImage, width: number, height: number): Rgba
       hrow[o] += r * w1;
       hrow[o + 1] += g * w1;
       hrow[o + 2] += b * w1;
-      // w2 is 0 when the source pixel lies within one output pixel; the spare 3 floats at the end absorb o + 3.
+      // w2 is 0 when the source pixel lies within one output pixel; the row's spare values absorb o + 3 at the end.
       hrow[o + 3] += r * w2;
       hrow[o + 4] += g * w2;
       hrow[o + 5] += b * w2;
     }
-    const v1 = ys.first[sy];
-    const v2 = ys.second[sy];
-    for (let i = 0; i < rowLen; i++) {
-      accCur[i] += hrow[i] * v1;
+  }, (acc, oy) => {
+    let o = oy * width * 4;
+    for (let i = 0; i < rowLen; i += 3, o += 4) {
+      // The weights add up to 1, so a sum never exceeds 255 by more than rounding: +0.5 then truncation rounds.
+      out[o] = acc[i] + 0.5;
+      out[o + 1] = acc[i + 1] + 0.5;
+      out[o + 2] = acc[i + 2] + 0.5;
+      out[o + 3] = 255;
     }
-    if (v2 > 0) {
-      for (let i = 0; i < rowLen; i++) {
-        accNext[i] += hrow[i] * v2;
-      }
-    }
-  }
-  flush(accCur, current);
-  if (current + 1 < height) {
-    flush(accNext, current + 1);
-  }
+  });
   return { width, height, data: out };
 }
 

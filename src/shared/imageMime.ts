@@ -5,7 +5,8 @@
 
 export type ImageMime = 'image/png' | 'image/jpeg' | 'image/webp';
 
-function startsWith(bytes: Uint8Array, offset: number, expected: readonly number[]): boolean {
+/** `bytes` holds `expected` at `offset` (bounds-checked: false past the end). */
+export function bytesAt(bytes: Uint8Array, offset: number, expected: readonly number[]): boolean {
   if (offset < 0 || offset + expected.length > bytes.length) {
     return false;
   }
@@ -17,7 +18,7 @@ function startsWith(bytes: Uint8Array, offset: number, expected: readonly number
   return true;
 }
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
+export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
 const RIFF = [0x52, 0x49, 0x46, 0x46] as const;
 const WEBP = [0x57, 0x45, 0x42, 0x50] as const;
 /** 'VP8 ', 'VP8L', 'VP8X': the first chunk a WebP file may start with. */
@@ -36,13 +37,13 @@ const WEBP_FIRST_CHUNKS = [
  * - WebP: `RIFF` size `WEBP` and a first chunk of `VP8 `, `VP8L` or `VP8X`.
  */
 export function sniffImageMime(bytes: Uint8Array): ImageMime | undefined {
-  if (startsWith(bytes, 0, PNG_SIGNATURE)) {
+  if (bytesAt(bytes, 0, PNG_SIGNATURE)) {
     return 'image/png';
   }
   if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
     return 'image/jpeg';
   }
-  if (startsWith(bytes, 0, RIFF) && startsWith(bytes, 8, WEBP) && WEBP_FIRST_CHUNKS.some((chunk) => startsWith(bytes, 12, chunk))) {
+  if (bytesAt(bytes, 0, RIFF) && bytesAt(bytes, 8, WEBP) && WEBP_FIRST_CHUNKS.some((chunk) => bytesAt(bytes, 12, chunk))) {
     return 'image/webp';
   }
   return undefined;

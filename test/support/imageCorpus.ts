@@ -171,14 +171,6 @@ function flatPicture(width: number, height: number, transparentBackground: boole
 
 /** A valid PNG header for `width` x `height` RGB whose IDAT is every row inflated from zeros: tiny on disk, huge decoded. */
 async function pngBomb(width: number, height: number): Promise<Buffer> {
-  const chunk = (type: string, payload: Buffer): Buffer => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(payload.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), payload])) >>> 0, 0);
-    return Buffer.concat([head, payload, crc]);
-  };
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -198,10 +190,11 @@ async function pngBomb(width: number, height: number): Promise<Buffer> {
   deflate.end();
   await done;
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', Buffer.concat(parts)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([signature, pngChunk('IHDR', ihdr), pngChunk('IDAT', Buffer.concat(parts)), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
-function pngChunk(type: string, payload: Buffer): Buffer {
+/** One PNG chunk (length, type, payload, CRC), for files the tests build byte by byte. */
+export function pngChunk(type: string, payload: Buffer): Buffer {
   const head = Buffer.alloc(8);
   head.writeUInt32BE(payload.length, 0);
   head.write(type, 4, 'latin1');
@@ -445,22 +438,24 @@ async function generate(name: CorpusName): Promise<CorpusEntry> {
   return { name, file, description: recipe.description, photo: recipe.photo, ...(recipe.upright ? { upright: recipe.upright } : {}) };
 }
 
+/** The colour of each tile of makeGrid's grids, row-major (before a little shading). */
+export const GRID_TILE_COLOURS: ReadonlyArray<readonly [number, number, number]> = [
+  [220, 40, 40],
+  [40, 180, 60],
+  [40, 70, 220],
+  [230, 200, 40],
+  [200, 60, 200],
+  [40, 200, 200],
+];
+
 /** A synthetic result grid (`width` x `height`, six tiles in six distinct colours, row-major) in `format`. */
 export async function makeGrid(width: number, height: number, format: 'png' | 'jpeg' | 'webp', options: { alpha?: boolean } = {}): Promise<Buffer> {
-  const tileColours = [
-    [220, 40, 40],
-    [40, 180, 60],
-    [40, 70, 220],
-    [230, 200, 40],
-    [200, 60, 200],
-    [40, 200, 200],
-  ];
   const data = Buffer.alloc(width * height * 4);
   for (let y = 0; y < height; y++) {
     const row = Math.min(2, Math.floor((y * 3) / height));
     for (let x = 0; x < width; x++) {
       const column = Math.min(1, Math.floor((x * 2) / width));
-      const [r, g, b] = tileColours[row * 2 + column];
+      const [r, g, b] = GRID_TILE_COLOURS[row * 2 + column];
       const k = (y * width + x) * 4;
       const shade = ((x + y) % 16) * 2;
       data[k] = Math.min(255, r + shade);

@@ -12,19 +12,11 @@ import { GifReader } from 'omggif';
 import { encodeTurntable, splitGrid, verifyImage, gridViewRects, type GridVerified } from '../../src/image/ops/gridOps';
 import { viewRects } from '../../src/core/grid';
 import { isImageProblem } from '../../src/image/problems';
-import { corpusFile, makeGrid, MARKER } from '../support/imageCorpus';
+import { corpusFile, GRID_TILE_COLOURS, makeGrid, MARKER } from '../support/imageCorpus';
 import { decodeWithSharp, pixelAt } from '../support/imageChecks';
 import { testCodecs } from '../support/imageEngine';
 
 const codecs = testCodecs();
-const TILE_COLOURS = [
-  [220, 40, 40],
-  [40, 180, 60],
-  [40, 70, 220],
-  [230, 200, 40],
-  [200, 60, 200],
-  [40, 200, 200],
-];
 
 async function reasonOf(run: () => unknown): Promise<string> {
   try {
@@ -53,7 +45,7 @@ for (const format of ['png', 'jpeg', 'webp'] as const) {
       const decoded = await decodeWithSharp(view);
       assert.deepEqual([decoded.width, decoded.height], [320, 320]);
       const [r, g, b] = pixelAt(decoded, 160, 160);
-      const [er, eg, eb] = TILE_COLOURS[index];
+      const [er, eg, eb] = GRID_TILE_COLOURS[index];
       assert.ok(Math.abs(r - er) < 40 && Math.abs(g - eg) < 40 && Math.abs(b - eb) < 40, `view ${index} is its tile: ${[r, g, b]}`);
     }
   });

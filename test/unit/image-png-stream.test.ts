@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { createPngStreamVerifier, type PngStreamVerdict } from '../../src/image/pngStreamVerifier';
-import { corpusFile, makeGrid } from '../support/imageCorpus';
+import { corpusFile, makeGrid, pngChunk } from '../support/imageCorpus';
 
 async function verify(bytes: Uint8Array, pieceSize = 65536): Promise<PngStreamVerdict> {
   const verifier = createPngStreamVerifier();
@@ -26,20 +26,12 @@ function cause(verdict: PngStreamVerdict): string {
 
 /** A PNG of `raw` (already filtered rows) with a correct CRC everywhere, to build invalid-but-consistent files. */
 function pngOf(width: number, height: number, raw: Buffer, colourType = 2): Buffer {
-  const chunk = (type: string, payload: Buffer) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(payload.length);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), payload])) >>> 0);
-    return Buffer.concat([head, payload, crc]);
-  };
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8;
   ihdr[9] = colourType;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', zlib.deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
 test('a good grid decodes, whatever the piece size; so do interlaced and 16-bit PNGs', async () => {

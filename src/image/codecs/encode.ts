@@ -5,6 +5,7 @@
 import { PNG } from 'pngjs';
 import { crc32, deflateSync } from 'node:zlib';
 import type { RgbaImage } from '../raster';
+import { PNG_SIGNATURE } from '../../shared/imageMime';
 
 /**
  * `smallest` tries every row filter at the highest compression (uploads, where bytes count); `fast` uses one filter
@@ -50,7 +51,8 @@ export function paletteOf(image: RgbaImage, maxColours = 256): Palette | undefin
   return { colours: Uint32Array.from(colours), indices };
 }
 
-function chunk(type: string, payload: Uint8Array): Buffer {
+/** One PNG chunk: length, type, payload, CRC of type and payload. */
+export function pngChunk(type: string, payload: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + payload.length);
   out.writeUInt32BE(payload.length, 0);
   out.write(type, 4, 'latin1');
@@ -96,12 +98,12 @@ export function encodePalettePng(width: number, height: number, palette: Palette
     }
   });
   const parts = [
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('PLTE', plte),
-    ...(lastTransparent >= 0 ? [chunk('tRNS', alphas.subarray(0, lastTransparent + 1))] : []),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
-    chunk('IEND', new Uint8Array(0)),
+    Buffer.from(PNG_SIGNATURE),
+    pngChunk('IHDR', ihdr),
+    pngChunk('PLTE', plte),
+    ...(lastTransparent >= 0 ? [pngChunk('tRNS', alphas.subarray(0, lastTransparent + 1))] : []),
+    pngChunk('IDAT', deflateSync(raw, { level: 9 })),
+    pngChunk('IEND', new Uint8Array(0)),
   ];
   const out = Buffer.concat(parts);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);

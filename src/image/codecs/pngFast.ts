@@ -7,6 +7,8 @@
 import { promisify } from 'node:util';
 import { crc32, deflate, inflateSync } from 'node:zlib';
 import type { RgbaImage } from '../raster';
+import { PNG_SIGNATURE } from '../../shared/imageMime';
+import { pngChunk } from './encode';
 
 const deflateAsync = promisify(deflate);
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
@@ -141,15 +143,6 @@ function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number):
   }
 }
 
-function chunk(type: string, payload: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + payload.length);
-  out.writeUInt32BE(payload.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(payload, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + payload.length)) >>> 0, 8 + payload.length);
-  return out;
-}
-
 /**
  * RGB (opaque) or RGBA PNG of `image`: each row filtered with Sub (good on photo-like views, one cheap pass), deflated
  * at level 6 on the thread pool, so several encodes run in parallel while this thread prepares the next.
@@ -191,6 +184,6 @@ export async function encodePngAsync(image: RgbaImage, opaque: boolean): Promise
   ihdr[8] = 8;
   ihdr[9] = opaque ? 2 : 6;
   const idat = await deflateAsync(raw, { level: 6 });
-  const out = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+  const out = Buffer.concat([Buffer.from(PNG_SIGNATURE), pngChunk('IHDR', ihdr), pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0))]);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
