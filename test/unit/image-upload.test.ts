@@ -66,7 +66,7 @@ test('12 MP phone photo (EXIF 6): upright, padded to 1024x1024, a JPEG under 400
   assert.deepEqual(prepared.record.steps[0], { step: 'decoded', scale: 2, width: 2000, height: 1500 });
   const reference = await sharpReference((await corpusFile('phone12mp')).file, { longSide: 1024, pad: true, width: 1024, height: 1024 });
   const db = psnr(decoded, reference);
-  assert.ok(db > 30, `PSNR against sharp ${db.toFixed(1)} dB`);
+  assert.ok(db > 35, `PSNR against sharp ${db.toFixed(1)} dB`);
   assert.match(prepared.record.note, /turned upright \(EXIF orientation 6\)/);
 });
 
@@ -97,7 +97,7 @@ test('CMYK JPEG (Adobe, inverted): converted to RGB with the right colours (the 
   assert.ok(prepared.record.steps.some((s) => s.step === 'converted' && s.from === 'cmyk'));
   const reference = await sharpReference((await corpusFile('cmykJpeg')).file, { longSide: 1024, pad: true, width: 1024, height: 1024 });
   // sharp converts through an ICC profile, this engine with the plain formula: close, not equal.
-  assert.ok(psnr(decoded, reference) > 18, `PSNR ${psnr(decoded, reference).toFixed(1)} dB`);
+  assert.ok(psnr(decoded, reference) > 22, `PSNR ${psnr(decoded, reference).toFixed(1)} dB`);
 });
 
 test('truncated and damaged JPEGs are told apart', async () => {
@@ -206,4 +206,17 @@ test('PNG and WebP cut short or damaged: truncated and damaged told apart (fast 
   assert.equal(await reasonFor(sixteen.slice(0, Math.floor(sixteen.length * 0.5))), 'truncated');
   const webp = await read('webp');
   assert.equal(await reasonFor(webp.slice(0, Math.floor(webp.length * 0.6))), 'truncated');
+});
+
+test('every accepted photo input is close to what sharp makes of it (PSNR of the upload against sharp\'s pipeline)', async () => {
+  // Measured here: 38-50 dB for RGB inputs (area averaging against sharp's Lanczos, and two JPEG encoders); CMYK 26 dB,
+  // since sharp converts through an ICC profile and this engine with the plain formula. A wrong orientation, a
+  // channel swap or a bad composite gives well under 20 dB.
+  const floors: Partial<Record<CorpusName, number>> = { cmykJpeg: 22 };
+  for (const name of ['photo48mp', 'jpegNamedPng', 'cmykJpeg', 'webp', 'png16Rgba', 'interlacedPng16', 'greyJpeg'] as const) {
+    const prepared = await upload(name);
+    const reference = await sharpReference((await corpusFile(name)).file, { longSide: 1024, pad: true, width: prepared.width, height: prepared.height });
+    const db = psnr(await decodeWithSharp(prepared.bytes), reference);
+    assert.ok(db > (floors[name] ?? 35), `${name}: ${db.toFixed(1)} dB`);
+  }
 });
