@@ -110,3 +110,23 @@ test('12-bit and lossless JPEG frames are refused as unsupported variants, by na
   assert.equal(variant(twelveBit), '12-bit');
   assert.equal(variant(lossless), 'lossless');
 });
+
+test('header parsing never throws: every truncation of each input\'s first bytes, and random damage', async () => {
+  const { CORPUS_NAMES } = await import('../support/imageCorpus');
+  let seed = 99;
+  const random = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296;
+  for (const name of CORPUS_NAMES) {
+    const head = new Uint8Array(fs.readFileSync((await corpusFile(name)).file).subarray(0, 2048));
+    for (let length = 0; length <= Math.min(head.length, 700); length++) {
+      readImageHeader(head.subarray(0, length));
+    }
+    for (let round = 0; round < 200; round++) {
+      const damaged = head.slice();
+      for (let flips = 0; flips < 4; flips++) {
+        damaged[Math.floor(random() * damaged.length)] = Math.floor(random() * 256);
+      }
+      readImageHeader(damaged);
+      inspectImageBytes(damaged);
+    }
+  }
+});

@@ -8,7 +8,7 @@
  * The emscripten module is created once per worker (its heap is reused across encodes); the .wasm comes from
  * `wasmDir` like the decoders'.
  */
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RgbaImage } from '../raster';
 
@@ -69,8 +69,9 @@ export type JpegEncode = (image: RgbaImage, quality: number, options?: { grey?: 
 
 /** Loads mozjpeg from `wasmDir` and returns its encode function. */
 export async function loadMozjpeg(wasmDir: string): Promise<JpegEncode> {
-  const wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object, imports: unknown) => { exports: unknown } } }).WebAssembly;
-  const compiled = new wasm.Module(readFileSync(join(wasmDir, MOZJPEG_ENC_WASM)));
+  const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<object>; Instance: new (module: object, imports: unknown) => { exports: unknown } } }).WebAssembly;
+  // Compiled asynchronously (on V8's background threads): started before a decode, it is ready when the decode ends.
+  const compiled = await wasm.compile(await readFile(join(wasmDir, MOZJPEG_ENC_WASM)));
   // The emscripten glue is an ES module; bundled (esbuild) or required (Node 20.19+ loads ES modules with require).
   const factory = (require('@jsquash/jpeg/codec/enc/mozjpeg_enc.js') as { default: ModuleFactory }).default;
   const module = await factory({

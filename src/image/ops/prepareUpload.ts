@@ -134,6 +134,8 @@ export async function prepareUpload(source: UploadSource, options: PrepareUpload
     return { bytes, mime: info.mime, width: info.width, height: info.height, record: { ...recordBase, steps, sent, note: describe(info, steps, sent) } };
   }
 
+  // The encoder loads (first time: an async WASM compile) while this thread decodes.
+  const encoderReady = codecs.encoder();
   const steps: UploadStep[] = [];
   const decoded = decodeImage(bytes, codecs, { targetLongSide: longSide });
   let image = decoded.image;
@@ -164,7 +166,7 @@ export async function prepareUpload(source: UploadSource, options: PrepareUpload
     steps.push({ step: 'padded', from: size(image), to: { width: side, height: side }, background: background ? NEUTRAL_GREY_HEX : null });
     image = centreOnBackground(image, side, side, background);
   }
-  const jpeg: JpegEncoder = { encode: await codecs.encoder(), greyscale: info.colourModel === 'grey' };
+  const jpeg: JpegEncoder = { encode: await encoderReady, greyscale: info.colourModel === 'grey' };
   const encoded = encodeWithinLimit(image, transparent && keepTransparency, maxChars, options.padToSquare, jpeg);
   steps.push(...encoded.steps);
   const sent = { mime: encoded.mime, width: encoded.width, height: encoded.height, bytes: encoded.bytes.byteLength, dataUriChars: dataUriLength(encoded.mime, encoded.bytes.byteLength) };
