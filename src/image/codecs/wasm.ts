@@ -78,9 +78,29 @@ export class WasmCodecs {
     await this.encoder();
   }
 
-  /** mozjpeg's encode, loaded once (its module keeps its heap between encodes; encoding never longjmps out). */
+  /**
+   * mozjpeg's encode, loaded once: its module keeps its heap between encodes. Should an encode ever throw (an abort
+   * leaves an emscripten module unusable), the module is dropped and the next call loads a fresh one.
+   */
   encoder(): Promise<JpegEncode> {
-    this.jpegEncoder ??= loadMozjpeg(this.wasmDir);
+    if (!this.jpegEncoder) {
+      const loading = loadMozjpeg(this.wasmDir).then((encode): JpegEncode => (image, quality, options) => {
+        try {
+          return encode(image, quality, options);
+        } catch (error) {
+          if (this.jpegEncoder === loading) {
+            this.jpegEncoder = undefined;
+          }
+          throw error;
+        }
+      });
+      loading.catch(() => {
+        if (this.jpegEncoder === loading) {
+          this.jpegEncoder = undefined;
+        }
+      });
+      this.jpegEncoder = loading;
+    }
     return this.jpegEncoder;
   }
 
