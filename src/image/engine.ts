@@ -18,6 +18,8 @@ export type { GridVerified, GridViews, Turntable, TurntableRequest, VerifiedImag
 export type { PreparedUpload, PrepareUploadOptions, UploadRecord, UploadSource, UploadStep } from './ops/prepareUpload';
 export type { ImageInfo, ImageInspection } from './inspect';
 export { inspectImageFile } from './inspect';
+export { createPngStreamVerifier, type PngStreamVerdict, type PngStreamVerifier } from './pngStreamVerifier';
+export { dataUriLength, DEFAULT_LONG_SIDE, MAX_UPLOAD_DATA_URI_CHARS, ORIGINAL_LONG_SIDE_CAP } from './uploadLimits';
 
 export interface ImageEngineOptions {
   /** The worker entry: dist/imageWorker.js when shipped, out/src/image/workerMain.js in tests. */

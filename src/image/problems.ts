@@ -72,8 +72,3 @@ export class ImageProblemError extends Error {
     this.problem = problem;
   }
 }
-
-/** Thrown inside ops: a plain object, so the worker runtime passes it to the host as data. */
-export function problem<P extends ImageProblem>(reason: P['reason'], details: P['details']): ImageProblem {
-  return { reason, details } as ImageProblem;
-}

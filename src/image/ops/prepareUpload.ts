@@ -15,13 +15,10 @@ import { inspectImageBytes, type ImageInfo } from '../inspect';
 import type { ImageProblem } from '../problems';
 import { applyExifOrientation, centreOnBackground, compositeInPlace, downscaleArea, hasTransparency, NEUTRAL_GREY, NEUTRAL_GREY_HEX, type RgbaImage } from '../raster';
 import type { ImageMime } from '../../shared/imageMime';
+import { dataUriLength, DEFAULT_LONG_SIDE, MAX_UPLOAD_DATA_URI_CHARS, ORIGINAL_LONG_SIDE_CAP } from '../uploadLimits';
 
-/** The service's limit, measured on the whole data URI (`data:<mime>;base64,` + base64). */
-export const MAX_UPLOAD_DATA_URI_CHARS = 5_000_000;
-/** The model works at 320 px; 1024 keeps its quality with margin. */
-export const DEFAULT_LONG_SIDE = 1024;
-/** `longSide: 'original'` still stops here: past it no photo fits the 5 MB limit at a useful quality. */
-export const ORIGINAL_LONG_SIDE_CAP = 4096;
+export { dataUriLength, DEFAULT_LONG_SIDE, MAX_UPLOAD_DATA_URI_CHARS, ORIGINAL_LONG_SIDE_CAP } from '../uploadLimits';
+
 /** Fitting never goes below this (the model's own input size) while stepping down to fit the limit. */
 const SMALLEST_LONG_SIDE = 320;
 export const JPEG_QUALITY = 90;
@@ -87,11 +84,6 @@ export interface PreparedUpload {
   width: number;
   height: number;
   record: UploadRecord;
-}
-
-/** Length of `data:<mime>;base64,<base64 of byteLength bytes>`. */
-export function dataUriLength(mime: ImageMime, byteLength: number): number {
-  return `data:${mime};base64,`.length + 4 * Math.ceil(byteLength / 3);
 }
 
 export async function prepareUpload(source: UploadSource, options: PrepareUploadOptions, codecs: WasmCodecs): Promise<PreparedUpload> {
