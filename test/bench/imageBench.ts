@@ -9,10 +9,11 @@
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ImageEngine, inspectImageFile } from '../../src/image/engine';
 import { CORPUS_NAMES, corpusFile, photoPixels, type CorpusName } from '../support/imageCorpus';
-import { testEngineOptions, testWasmDir } from '../support/imageEngine';
+import { repoRoot, testEngineOptions, testWasmDir } from '../support/imageEngine';
 
 export interface ImageBenchRow {
   figure: string;
@@ -24,6 +25,42 @@ export interface ImageBenchRow {
 
 type SharpFactory = (input?: unknown, options?: unknown) => import('sharp').Sharp;
 const sharp = (): SharpFactory => require('sharp') as SharpFactory;
+
+/**
+ * The bench measures the worker as it ships: bundled into one file by esbuild (as the build makes dist/imageWorker.js),
+ * not the many files tsc leaves in out/. The parent bundles it once and hands the path to its children.
+ */
+const BUNDLED_WORKER_ENV = 'MULTIVIEW_BENCH_IMAGE_WORKER';
+
+function benchEngineOptions(extra: { idleMs?: number } = {}): ReturnType<typeof testEngineOptions> {
+  const options = testEngineOptions(extra);
+  const bundled = process.env[BUNDLED_WORKER_ENV];
+  return bundled ? { ...options, workerScript: bundled } : options;
+}
+
+/** out/bench/imageWorker.js from src/image/workerMain.ts, minified like the production bundle; undefined if esbuild fails. */
+async function bundleWorker(details: string[]): Promise<string | undefined> {
+  const outfile = path.join(repoRoot(), 'out', 'bench', 'imageWorker.js');
+  try {
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    await esbuild.build({
+      entryPoints: [path.join(repoRoot(), 'src', 'image', 'workerMain.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      minify: true,
+      legalComments: 'none',
+      outfile,
+      logLevel: 'silent',
+    });
+    details.push(`Worker: bundled like dist/imageWorker.js (${kbText(fs.statSync(outfile).size)}), wasm from ${testWasmDir()}`);
+    return outfile;
+  } catch (error) {
+    details.push(`Worker: could not bundle (${(error as Error).message.slice(0, 80)}); measuring out/src/image/workerMain.js`);
+    return undefined;
+  }
+}
 
 const STALL_BUDGET_MS = 50;
 /** Fresh processes per budgeted upload-ready figure (median taken). */
@@ -105,7 +142,7 @@ async function childUpload(tool: 'engine' | 'engine-warm' | 'sharp', name: Corpu
       return { ms: 0, stallMs: 0, extraMB: maxRssMB() - before, problem: (error as Error).message.slice(0, 60) };
     }
   }
-  const engine = new ImageEngine(testEngineOptions());
+  const engine = new ImageEngine(benchEngineOptions());
   if (tool === 'engine-warm') {
     // What the host does when the user chooses the file: start the worker and compile the codecs, then ask.
     engine.warmUp();
@@ -186,6 +223,10 @@ const kbText = (bytes: number | undefined): string => (bytes === undefined ? '-'
 export async function imageBench(): Promise<{ rows: ImageBenchRow[]; details: string[] }> {
   const rows: ImageBenchRow[] = [];
   const details: string[] = [];
+  const bundled = await bundleWorker(details);
+  if (bundled) {
+    process.env[BUNDLED_WORKER_ENV] = bundled;
+  }
   // Generate every input first (cached on disk), so no child generates and no timing includes generation.
   for (const name of CORPUS_NAMES) {
     await corpusFile(name);
@@ -340,7 +381,7 @@ interface GridFigures {
 async function childGrid(): Promise<GridFigures> {
   const { data } = photoPixels(640, 960, 14, { seed: 21 });
   const grid = await sharp()(data, { raw: { width: 640, height: 960, channels: 3 } }).png().toBuffer();
-  const engine = new ImageEngine(testEngineOptions({ idleMs: 60_000 }));
+  const engine = new ImageEngine(benchEngineOptions({ idleMs: 60_000 }));
   try {
     // A cold split first (the worker starts), then the measured one on the running worker, as after an upload.
     const coldStart = performance.now();

@@ -11,6 +11,7 @@ import { PNG_SIGNATURE } from '../../shared/imageMime';
 import { pngChunk } from './encode';
 
 const deflateAsync = promisify(deflate);
+const VIEW_DEFLATE_LEVEL = 2;
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
 
 /** Thrown when the file is not readable by the fast path (the caller decides whether it is damaged). */
@@ -145,7 +146,8 @@ function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number):
 
 /**
  * RGB (opaque) or RGBA PNG of `image`: each row filtered with Sub (good on photo-like views, one cheap pass), deflated
- * at level 6 on the thread pool, so several encodes run in parallel while this thread prepares the next.
+ * on the thread pool, so several encodes run in parallel while this thread prepares the next. Level 2: measured on
+ * 320x320 views, 2-4x faster than level 6 for files 2-4% larger (the views are on the way to showing the result).
  */
 export async function encodePngAsync(image: RgbaImage, opaque: boolean): Promise<Uint8Array> {
   const { width, height, data } = image;
@@ -183,7 +185,7 @@ export async function encodePngAsync(image: RgbaImage, opaque: boolean): Promise
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8;
   ihdr[9] = opaque ? 2 : 6;
-  const idat = await deflateAsync(raw, { level: 6 });
+  const idat = await deflateAsync(raw, { level: VIEW_DEFLATE_LEVEL });
   const out = Buffer.concat([Buffer.from(PNG_SIGNATURE), pngChunk('IHDR', ihdr), pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0))]);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
