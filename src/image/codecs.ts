@@ -8,6 +8,9 @@ import { PNG } from 'pngjs';
 import { encodeAnimatedGif, fitInto } from './animation';
 import { readJpegExifOrientation, sniffImageMime } from './imageFormat';
 import { applyExifOrientation, JPEG_DECODE_LIMITS, type RgbaImage } from './pixels';
+import { type CropRect, cropRgba } from './raster';
+
+export { cropRgba, type CropRect } from './raster';
 
 /** A PNG or a JPEG (with jpeg-js's guards, JPEG_DECODE_LIMITS) as RGBA pixels, as stored (no EXIF rotation). */
 export function decodeImage(bytes: Uint8Array, mime: 'image/png' | 'image/jpeg'): RgbaImage {
@@ -40,13 +43,6 @@ export function encodePng(image: RgbaImage, effort: 'smallest' | 'fast' = 'small
   return PNG.sync.write(source, { colorType: 6, inputColorType: 6, inputHasAlpha: true, ...compression });
 }
 
-export interface CropRect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
 /**
  * Decodes a grid (PNG or JPEG) and returns one PNG per rectangle, in order. Rectangles are clipped to the image;
  * an empty one throws. WebP cannot be decoded here (no pure-JS WebP decoder is bundled): the caller skips it.
@@ -54,25 +50,6 @@ export interface CropRect {
 export function cropToPngs(bytes: Uint8Array, mime: 'image/png' | 'image/jpeg', rects: readonly CropRect[]): Uint8Array[] {
   const image = decodeImage(bytes, mime);
   return rects.map((rect) => encodePng(cropRgba(image, rect), 'fast'));
-}
-
-export function cropRgba(image: RgbaImage, rect: CropRect): RgbaImage {
-  const x0 = Math.max(0, Math.floor(rect.x));
-  const y0 = Math.max(0, Math.floor(rect.y));
-  const x1 = Math.min(image.width, Math.floor(rect.x + rect.width));
-  const y1 = Math.min(image.height, Math.floor(rect.y + rect.height));
-  const width = x1 - x0;
-  const height = y1 - y0;
-  if (width <= 0 || height <= 0) {
-    throw new RangeError(`Empty crop ${JSON.stringify(rect)} of a ${image.width}x${image.height} image.`);
-  }
-  const data = new Uint8Array(width * height * 4);
-  const rowBytes = width * 4;
-  for (let y = 0; y < height; y++) {
-    const start = ((y0 + y) * image.width + x0) * 4;
-    data.set(image.data.subarray(start, start + rowBytes), y * rowBytes);
-  }
-  return { width, height, data };
 }
 
 export interface TurntableSource {

@@ -1,0 +1,47 @@
+/**
+ * How big an image may be for each decode path, so that no decode can take the worker (or the machine) down:
+ * the limits come from what each decoder holds in memory at its peak, against one budget. Shared by inspection
+ * (on the calling thread, before anything is decoded) and the ops (which check again: they may get bytes directly).
+ */
+import type { ImageHeader } from './imageFormat';
+
+/** The most memory one decode may hold (on top of the file's bytes): the issue's 400 MB budget, with margin. */
+export const DECODE_MEMORY_BUDGET_BYTES = 320 * 1024 * 1024;
+
+/** Longer than this on a side is not a picture (JPEG allows 65535; WebP 16383; phone panoramas reach ~20000). */
+export const MAX_IMAGE_SIDE = 32768;
+
+/**
+ * A sequential JPEG is decoded scaled (1/2 … 1/8) a few rows at a time: memory is the scaled output, so the limit is
+ * time: libjpeg-turbo in WASM reads ~100 MP/s here at 1/8, so 200 MP is ~2 s of a worker.
+ */
+const MAX_SEQUENTIAL_JPEG_PIXELS = 200_000_000;
+
+/**
+ * The most pixels `header`'s decode path can take within DECODE_MEMORY_BUDGET_BYTES:
+ * - progressive JPEG: libjpeg keeps every DCT coefficient of the whole image (2 bytes a stored sample);
+ * - PNG (pngjs): the inflated rows twice (inflate, then unfilter) plus the RGBA output (and a 16-bit one first);
+ * - WebP (libwebp): the RGBA output, in WASM memory and once copied out.
+ */
+export function maxPixelsFor(header: ImageHeader): number {
+  switch (header.mime) {
+    case 'image/jpeg': {
+      if (!header.progressive) {
+        return MAX_SEQUENTIAL_JPEG_PIXELS;
+      }
+      const samples = header.jpeg?.samplesPerPixel ?? 3;
+      return Math.floor(DECODE_MEMORY_BUDGET_BYTES / (2 * samples));
+    }
+    case 'image/png': {
+      // A tRNS chunk adds no channel; only colour types 4 and 6 store alpha (bit depth is per sample).
+      const colourChannels = header.colourModel === 'rgb' ? 3 : 1;
+      const channels = header.colourModel === 'palette' ? 1 : colourChannels + (header.hasAlpha ? 1 : 0);
+      const rawBytesPerPixel = Math.max(1, (channels * header.bitDepth) / 8);
+      // 16-bit samples also pass through a 16-bit RGBA bitmap (8 bytes a pixel) before the rescale to 8 bits.
+      const sixteenBitBitmap = header.bitDepth === 16 ? 8 : 0;
+      return Math.floor(DECODE_MEMORY_BUDGET_BYTES / (2 * rawBytesPerPixel + 4 + sixteenBitBitmap));
+    }
+    case 'image/webp':
+      return Math.floor(DECODE_MEMORY_BUDGET_BYTES / 8);
+  }
+}

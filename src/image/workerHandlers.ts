@@ -1,0 +1,46 @@
+/**
+ * The image ops as worker-runtime handlers: payloads in, results out with their buffers in the transfer list (moved
+ * to the host, not copied). Kept apart from workerMain.ts so a test worker can serve the same handlers plus its own.
+ */
+import type { WasmCodecs } from './codecs/wasm';
+import { encodeTurntable, splitGrid, verifyImage, type GridVerified, type TurntableRequest } from './ops/gridOps';
+import { prepareUpload, type PrepareUploadOptions, type UploadSource } from './ops/prepareUpload';
+import { ownedBytes } from './transfer';
+import type { TaskHandler } from './worker/serve';
+
+/** The event splitGrid emits between its two phases. */
+export interface GridVerifiedEvent {
+  kind: 'grid-verified';
+  verified: GridVerified;
+}
+
+export function imageHandlers(codecs: WasmCodecs): Record<string, TaskHandler> {
+  return {
+    /** Starting the worker (loading the codecs) and compiling the WASM, ahead of the first real task. */
+    async warmUp() {
+      await codecs.compile();
+      return { result: null };
+    },
+    async prepareUpload(payload: { source: UploadSource; options: PrepareUploadOptions }) {
+      const prepared = await prepareUpload(payload.source, payload.options, codecs);
+      const bytes = ownedBytes(prepared.bytes);
+      return { result: { ...prepared, bytes }, transfer: [bytes.buffer as ArrayBuffer] };
+    },
+    async splitGrid(payload: { bytes: Uint8Array; options: { requestedSize?: { width: number; height: number } } }, context) {
+      const grid = await splitGrid(payload.bytes, payload.options, codecs, (verified) => {
+        const event: GridVerifiedEvent = { kind: 'grid-verified', verified };
+        context.emit(event);
+      });
+      const views = grid.views.map(ownedBytes);
+      return { result: { ...grid, views }, transfer: views.map((view) => view.buffer as ArrayBuffer) };
+    },
+    async verifyImage(payload: { bytes: Uint8Array }) {
+      return { result: verifyImage(payload.bytes, codecs) };
+    },
+    async encodeTurntable(payload: TurntableRequest) {
+      const turntable = await encodeTurntable(payload, codecs);
+      const gif = ownedBytes(turntable.gif);
+      return { result: { ...turntable, gif }, transfer: [gif.buffer as ArrayBuffer] };
+    },
+  };
+}
