@@ -70,8 +70,9 @@ const BUNDLES = [
   { entry: 'src/extension.ts', outfile: `${DIST}/extension.js`, options: EXTENSION_HOST },
   // Every feature: the commands, the quick input, the panels, the History view, the HTTP client and the pipeline.
   { entry: 'src/main.ts', outfile: `${DIST}/main.js`, options: EXTENSION_HOST },
-  // The pure-JS image codecs, loaded only to pad, shrink, split or animate (src/image/loadCodecs.ts).
-  { entry: 'src/image/codecs.ts', outfile: `${DIST}/codecs.js`, options: EXTENSION_HOST },
+  // The image worker (a worker_threads Worker, src/image/engine.ts): every decode, resize, encode and split, off the
+  // extension host's thread; it loads the codecs' WebAssembly from dist/wasm/.
+  { entry: 'src/image/workerMain.ts', outfile: `${DIST}/imageWorker.js`, options: EXTENSION_HOST },
   // The result panel's script (media/panel.css is shipped as it is).
   { entry: 'src/webview/main.ts', outfile: `${DIST}/webview.js`, options: WEBVIEW },
   // The 3D viewer (three.js), for the result panel and the .glb editor: loaded only by a page that shows a model.
@@ -84,8 +85,10 @@ const BUNDLES = [
  * @type {{ from: string, to: string }[]}
  */
 const COPIES = [
-  // { from: 'node_modules/@cwasm/jpeg-turbo/jpeg-turbo.wasm', to: `${DIST}/wasm/jpeg-turbo.wasm` },
-  // { from: 'node_modules/@cwasm/webp/webp.wasm', to: `${DIST}/wasm/webp.wasm` },
+  // The decoders (libjpeg-turbo, libwebp) and the JPEG encoder (mozjpeg) of the image worker (src/image/codecs/).
+  { from: 'node_modules/@cwasm/jpeg-turbo/jpeg-turbo.wasm', to: `${DIST}/wasm/jpeg-turbo.wasm` },
+  { from: 'node_modules/@cwasm/webp/webp.wasm', to: `${DIST}/wasm/webp.wasm` },
+  { from: 'node_modules/@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm', to: `${DIST}/wasm/mozjpeg_enc.wasm` },
 ];
 
 // ------------------------------------------------------------------------------------------------------------------

@@ -81,6 +81,8 @@ function registerLazyTreeView(id: string, load: () => Main.Features): vscode.Dis
       getTreeItem: (node) => real().getTreeItem(node),
     },
     showCollapseAll: true,
+    // Several results selected: "Make 3D Model" makes one for each.
+    canSelectMany: true,
   });
   return vscode.Disposable.from(view, changed, { dispose: () => forwarding?.dispose() });
 }

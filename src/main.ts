@@ -7,7 +7,9 @@ import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { type CommandHandlers, COMMANDS } from './commands';
 import { ApiKeyStore, apiKeyCommands } from './vscode/apiKeyStore';
+import { ImageEngine } from './image/engine';
 import { generateCommands } from './vscode/generate/generateCommands';
+import { removeBackgroundCommands } from './vscode/generate/removeBackgroundCommand';
 import { tryWithSample } from './vscode/generate/sampleImage';
 import { HistoryProvider } from './vscode/history/historyProvider';
 import { historyCommands } from './vscode/history/historyCommands';
@@ -17,6 +19,7 @@ import { RunningJobs } from './vscode/jobs/runningJobs';
 import { RESULT_PANEL_VIEW_TYPE, ResultPanels } from './vscode/panel/resultPanels';
 import type { ExtensionServices } from './vscode/services';
 import { agentTools } from './vscode/tools/agentTools';
+import { modelCommands } from './vscode/model/modelCommands';
 import { MODEL_EDITOR_VIEW_TYPE, ModelEditorProvider, openModel } from './vscode/model/modelEditor';
 
 const HISTORY_VIEW_ID = 'multiview.history';
@@ -35,23 +38,32 @@ export function activateFeatures(context: vscode.ExtensionContext): Features {
   // The pure modules translate with @vscode/l10n: hand it VS Code's translations for this extension, once.
   l10n.config({ contents: vscode.l10n.bundle ?? {} });
   const log = vscode.window.createOutputChannel('Multiview', { log: true });
+  // Every pixel operation runs in this worker (started on first use, stopped when idle), never on this thread.
+  const engine = new ImageEngine({
+    workerScript: context.asAbsolutePath('dist/imageWorker.js'),
+    wasmDir: context.asAbsolutePath('dist/wasm'),
+    log: (line) => log.debug(line),
+  });
   const services: ExtensionServices = {
     apiKeys: new ApiKeyStore(context.secrets),
-    panels: new ResultPanels(context.extensionUri, log),
+    panels: new ResultPanels(context.extensionUri, log, engine),
     jobs: new RunningJobs(),
     pending: new PendingJobStore(context.workspaceState),
     log,
     globalState: context.globalState,
     extensionVersion: String(context.extension.packageJSON.version),
     extensionUri: context.extensionUri,
+    engine,
   };
   let history: HistoryProvider | undefined;
   let modelEditor: ModelEditorProvider | undefined;
-  context.subscriptions.push(log, services.jobs, services.panels, { dispose: () => history?.dispose() });
+  context.subscriptions.push(log, engine, services.jobs, services.panels, { dispose: () => history?.dispose() });
 
   const tools: Partial<Record<string, vscode.LanguageModelTool<unknown>>> = agentTools(services);
   const commands: CommandHandlers = {
     ...generateCommands(services),
+    ...removeBackgroundCommands(services),
+    ...modelCommands(services),
     ...apiKeyCommands(services.apiKeys),
     ...historyCommands(() => history?.refresh()),
     [COMMANDS.showRunningJobs]: () => services.jobs.showList(),

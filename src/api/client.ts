@@ -61,6 +61,8 @@ export interface CallOptions {
    * reload): never the key.
    */
   onQueued?: (job: QueuedJob) => void;
+  /** Downloads: called as each attempt starts; its function sees that attempt's bytes as they arrive. */
+  onDownloadAttempt?: () => (chunk: Uint8Array) => void;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -235,6 +237,7 @@ export class MultiviewClient {
         signal: opts.signal,
         onStage: opts.onStage,
         pause: (ms, signal) => this.pause(ms, signal),
+        onAttempt: opts.onDownloadAttempt,
       });
     });
   }

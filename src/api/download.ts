@@ -5,7 +5,7 @@
  * §1): that text is decoded, and the decoded bytes must pass the same check.
  */
 import * as l10n from '@vscode/l10n';
-import { sniffImageMime } from '../image/imageFormat';
+import { sniffImageMime } from '../shared/imageMime';
 import { MultiviewApiError, sentenceWith } from './errors';
 import type { HttpTransport, OpenedResponse } from './http';
 import type { DownloadedImage, JobStage } from './types';
@@ -21,6 +21,8 @@ export interface DownloadOptions {
   onStage?: (stage: JobStage) => void;
   /** An abortable wait, shared with the client so tests can make it instant. */
   pause: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Called as each download attempt starts; the function it returns sees that attempt's bytes as they arrive. */
+  onAttempt?: () => (chunk: Uint8Array) => void;
 }
 
 /** What a kind of result file is: which answers may hold one, how its bytes are recognised, how a wrong one is told. */
@@ -99,7 +101,9 @@ async function downloadOnce<File>(transport: HttpTransport, url: string, kind: R
     const report = (receivedBytes: number): void => options.onStage?.({ stage: 'downloading', receivedBytes, totalBytes });
     report(0);
     let reportedBytes = 0;
-    const bytes = await response.readBody(options.maxBytes, (received) => {
+    const onChunk = options.onAttempt?.();
+    const bytes = await response.readBody(options.maxBytes, (received, chunk) => {
+      onChunk?.(chunk);
       if (received - reportedBytes < PROGRESS_STEP_BYTES) return;
       reportedBytes = received;
       report(received);

@@ -28,7 +28,8 @@ export interface HttpTransportOptions {
 
 /** An answer whose head has arrived; its body is read (with a cap) or discarded exactly once. */
 export interface OpenedResponse extends AnswerHead {
-  readBody(maxBytes: number, onProgress?: (receivedBytes: number) => void): Promise<Buffer>;
+  /** `onProgress` sees every chunk as it arrives, with the count so far. */
+  readBody(maxBytes: number, onProgress?: (receivedBytes: number, chunk: Buffer) => void): Promise<Buffer>;
   discard(): void;
 }
 
@@ -205,7 +206,7 @@ async function readCapped(
   guard: RequestGuard,
   timeoutMode: TimeoutMode,
   displayUrl: string,
-  onProgress?: (receivedBytes: number) => void,
+  onProgress?: (receivedBytes: number, chunk: Buffer) => void,
 ): Promise<Buffer> {
   // axios also destroys the stream on abort; doing it here too makes the loop below stop promptly regardless.
   const stopReading = (): void => {
@@ -222,7 +223,7 @@ async function readCapped(
       if (received > maxBytes) throw tooLargeError(displayUrl, maxBytes);
       chunks.push(buffer);
       if (timeoutMode === 'idle') guard.restartTimer();
-      onProgress?.(received);
+      onProgress?.(received, buffer);
     }
     // A destroyed stream may simply end; without this the caller would get a silently short body.
     if (guard.signal.aborted) throw new Error('aborted');

@@ -1,16 +1,15 @@
 /**
- * The result grid's geometry and camera poses: 3 rows x 2 columns of views, row-major, in the Zero123++ camera
+ * The result grid's camera poses and the names of its views: 3 rows x 2 columns (src/shared/gridGeometry.ts), in the Zero123++ camera
  * layout (azimuths 30°, 90°, …, 330° relative to the input; elevations alternating up and down). Pure: no
- * `vscode`, no image decoding; the pixels are cut in image/codecs.ts.
+ * `vscode`, no image decoding; the pixels are cut in the image worker (src/image/ops/gridOps.ts).
  */
+import { GRID_COLUMNS } from '../shared/gridGeometry';
 
 export type CameraLayout = 'zero123plus-v1.2' | 'zero123plus-v1.1';
 
 export const CAMERA_LAYOUTS: readonly CameraLayout[] = ['zero123plus-v1.2', 'zero123plus-v1.1'];
 export const DEFAULT_CAMERA_LAYOUT: CameraLayout = 'zero123plus-v1.2';
 
-export const GRID_ROWS = 3;
-export const GRID_COLUMNS = 2;
 
 export interface ViewPose {
   /** 0–5, row-major. */
@@ -21,12 +20,6 @@ export interface ViewPose {
   elevationDegrees: number;
 }
 
-export interface ViewRect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 const AZIMUTHS = [30, 90, 150, 210, 270, 330] as const;
 /** [up, down], alternating from the first view. */
@@ -50,27 +43,6 @@ export function viewPoses(layout: CameraLayout): ViewPose[] {
     azimuthDegrees,
     elevationDegrees: elevations[index % 2],
   }));
-}
-
-/** Cut points of `length` into `parts` integer spans that differ by at most 1 and add up to `length`. */
-function cuts(length: number, parts: number): number[] {
-  return Array.from({ length: parts + 1 }, (_, i) => Math.floor((i * length) / parts));
-}
-
-/**
- * The six views' rectangles in a grid of the given (measured) size, row-major. They tile the image exactly: when
- * a side does not divide evenly, the spare pixels are spread so that tiles differ by at most 1 px.
- */
-export function viewRects(width: number, height: number): ViewRect[] {
-  const xs = cuts(width, GRID_COLUMNS);
-  const ys = cuts(height, GRID_ROWS);
-  const rects: ViewRect[] = [];
-  for (let row = 0; row < GRID_ROWS; row++) {
-    for (let column = 0; column < GRID_COLUMNS; column++) {
-      rects.push({ x: xs[column], y: ys[row], width: xs[column + 1] - xs[column], height: ys[row + 1] - ys[row] });
-    }
-  }
-  return rects;
 }
 
 /** `+20`, `-10`, `+0`. */

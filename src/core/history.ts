@@ -5,7 +5,7 @@
 import * as l10n from '@vscode/l10n';
 import * as path from 'node:path';
 import { VIEW_FILE_SUFFIX_PATTERN } from './grid';
-import { TURNTABLE_SUFFIX } from './outputFiles';
+import { MODEL_SUFFIX, SUBJECT_SUFFIX, TURNTABLE_SUFFIX } from './outputFiles';
 import type { SavedResult } from './readSidecar';
 
 /** Sidecars are `<imageStem>-multiview-<jobId>[-N].json` (outputStem in outputFiles.ts); findFiles takes this glob. */
@@ -53,8 +53,9 @@ function escapeRegExp(text: string): string {
  * The files that deleting `result` removes, as absolute paths, the sidecar last (if something fails earlier the
  * result stays listed and can be deleted again). Only existing files (`namesInFolder`, the sidecar's folder
  * listing) beside the sidecar whose names are the result's own: the grid `<stem>.<image ext>`, the views
- * `<stem>-view-az…-el….png` the sidecar names, and any `<stem>-turntable*.gif`. A file the sidecar names under
- * another name is left alone: the sidecar may have been edited to name someone else's file.
+ * `<stem>-view-az…-el….png` the sidecar names, the cut-out `<stem>-subject.png`, any `<stem>-turntable*.gif` and
+ * any 3D model `<stem>-3d*.glb|obj|stl|ply`. A file the sidecar names under another name is left alone: the sidecar
+ * may have been edited to name someone else's file.
  */
 export function filesToDelete(result: SavedResult, namesInFolder: readonly string[]): string[] {
   const folder = path.dirname(result.sidecarPath);
@@ -62,14 +63,18 @@ export function filesToDelete(result: SavedResult, namesInFolder: readonly strin
   const ownGrid = new RegExp(`^${stem}\\.(png|jpe?g|webp)$`, 'i');
   const ownView = new RegExp(`^${stem}${VIEW_FILE_SUFFIX_PATTERN}\\.png$`, 'i');
   const ownTurntable = new RegExp(`^${stem}${TURNTABLE_SUFFIX}[^/\\\\]*\\.gif$`, 'i');
+  const ownModel = new RegExp(`^${stem}${MODEL_SUFFIX}(-\\d+)?\\.(glb|obj|stl|ply)$`, 'i');
+  const ownSubject = (resultStem(result.sidecarPath) + SUBJECT_SUFFIX).toLowerCase();
   const present = new Set(namesInFolder);
   const named = [result.gridPath, ...result.viewPaths]
     .filter((file) => path.dirname(file) === folder)
     .map((file) => path.basename(file))
     .filter((name) => present.has(name) && (ownGrid.test(name) || ownView.test(name)));
+  const subject = namesInFolder.filter((name) => name.toLowerCase() === ownSubject);
   const turntables = namesInFolder.filter((name) => ownTurntable.test(name));
+  const models = namesInFolder.filter((name) => ownModel.test(name));
   const sidecarName = path.basename(result.sidecarPath);
-  const names = [...new Set([...named, ...turntables.sort()])];
+  const names = [...new Set([...named, ...subject, ...turntables.sort(), ...models.sort()])];
   return [...names, ...(present.has(sidecarName) ? [sidecarName] : [])].map((name) => path.join(folder, name));
 }
 
@@ -89,10 +94,12 @@ export function finishedAtLabel(finishedAtMs: number, locale: string | undefined
   }
 }
 
-/** The row's description: what tells two results of one image apart besides the time. */
+/** The row's description: what tells two results of one image apart besides the time, and a 3D badge when it has a model. */
 export function resultDescription(result: SavedResult): string {
   const { sidecar } = result;
-  return sidecar.seed === null ? l10n.t('job {0}', sidecar.jobId) : l10n.t('seed {0} · job {1}', sidecar.seed, sidecar.jobId);
+  const base = sidecar.seed === null ? l10n.t('job {0}', sidecar.jobId) : l10n.t('seed {0} · job {1}', sidecar.seed, sidecar.jobId);
+  const models = sidecar.models.length;
+  return models === 0 ? base : models === 1 ? l10n.t('{0} · 3D', base) : l10n.t('{0} · 3D ×{1}', base, models);
 }
 
 /** Cuts `text` to `max` characters with an ellipsis (prompts in tooltips). */

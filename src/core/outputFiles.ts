@@ -58,6 +58,12 @@ export function outputStem(imageFileName: string, jobId: string): string {
 /** Appended to a result's stem for the turntable exported from its panel: `<stem>-turntable.gif`. */
 export const TURNTABLE_SUFFIX = '-turntable';
 
+/** Appended to a result's stem for the cut-out subject its views were made from: `<stem>-subject.png`. */
+export const SUBJECT_SUFFIX = '-subject.png';
+
+/** Appended to a result's stem for a 3D model made from it: `<stem>-3d.glb` (`-3d-2.glb` for the next one). */
+export const MODEL_SUFFIX = '-3d';
+
 export interface OutputFile {
   /** Appended to the chosen stem, e.g. `.png` or `.json`. */
   suffix: string;
@@ -109,6 +115,50 @@ export async function writeNewFiles(
   throw new Error(l10n.t('Could not find a free file name for “{0}” in {1}.', stem, folder));
 }
 
+/**
+ * A set of files sharing one stem, written in stages (a result's grid first, so that it can be shown at once, then
+ * its views and its sidecar). The stem is the first (`stem`, `stem-2`, …) for which no name of the set exists; each
+ * file is written exclusively (writeFileExclusive). `discard()` removes what the set has written.
+ */
+export class FileSet {
+  private readonly written: string[] = [];
+
+  private constructor(
+    readonly folder: string,
+    readonly stem: string,
+  ) {}
+
+  /** The first stem under which none of `suffixes` is taken. */
+  static async reserve(folder: string, stem: string, suffixes: readonly string[]): Promise<FileSet> {
+    await fs.mkdir(folder, { recursive: true });
+    for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
+      const candidate = attempt === 1 ? stem : `${stem}-${attempt}`;
+      const taken = await Promise.all(suffixes.map((suffix) => nameTaken(path.join(folder, candidate + suffix))));
+      if (!taken.some(Boolean)) {
+        return new FileSet(folder, candidate);
+      }
+    }
+    throw new Error(l10n.t('Could not find a free file name for “{0}” in {1}.', stem, folder));
+  }
+
+  path(suffix: string): string {
+    return path.join(this.folder, this.stem + suffix);
+  }
+
+  /** Writes one file of the set; FileExistsError if someone took its name since the stem was reserved. */
+  async write(suffix: string, content: Uint8Array | string): Promise<string> {
+    const target = this.path(suffix);
+    await writeFileExclusive(target, content);
+    this.written.push(target);
+    return target;
+  }
+
+  /** Removes every file this set wrote (a stage failed: no part of a result stays). */
+  async discard(): Promise<void> {
+    await Promise.all(this.written.splice(0).map(removeIfPresent));
+  }
+}
+
 /** Writes `content` to `target` only if `target` does not exist; never leaves a partial `target`. */
 export async function writeFileExclusive(target: string, content: Uint8Array | string): Promise<void> {
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -127,6 +177,20 @@ export async function writeFileExclusive(target: string, content: Uint8Array | s
     if (await nameTaken(target)) {
       throw new FileExistsError(`${target} already exists.`);
     }
+    await fs.rename(temporary, target);
+  } finally {
+    await removeIfPresent(temporary);
+  }
+}
+
+/**
+ * Replaces the extension's own file `target` (a sidecar gaining a model) with `content`: written beside it, then
+ * renamed over it, so a reader sees the old file or the new one, never half of either.
+ */
+export async function replaceFileAtomically(target: string, content: string): Promise<void> {
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await fs.writeFile(temporary, content, { flag: 'wx' });
     await fs.rename(temporary, target);
   } finally {
     await removeIfPresent(temporary);

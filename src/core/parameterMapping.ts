@@ -6,7 +6,7 @@
 import type { EncodedRequestFields } from '../api/request';
 import type { MultiviewRequest } from '../api/types';
 import { BUILT_IN_DEFAULTS, type GenerationParameters, sanitizeParameters } from './parameters';
-import type { Sidecar } from './sidecarSchema';
+import { paddingRequested, type Sidecar } from './sidecarSchema';
 import { urlForDisplay } from '../api/endpoints';
 
 /** The request's fields (all but the image) for these parameters, before the endpoint's encoding. */
@@ -64,7 +64,7 @@ export function fromSidecar(sidecar: Sidecar): GenerationParameters {
       // The sidecar keeps only the webhook's origin and path, not a secret in its query: not re-sent.
       trackId: parameters.track_id ?? undefined,
       // An older sidecar, from before the choice was offered: the default, pad.
-      padToSquare: sidecar.inputPreparation?.requested ?? true,
+      padToSquare: sidecar.inputPreparation ? paddingRequested(sidecar.inputPreparation) : true,
       // The result was made from a cut-out of the photo: make the next one the same way.
       removeBackground: sidecar.subject !== null,
     },

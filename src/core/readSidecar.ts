@@ -10,9 +10,10 @@ import { DEFAULT_ENDPOINT_PRESET, isEndpointPresetId } from '../api/presetIds';
 import { isRecord } from '../shared/isRecord';
 import { hasControlCharacters } from '../shared/text';
 import { isInside } from './files';
-import { GRID_COLUMNS, GRID_ROWS, parseCameraLayout } from './grid';
+import { GRID_COLUMNS, GRID_ROWS } from '../shared/gridGeometry';
+import { parseCameraLayout } from './grid';
 import { BUILT_IN_DEFAULTS } from './parameters';
-import { SIDECAR_SCHEMA, type Sidecar, type SidecarModel, type SidecarSubject, type SidecarView, type ViewsSkipped } from './sidecarSchema';
+import { type InputPreparationRecord, SIDECAR_SCHEMA, type Sidecar, type SidecarModel, type SidecarSubject, type SidecarView, type ViewsSkipped } from './sidecarSchema';
 
 /** Larger than any sidecar we write (a few KB); a bigger file is not one of ours. */
 export const MAX_SIDECAR_BYTES = 1024 * 1024;
@@ -48,14 +49,14 @@ export interface SavedResult {
  * sidecar (and the file system's error when it cannot be read at all).
  */
 export async function readSavedResult(sidecarPath: string, workspaceFolder: string): Promise<SavedResult> {
-  return savedResultFromText(await readBounded(sidecarPath), sidecarPath, workspaceFolder);
+  return savedResultFromText(await readSidecarText(sidecarPath), sidecarPath, workspaceFolder);
 }
 
 /**
- * The file's text, refusing anything but a regular file of at most MAX_SIDECAR_BYTES. It reads through one handle
+ * A sidecar's text, refusing anything but a regular file of at most MAX_SIDECAR_BYTES. It reads through one handle
  * and at most one byte past the limit, so a file that grows after the size check cannot make it read more.
  */
-async function readBounded(sidecarPath: string): Promise<string> {
+export async function readSidecarText(sidecarPath: string): Promise<string> {
   const notOurs = () => new SidecarReadError(l10n.t('{0} is not a Multiview sidecar.', path.basename(sidecarPath)));
   const handle = await fs.open(sidecarPath, 'r');
   try {
@@ -183,8 +184,7 @@ export function parseSidecar(json: unknown): Sidecar | undefined {
       totalMs: numberOr(timings.totalMs, 0),
     },
     meta: isRecord(json.meta) ? json.meta : {},
-    inputPreparation:
-      isRecord(json.inputPreparation) && typeof json.inputPreparation.requested === 'boolean' ? (json.inputPreparation as unknown as Sidecar['inputPreparation']) : null,
+    inputPreparation: parseInputPreparation(json.inputPreparation),
     cameraLayout: parseCameraLayout(json.cameraLayout),
     gridSize: parseGridSize(json.gridSize),
     // More than six is not a grid of ours: the extra entries are ignored rather than trusted.
@@ -216,6 +216,14 @@ function parseView(value: unknown): SidecarView | undefined {
     file,
     rect: { x: numberOr(rect.x, 0), y: numberOr(rect.y, 0), width: numberOr(rect.width, 0), height: numberOr(rect.height, 0) },
   };
+}
+
+/** The engine's record (it names the padding answer in `options`) or an older sidecar's (in `requested`). */
+function parseInputPreparation(value: unknown): InputPreparationRecord | null {
+  if (!isRecord(value)) return null;
+  const legacy = typeof value.requested === 'boolean';
+  const current = isRecord(value.options) && typeof value.options.padToSquare === 'boolean' && Array.isArray(value.steps);
+  return legacy || current ? (value as unknown as InputPreparationRecord) : null;
 }
 
 function parseSubject(value: unknown): SidecarSubject | null {

@@ -2,10 +2,9 @@
 import type { JobResult } from '../api/types';
 import type { EndpointPresetId } from '../api/presetIds';
 import type { EncodedRequestFields } from '../api/request';
-import type { InputPreparation } from '../image/prepareUpload';
 import type { CameraLayout } from './grid';
 import { toSidecarParameters } from './parameterMapping';
-import { SIDECAR_SCHEMA, type Sidecar, type SidecarSubject, type SidecarUpload, type SidecarView, type ViewsSkipped } from './sidecarSchema';
+import { type InputPreparationRecord, SIDECAR_SCHEMA, type Sidecar, type SidecarSubject, type SidecarUpload, type SidecarView, type ViewsSkipped } from './sidecarSchema';
 
 export interface SidecarInput {
   /** The source image, relative to the workspace folder (forward slashes). */
@@ -18,8 +17,8 @@ export interface SidecarInput {
   downloadedFrom: string;
   /** What was done to the image before upload, if anything. */
   upload: SidecarUpload;
-  /** Padding to a square before upload: what was done, or why not. */
-  inputPreparation: InputPreparation;
+  /** What was done to the image before it was sent (the image engine's record). */
+  inputPreparation: InputPreparationRecord;
   timings: { startedAt: Date; finishedAt: Date; uploadMs: number; generationMs: number; downloadMs: number };
   gridFileName: string;
   extensionVersion: string;

@@ -4,16 +4,36 @@
  */
 import type { EndpointPresetId } from '../api/presetIds';
 import type { ImageTransport } from '../api/types';
-import type { InputPreparation } from '../image/prepareUpload';
-import type { CameraLayout, ViewPose, ViewRect } from './grid';
+import type { UploadRecord } from '../image/engine';
+import type { Rect } from '../shared/gridGeometry';
+import type { CameraLayout, ViewPose } from './grid';
 
 /** How the input image was sent, after any preparation. */
 export interface SidecarUpload {
   transport?: ImageTransport;
+  /** The sent image's type (absent in sidecars written before it was recorded). */
+  mime?: string;
   width: number;
   height: number;
   bytes: number;
+  /** Sidecars written before the image engine: what the re-encoding did, in words. */
   reencoded?: unknown;
+}
+
+/** How sidecars written before the image engine recorded the padding (kept so that they read back). */
+export interface LegacyInputPreparation {
+  requested: boolean;
+  padded: boolean;
+  note: string;
+  [field: string]: unknown;
+}
+
+/** What was done to the image before it was sent: the engine's record, or an older sidecar's padding record. */
+export type InputPreparationRecord = UploadRecord | LegacyInputPreparation;
+
+/** Whether the user asked for the image to be padded to a square (the answer a re-run asks with again). */
+export function paddingRequested(record: InputPreparationRecord): boolean {
+  return 'requested' in record ? record.requested : record.options.padToSquare;
 }
 
 export const SIDECAR_SCHEMA = 'multiview-sidecar/1';
@@ -23,7 +43,7 @@ export interface SidecarView extends ViewPose {
   /** The view's file name, beside the grid. */
   file: string;
   /** Where it was cut from the grid, in pixels. */
-  rect: ViewRect;
+  rect: Rect;
 }
 
 export interface ViewsSkipped {
@@ -60,11 +80,10 @@ export interface Sidecar {
   };
   upload: SidecarUpload;
   /**
-   * Padding to a square before upload: `requested` (the user's answer, what a re-run should ask for again),
-   * `padded`, `fromSize`/`toSize`, `background`, `compositedAlpha`, and `skipped` with a `note` saying why not.
-   * `null` in sidecars written before it was recorded.
+   * What was done to the image before it was sent (the engine's record: the source's facts, each step in order,
+   * what was sent, an English note), or an older sidecar's padding record; `null` in sidecars older still.
    */
-  inputPreparation: InputPreparation | null;
+  inputPreparation: InputPreparationRecord | null;
   output: { downloadedFrom: string; outputUrls: string[]; proxyUrls: string[] };
   serverGenerationSeconds: number | null;
   timings: { startedAt: string; finishedAt: string; uploadMs: number; generationMs: number; downloadMs: number; totalMs: number };

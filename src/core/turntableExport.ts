@@ -1,10 +1,11 @@
 /**
  * "Export Animation": a saved result's turntable (the input, then the six views by azimuth) as a looping GIF beside
- * its grid, `<stem>-turntable.gif`, never over an existing file. Pure Node: the panel only asks for it.
+ * its grid, `<stem>-turntable.gif`, never over an existing file. The GIF is encoded by the image engine's worker; the
+ * panel only asks for it.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { loadCodecs } from '../image/loadCodecs';
+import type { ImageEngine } from '../image/engine';
 import { TURNTABLE_SUFFIX, writeNewFiles } from './outputFiles';
 import type { SavedResult } from './readSidecar';
 import type { SidecarView } from './sidecarSchema';
@@ -12,14 +13,13 @@ import type { SidecarView } from './sidecarSchema';
 export interface ExportedTurntable {
   path: string;
   /** Why the input image is not the first frame, when it is not (the six views are animated anyway). */
-  inputSkipped?: 'webp' | 'missing' | 'unreadable';
+  inputSkipped?: 'missing' | 'unreadable';
 }
 
-export async function exportTurntable(saved: SavedResult, framesPerSecond: number): Promise<ExportedTurntable> {
+export async function exportTurntable(saved: SavedResult, framesPerSecond: number, engine: ImageEngine): Promise<ExportedTurntable> {
   const folder = path.dirname(saved.gridPath);
-  const views = await Promise.all(viewsByAzimuth(saved).map((view) => fs.readFile(view.path)));
-  const input = await fs.readFile(saved.sourceImagePath).catch(() => undefined);
-  const turntable = loadCodecs().encodeTurntableGif({ input, views, framesPerSecond });
+  const views = await Promise.all(viewsByAzimuth(saved).map(async (view) => new Uint8Array(await fs.readFile(view.path))));
+  const turntable = await engine.encodeTurntable({ inputPath: saved.sourceImagePath, views, framesPerSecond });
   const stem = path.basename(saved.gridPath, path.extname(saved.gridPath)) + TURNTABLE_SUFFIX;
   const [written] = await writeNewFiles(folder, stem, [{ suffix: '.gif', content: turntable.gif }]);
   return { path: written, ...(turntable.inputSkipped ? { inputSkipped: turntable.inputSkipped } : {}) };

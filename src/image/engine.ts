@@ -17,7 +17,7 @@ export type { ImageProblem, ImageProblemReason } from './problems';
 export type { GridVerified, GridViews, Turntable, TurntableRequest, VerifiedImage } from './ops/gridOps';
 export type { PreparedUpload, PrepareUploadOptions, UploadRecord, UploadSource, UploadStep } from './ops/prepareUpload';
 export type { ImageInfo, ImageInspection } from './inspect';
-export { inspectImageFile } from './inspect';
+export { backgroundRemovalMatters, inspectImageFile, paddingMatters } from './inspect';
 export { createPngStreamVerifier, type PngStreamVerdict, type PngStreamVerifier } from './pngStreamVerifier';
 export { dataUriLength, DEFAULT_LONG_SIDE, MAX_UPLOAD_DATA_URI_CHARS, ORIGINAL_LONG_SIDE_CAP } from './uploadLimits';
 

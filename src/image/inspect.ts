@@ -30,6 +30,19 @@ export interface ImageInfo extends Pick<ImageHeader, 'mime' | 'orientation' | 'c
 
 export type ImageInspection = { ok: true; info: ImageInfo } | { ok: false; problem: ImageProblem };
 
+/** Padding to a square changes something only for an image that is not square or may have transparency. */
+export function paddingMatters(info: ImageInfo): boolean {
+  return info.width !== info.height || info.hasAlpha;
+}
+
+/**
+ * Background removal is worth offering for a picture with a background: one that has no transparency already (a
+ * cut-out does), whatever its format.
+ */
+export function backgroundRemovalMatters(info: ImageInfo): boolean {
+  return !info.hasAlpha;
+}
+
 /** Inspects the image file at `path` (see the file comment). Never throws: an unreadable file is a problem too. */
 export async function inspectImageFile(path: string): Promise<ImageInspection> {
   let file;

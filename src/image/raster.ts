@@ -3,6 +3,7 @@
  * downscale, bilinear enlarge, EXIF orientation, compositing onto a background, padding, cropping, CMYK to RGB.
  * No dependencies; used inside the image worker (and, until the lead removes them, by the old modules).
  */
+import type { Rect } from '../shared/gridGeometry';
 
 export interface RgbaImage {
   width: number;
@@ -371,15 +372,9 @@ export function fitInto(image: RgbaImage, width: number, height: number, backgro
   return centreOnBackground(fitted, width, height, background);
 }
 
-export interface CropRect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 /** The pixels inside `rect`, clipped to the image; an empty crop throws. */
-export function cropRgba(image: RgbaImage, rect: CropRect): RgbaImage {
+export function cropRgba(image: RgbaImage, rect: Rect): RgbaImage {
   const x0 = Math.max(0, Math.floor(rect.x));
   const y0 = Math.max(0, Math.floor(rect.y));
   const x1 = Math.min(image.width, Math.floor(rect.x + rect.width));

@@ -1,7 +1,7 @@
 /** The API key lives only in VS Code's SecretStorage; this is the one place that reads or writes it. */
 import * as vscode from 'vscode';
 import { type CommandHandlers, COMMANDS } from '../commands';
-import { showInformation } from './notifications';
+import { showInformation, showWarning } from './notifications';
 
 const SECRET_ID = 'multiview.apiKey';
 
@@ -50,6 +50,19 @@ export class ApiKeyStore {
   async clear(): Promise<void> {
     await this.secrets.delete(SECRET_ID);
   }
+}
+
+/** The stored key, or asks for it; `undefined` after saying (`why`) that a key is needed, with a way to set it. */
+export async function keyOrExplain(store: ApiKeyStore, why: string): Promise<string | undefined> {
+  const apiKey = await store.getOrAsk();
+  if (!apiKey) {
+    void showWarning(why, vscode.l10n.t('Set API Key')).then((action) => {
+      if (action) {
+        void vscode.commands.executeCommand(COMMANDS.setApiKey);
+      }
+    });
+  }
+  return apiKey;
 }
 
 /** `multiview.setApiKey` and `multiview.clearApiKey`. */

@@ -3,6 +3,7 @@
  * Each is disposed by the extension's context; none is a module-level global.
  */
 import type * as vscode from 'vscode';
+import type { ImageEngine } from '../image/engine';
 import type { ApiKeyStore } from './apiKeyStore';
 import type { PendingJobStore } from './jobs/pendingJobStore';
 import type { RunningJobs } from './jobs/runningJobs';
@@ -19,4 +20,6 @@ export interface ExtensionServices {
   /** Recorded in each sidecar. */
   extensionVersion: string;
   extensionUri: vscode.Uri;
+  /** Every pixel operation, in a worker thread: never on the extension host's own thread. */
+  engine: ImageEngine;
 }

@@ -7,6 +7,7 @@ import { redactSecret } from '../api/redact';
 import type { ApiEndpoints } from '../api/types';
 import { type CameraLayout, DEFAULT_CAMERA_LAYOUT, parseCameraLayout } from '../core/grid';
 import { DEFAULT_OUTPUT_FOLDER } from '../core/outputFiles';
+import { DEFAULT_LONG_SIDE, ORIGINAL_LONG_SIDE_CAP } from '../image/engine';
 import { BUILT_IN_DEFAULTS, type GenerationParameters, sanitizeParameters } from '../core/parameters';
 import { openSetting, showError } from './notifications';
 
@@ -22,6 +23,8 @@ export interface MultiviewSettings {
   jobTimeoutMs: number;
   /** `multiview.batch.concurrency`: how many jobs of a batch run at once. */
   batchConcurrency: number;
+  /** `multiview.upload.longSide`: the long side the image is fitted to before it is sent, or 'original'. */
+  uploadLongSide: number | 'original';
 }
 
 export function readSettings(scope: vscode.Uri | undefined): MultiviewSettings {
@@ -47,12 +50,14 @@ export function readSettings(scope: vscode.Uri | undefined): MultiviewSettings {
         seed: config.get<number | null>('defaults.seed') ?? undefined,
         proxyLinks: config.get('defaults.proxyLinks'),
         padToSquare: config.get('defaults.padToSquare'),
+        removeBackground: config.get('defaults.removeBackground'),
       },
       BUILT_IN_DEFAULTS,
     ),
     requestTimeoutMs: 1000 * clamp(config.get<number>('timeouts.requestSeconds', 60), 5, 600),
     jobTimeoutMs: 1000 * clamp(config.get<number>('timeouts.jobSeconds', 600), 10, 86_400),
     batchConcurrency: Math.round(clamp(config.get<number>('batch.concurrency', 2), 1, 8)),
+    uploadLongSide: parseLongSide(config.get<string>('upload.longSide', String(DEFAULT_LONG_SIDE))),
   };
 }
 
@@ -89,6 +94,13 @@ function userLevelValue(config: vscode.WorkspaceConfiguration, key: string, fall
   const inspected = config.inspect<string>(key);
   const value = inspected?.globalValue ?? inspected?.defaultValue;
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : fallback;
+}
+
+/** "1024" and friends, or "original"; anything else (a hand-edited value) is the default. */
+function parseLongSide(value: unknown): number | 'original' {
+  if (value === 'original') return 'original';
+  const side = Number(value);
+  return Number.isInteger(side) && side >= 320 && side <= ORIGINAL_LONG_SIDE_CAP ? side : DEFAULT_LONG_SIDE;
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -14,6 +14,8 @@ import { MultiviewClient } from '../../src/api/client';
 import { endpointsFromBaseUrls } from '../support/endpoints';
 import { runGenerationJob } from '../../src/core/generationJob';
 import { BUILT_IN_DEFAULTS } from '../../src/core/parameters';
+import { ImageEngine } from '../../src/image/engine';
+import { testEngineOptions } from '../support/imageEngine';
 import { startTimedJobServer } from './timed-job-server';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -60,7 +62,6 @@ function printTable(): void {
 const REALMS: Record<string, string> = {
   'dist/extension.js': 'extension host',
   'dist/main.js': 'extension host',
-  'dist/codecs.js': 'extension host',
   'dist/imageWorker.js': 'image worker',
   'dist/webview.js': 'result panel webview',
   'dist/viewer.js': 'result panel webview',
@@ -204,6 +205,7 @@ function bareDownload(url: string, target: string): Promise<number> {
 }
 
 async function overhead(baseUrl: string, workspace: string, imagePath: string, width: number, height: number): Promise<void> {
+  const engine = new ImageEngine(testEngineOptions());
   const base = `${baseUrl}/scenario/success`;
   /** One whole job; returns ms from the final answer (the submit's 200 logged by the client) to saved, and the grid URL. */
   const productRun = async (saveViews = true): Promise<{ ms: number; fromDownloadingMs: number; url: string; bytes: number }> => {
@@ -214,6 +216,8 @@ async function overhead(baseUrl: string, workspace: string, imagePath: string, w
       workspaceFolder: workspace,
       outputFolder: '${imageFolder}/multiview',
       parameters: { ...BUILT_IN_DEFAULTS, prompt: 'a red shoe', width, height, seed: 1 },
+      longSide: 1024,
+      engine,
       connection: { apiKey: API_KEY, endpoints: endpointsFromBaseUrls(base, base), log: (line) => /^POST \S+\/api\/v5\/multiview -> 200/.test(line) && (answeredAt = performance.now()) },
       extensionVersion: '0.0.0-bench',
       cameraLayout: 'zero123plus-v1.2',
@@ -238,6 +242,7 @@ async function overhead(baseUrl: string, workspace: string, imagePath: string, w
     gridOnly.push((await productRun(false)).ms);
     bare.push(await bareDownload(warm.url, bareTarget));
   }
+  engine.dispose();
   const productMs = median(product.map((run) => run.ms));
   const ratio = productMs / median(bare);
   rows.push({ figure: `Overhead, final answer -> saved, ${width}x${height} grid`, value: `${ratio.toFixed(2)}x`, budget: '1.25x', pass: ratio <= 1.25 });

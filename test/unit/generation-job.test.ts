@@ -12,7 +12,11 @@ import { endpointsFromBaseUrls } from '../support/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
 import type { EndpointPresetId } from '../../src/api/presetIds';
 import { endpointsForPreset } from '../../src/api/presets';
-import { cutViews, describeProgress, type GenerationJobInput, type JobProgress, type ResumableJob, resumeGenerationJob, runGenerationJob } from '../../src/core/generationJob';
+import { type GenerationJobInput, type ResumableJob, resumeGenerationJob, runGenerationJob } from '../../src/core/generationJob';
+import { describeProgress, type JobProgress } from '../../src/core/jobSession';
+import type { UploadRecord } from '../../src/image/engine';
+import { ImageEngine, ImageProblemError } from '../../src/image/engine';
+import { testEngineOptions } from '../support/imageEngine';
 import { BUILT_IN_DEFAULTS } from '../../src/core/parameters';
 import { readImageSize } from '../../src/image/imageFormat';
 import { TILE_COLOURS } from '../contract-server/grid-image';
@@ -22,6 +26,7 @@ const API_KEY = 'mvk-Job-Key-5s8QpLm2Zt';
 let server: ContractServer;
 let workspace: string;
 let imagePath: string;
+const engine = new ImageEngine(testEngineOptions());
 
 before(async () => {
   server = await startContractServer({ etaSeconds: 1, retryAfterSeconds: 1 });
@@ -34,6 +39,7 @@ before(async () => {
 });
 
 after(async () => {
+  engine.dispose();
   await server.close();
   await fs.rm(workspace, { recursive: true, force: true });
 });
@@ -57,6 +63,8 @@ function job(
       workspaceFolder: workspace,
       outputFolder: '${imageFolder}/multiview',
       parameters: { ...BUILT_IN_DEFAULTS, prompt: 'a red shoe', seed: 12345 },
+      longSide: 1024,
+      engine,
       connection: { apiKey: API_KEY, endpoints, requestTimeoutMs: 2000, jobTimeoutMs: 10_000, pollIntervalMs: { min: 50, max: 200 }, log: (line) => logs.push(line) },
       extensionVersion: '0.0.0-test',
       cameraLayout: 'zero123plus-v1.2',
@@ -142,7 +150,7 @@ describe('a generation from a local image', () => {
     server.releaseQueuedJobs();
     const resumed: ResumableJob = JSON.parse(saved);
     const progress: JobProgress[] = [];
-    const output = await resumeGenerationJob({ job: resumed, connection: input.connection, extensionVersion: '0.0.0-test', onProgress: (stage) => progress.push(stage) });
+    const output = await resumeGenerationJob({ job: resumed, connection: input.connection, engine, extensionVersion: '0.0.0-test', onProgress: (stage) => progress.push(stage) });
     assert.equal(output.sidecar.jobId, resumed.queued.jobId, 'the same job, not a new one');
     assert.equal(output.sidecar.parameters.prompt, 'a red shoe');
     assert.equal(output.sidecar.seed, 12345);
@@ -294,11 +302,12 @@ describe('preparing the input image', () => {
     const { sidecar } = await runGenerationJob(input);
     assert.deepEqual(readImageSize(lastUploadedImage(requestsBefore)), { width: 64, height: 64 });
     assert.deepEqual({ width: sidecar.upload.width, height: sidecar.upload.height }, { width: 64, height: 64 });
-    assert.equal(sidecar.inputPreparation?.padded, true);
-    assert.deepEqual(sidecar.inputPreparation?.fromSize, { width: 48, height: 64 });
-    assert.deepEqual(sidecar.inputPreparation?.toSize, { width: 64, height: 64 });
-    assert.equal(sidecar.inputPreparation?.background, '#7f7f7f');
-    assert.ok(logs.some((line) => /Input image: .*padded from 48×64 to 64×64/.test(line)), 'the log says what was done');
+    const record = sidecar.inputPreparation as UploadRecord;
+    assert.deepEqual(
+      record.steps.find((step) => step.step === 'padded'),
+      { step: 'padded', from: { width: 48, height: 64 }, to: { width: 64, height: 64 }, background: '#7f7f7f' },
+    );
+    assert.ok(logs.some((line) => /Input image: .*padded to 64×64 on #7f7f7f/.test(line)), 'the log says what was done');
   });
 
   test('padToSquare: false uploads the original bytes, and the sidecar says padding was not asked for', async () => {
@@ -307,9 +316,10 @@ describe('preparing the input image', () => {
     const { input } = job('success', { imagePath: tallPath, parameters: { ...BUILT_IN_DEFAULTS, prompt: 'a tall thing', padToSquare: false } });
     const { sidecar } = await runGenerationJob(input);
     assert.ok(lastUploadedImage(requestsBefore).equals(await fs.readFile(tallPath)), 'the file as it is');
-    assert.equal(sidecar.inputPreparation?.requested, false);
-    assert.equal(sidecar.inputPreparation?.padded, false);
-    assert.equal(sidecar.inputPreparation?.skipped, 'not-requested');
+    const record = sidecar.inputPreparation as UploadRecord;
+    assert.equal(record.options.padToSquare, false);
+    assert.ok(record.steps.some((step) => step.step === 'sent-untouched'));
+    assert.ok(!record.steps.some((step) => step.step === 'padded'));
   });
 });
 
@@ -410,39 +420,17 @@ describe('the six views', () => {
     assert.deepEqual(await filesIn(folder), []);
   });
 
-  test('views are cut by the measured size of the grid, not the requested one', () => {
-    const png = new PNG({ width: 641, height: 961 });
-    for (let y = 0; y < 961; y++) {
-      for (let x = 0; x < 641; x++) {
-        const offset = (y * 641 + x) * 4;
-        png.data[offset] = x & 255;
-        png.data[offset + 1] = y & 255;
-        png.data[offset + 2] = (x >> 8) * 16 + (y >> 8);
-        png.data[offset + 3] = 255;
-      }
-    }
-    const views = cutViews(PNG.sync.write(png), 'image/png', { width: 641, height: 961 }, 'zero123plus-v1.2');
-    assert.ok(Array.isArray(views));
-    assert.deepEqual(views.map((view) => [view.rect.width, view.rect.height]), [[320, 320], [321, 320], [320, 320], [321, 320], [320, 321], [321, 321]]);
-    for (const view of views) {
-      const decoded = PNG.sync.read(Buffer.from(view.png));
-      assert.deepEqual([decoded.width, decoded.height], [view.rect.width, view.rect.height]);
-      const corner = rgbAt(decoded, 0, 0);
-      const { x, y } = view.rect;
-      assert.deepEqual(corner, [x & 255, y & 255, (x >> 8) * 16 + (y >> 8)], `view ${view.pose.index} starts at (${x}, ${y})`);
-    }
+  test('a grid that does not decode is refused before anything is saved', async () => {
+    const folder = path.join(workspace, 'assets', 'views-damaged');
+    const { input } = job('damaged-grid', { outputFolder: '${imageFolder}/views-damaged' });
+    await assert.rejects(runGenerationJob(input), (error: unknown) => error instanceof ImageProblemError && error.reason === 'damaged-grid');
+    assert.deepEqual(await filesIn(folder), []);
   });
 
-  test('a WebP grid or an unreadable one is not split: a reason, not an error', () => {
-    const webp = Buffer.from('RIFF\x24\x00\x00\x00WEBPVP8L\x18\x00\x00\x00\x2f\x7f\xc2\x7f\x00', 'latin1');
-    assert.deepEqual(cutViews(webp, 'image/webp', { width: 640, height: 960 }, 'zero123plus-v1.2'), {
-      reason: 'webp-grid',
-      message: 'The grid is a WebP image, which cannot be split here; only the grid was saved.',
-    });
-    const broken = Buffer.concat([PNG.sync.write(new PNG({ width: 8, height: 9 })).subarray(0, 40)]);
-    const result = cutViews(broken, 'image/png', { width: 8, height: 9 }, 'zero123plus-v1.2');
-    assert.ok(!Array.isArray(result) && result.reason === 'unreadable-grid');
-    const noSize = cutViews(broken, 'image/png', null, 'zero123plus-v1.2');
-    assert.ok(!Array.isArray(noSize) && noSize.reason === 'unreadable-grid');
+  test('a grid of the wrong shape is refused before anything is saved', async () => {
+    const folder = path.join(workspace, 'assets', 'views-wrong');
+    const { input } = job('wrong-size-grid', { outputFolder: '${imageFolder}/views-wrong' });
+    await assert.rejects(runGenerationJob(input), (error: unknown) => error instanceof ImageProblemError && error.reason === 'wrong-size-grid');
+    assert.deepEqual(await filesIn(folder), []);
   });
 });

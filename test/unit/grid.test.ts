@@ -1,10 +1,11 @@
 /** The grid's geometry and camera poses (src/core/grid.ts). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseCameraLayout, signedDegrees, VIEW_FILE_SUFFIX_PATTERN, viewFileSuffix, viewPoses, viewRects, type ViewRect } from '../../src/core/grid';
+import { parseCameraLayout, signedDegrees, VIEW_FILE_SUFFIX_PATTERN, viewFileSuffix, viewPoses } from '../../src/core/grid';
+import { type Rect, viewRects } from '../../src/shared/gridGeometry';
 
 /** Every pixel of the image is in exactly one rect. */
-function assertTiles(rects: ViewRect[], width: number, height: number): void {
+function assertTiles(rects: Rect[], width: number, height: number): void {
   const covered = new Uint8Array(width * height);
   for (const rect of rects) {
     assert.ok(Number.isInteger(rect.x) && Number.isInteger(rect.y) && Number.isInteger(rect.width) && Number.isInteger(rect.height));

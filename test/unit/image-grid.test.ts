@@ -9,8 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { GifReader } from 'omggif';
-import { encodeTurntable, splitGrid, verifyImage, gridViewRects, type GridVerified } from '../../src/image/ops/gridOps';
-import { viewRects } from '../../src/core/grid';
+import { encodeTurntable, splitGrid, verifyImage, type GridVerified } from '../../src/image/ops/gridOps';
 import { isImageProblem } from '../../src/image/problems';
 import { corpusFile, GRID_TILE_COLOURS, makeGrid, MARKER } from '../support/imageCorpus';
 import { decodeWithSharp, pixelAt } from '../support/imageChecks';
@@ -50,12 +49,6 @@ for (const format of ['png', 'jpeg', 'webp'] as const) {
     }
   });
 }
-
-test('the rectangles are the ones src/core/grid.ts cuts, odd sizes included', () => {
-  for (const [w, h] of [[640, 960], [641, 961], [512, 768]]) {
-    assert.deepEqual(gridViewRects(w, h), viewRects(w, h));
-  }
-});
 
 test('a grid with transparency says so (for multi_image later)', async () => {
   const grid = new Uint8Array(await makeGrid(640, 960, 'png', { alpha: true }));

@@ -15,9 +15,10 @@ import { getL10nJson } from '@vscode/l10n-dev';
 import { MultiviewClient } from '../../src/api/client';
 import { endpointsFromBaseUrls } from '../support/endpoints';
 import { MultiviewApiError } from '../../src/api/errors';
-import { describeProgress } from '../../src/core/generationJob';
+import { describeProgress } from '../../src/core/jobSession';
 import { validatePrompt, validateSteps } from '../../src/core/parameters';
-import { prepareUpload } from '../../src/image/prepareUpload';
+import { describeImageProblem } from '../../src/core/imageMessages';
+import { inspectImageBytes } from '../../src/image/inspect';
 
 type Bundle = Record<string, string | { message: string; comment: string[] }>;
 
@@ -170,11 +171,13 @@ describe('pure modules are localisable: with a pseudo-translation configured the
     );
   });
 
-  test('an image error (src/image) and a progress text (src/core/generationJob.ts)', async () => {
-    await assert.rejects(prepareUpload(new TextEncoder().encode('not an image at all')), {
-      name: 'UnsupportedImageError',
-      message: "«The file's content is not a PNG, JPEG or WebP image (its content was checked, not its name). Choose a PNG, JPEG or WebP image.»",
-    });
+  test('an image problem (found in src/image, worded in src/core/imageMessages.ts) and a progress text (src/core/jobSession.ts)', () => {
+    const inspection = inspectImageBytes(new TextEncoder().encode('not an image at all'));
+    assert.ok(!inspection.ok);
+    assert.equal(
+      describeImageProblem(inspection.problem, 'notes.png'),
+      '«“notes.png” is not a PNG, JPEG or WebP image (its content was checked, not its name). Choose a PNG, JPEG or WebP image.»',
+    );
     assert.equal(describeProgress({ stage: 'saving' }), '«Saving…»');
     assert.equal(describeProgress({ stage: 'queued', jobId: '657', waitedSeconds: 12 }), '«Queued (job 657; waited 12 s)…»');
   });

@@ -73,6 +73,7 @@ export async function loadMozjpeg(wasmDir: string): Promise<JpegEncode> {
   // Compiled asynchronously (on V8's background threads): started before a decode, it is ready when the decode ends.
   const compiled = await wasm.compile(await readFile(join(wasmDir, MOZJPEG_ENC_WASM)));
   // The emscripten glue is an ES module; bundled (esbuild) or required (Node 20.19+ loads ES modules with require).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on the first JPEG encode only
   const factory = (require('@jsquash/jpeg/codec/enc/mozjpeg_enc.js') as { default: ModuleFactory }).default;
   const module = await factory({
     noInitialRun: true,

@@ -9,23 +9,16 @@ import { encodePngAsync } from '../codecs/pngFast';
 import type { WasmCodecs } from '../codecs/wasm';
 import { decodeImage, type Decoded } from '../decode';
 import { isImageProblem, type ImageProblem } from '../problems';
-import { applyExifOrientation, cropRgba, fitInto, hasTransparency, NEUTRAL_GREY, type CropRect, type RgbaImage } from '../raster';
+import { applyExifOrientation, cropRgba, fitInto, hasTransparency, NEUTRAL_GREY, type RgbaImage } from '../raster';
+import { type Rect, viewRects } from '../../shared/gridGeometry';
+import { gridShapeProblem } from '../gridShape';
 import { sniffImageMime, type ImageMime } from '../../shared/imageMime';
 
-/** The grid's layout (src/core/grid.ts GRID_ROWS x GRID_COLUMNS), copied so src/image stays below src/core. */
-const GRID_ROWS = 3;
-const GRID_COLUMNS = 2;
-/** A view smaller than this is not a usable result. */
-export const MIN_VIEW_SIDE = 64;
-/** The service's native grid: 2 columns x 3 rows of square views (640x960 at 320 px a view). */
-const NATIVE_ASPECT = GRID_COLUMNS / GRID_ROWS;
 /**
  * Views deflated in parallel on the libuv thread pool. The pool is the whole process's (the extension host's file
  * reads use it too) and has 4 threads; 2 keeps both cores busy without taking it over.
  */
 const VIEWS_DEFLATED_AT_ONCE = 2;
-/** How far the measured aspect may be from the expected one (rounding of odd sizes). */
-const ASPECT_TOLERANCE = 0.02;
 
 export interface GridVerified {
   mime: ImageMime;
@@ -36,28 +29,11 @@ export interface GridVerified {
 }
 
 export interface GridViews extends GridVerified {
-  /** Six PNGs, row-major, cut as src/core/grid.ts `viewRects` cuts. */
+  /** Six PNGs, row-major, cut by the measured size (src/shared/gridGeometry.ts `viewRects`). */
   views: Uint8Array[];
-  rects: CropRect[];
+  rects: Rect[];
 }
 
-/** Cut points of `length` into `parts` integer spans that differ by at most 1 (as src/core/grid.ts `cuts`). */
-function cuts(length: number, parts: number): number[] {
-  return Array.from({ length: parts + 1 }, (_, i) => Math.floor((i * length) / parts));
-}
-
-/** The six views' rectangles in a grid of the measured size, row-major (the same math as src/core/grid.ts `viewRects`). */
-export function gridViewRects(width: number, height: number): CropRect[] {
-  const xs = cuts(width, GRID_COLUMNS);
-  const ys = cuts(height, GRID_ROWS);
-  const rects: CropRect[] = [];
-  for (let row = 0; row < GRID_ROWS; row++) {
-    for (let column = 0; column < GRID_COLUMNS; column++) {
-      rects.push({ x: xs[column], y: ys[row], width: xs[column + 1] - xs[column], height: ys[row + 1] - ys[row] });
-    }
-  }
-  return rects;
-}
 
 /** Decodes a downloaded image fully, every failure (including "not an image") reported as a damaged grid. */
 function decodeGrid(bytes: Uint8Array, codecs: WasmCodecs): Decoded {
@@ -85,22 +61,14 @@ export async function splitGrid(
   const decoded = decodeGrid(bytes, codecs);
   const { image } = decoded;
   const { width, height } = image;
-  const aspect = width / height;
-  const requested = options.requestedSize;
-  const expectedAspects = [NATIVE_ASPECT, ...(requested ? [requested.width / requested.height] : [])];
-  const shapeOk = expectedAspects.some((expected) => Math.abs(aspect / expected - 1) <= ASPECT_TOLERANCE);
-  if (!shapeOk || Math.floor(width / GRID_COLUMNS) < MIN_VIEW_SIDE || Math.floor(height / GRID_ROWS) < MIN_VIEW_SIDE) {
-    const expected = requested ?? { width: 640, height: 960 };
-    const wrongSize: ImageProblem = {
-      reason: 'wrong-size-grid',
-      details: { width, height, expectedWidth: expected.width, expectedHeight: expected.height, minViewSide: MIN_VIEW_SIDE },
-    };
-    throw wrongSize;
+  const problem = gridShapeProblem(width, height, options.requestedSize);
+  if (problem) {
+    throw problem;
   }
   const transparent = hasTransparency(image);
   const verified: GridVerified = { mime: decoded.info.mime, width, height, hasTransparency: transparent };
   onVerified(verified);
-  const rects = gridViewRects(width, height);
+  const rects = viewRects(width, height);
   const views: Uint8Array[] = [];
   for (let i = 0; i < rects.length; i += VIEWS_DEFLATED_AT_ONCE) {
     const batch = rects.slice(i, i + VIEWS_DEFLATED_AT_ONCE);

@@ -9,15 +9,16 @@ import { type CommandHandlers, COMMANDS } from '../../commands';
 import { isFile } from '../../core/files';
 import { fromSidecar } from '../../core/parameterMapping';
 import { type GenerationParameters, sanitizeParameters } from '../../core/parameters';
-import { paddingMatters } from '../../image/inputShape';
+import { backgroundRemovalMatters, paddingMatters } from '../../image/engine';
 import { runBatchWithProgress } from '../jobs/batchGeneration';
 import { type JobRequest, runWithProgress } from '../jobs/runJob';
-import { showError, showWarning } from '../notifications';
+import { showError } from '../notifications';
 import { readSavedResultInWorkspace } from '../savedResults';
 import type { ExtensionServices } from '../services';
+import { keyOrExplain } from '../apiKeyStore';
 import { readSettingsOrExplain } from '../settings';
-import { chooseImage, hasImageExtension } from './chooseImage';
-import { pickParameters, readImageShape } from './parameterPicker';
+import { chooseUsableImages, imagesFromArguments } from './chooseImage';
+import { pickParameters } from './parameterPicker';
 
 /** Where the quick input's last answers are remembered (global state), to start the next run from. */
 export const LAST_PARAMETERS_KEY = 'multiview.lastParameters';
@@ -40,21 +41,9 @@ export function generateCommands(services: ExtensionServices): Pick<CommandHandl
   };
 }
 
-/** The Explorer passes the clicked item and the whole selection; a command-palette run passes nothing. */
-function imagesFromArguments(clicked: unknown, selected: unknown): vscode.Uri[] {
-  const uris = Array.isArray(selected) ? selected.filter((item): item is vscode.Uri => item instanceof vscode.Uri) : [];
-  if (uris.length > 1) {
-    return uris;
-  }
-  return clicked instanceof vscode.Uri ? [clicked] : [];
-}
-
 async function generateFromImages(services: ExtensionServices, given: vscode.Uri[]): Promise<void> {
-  const chosen = given.length > 0 ? given : [await chooseImage(undefined)].filter((uri): uri is vscode.Uri => uri !== undefined);
-  if (chosen.length === 0) {
-    return;
-  }
-  const images = chosen.filter((uri) => explainUnusableImage(uri, chosen.length > 1) === undefined);
+  const inspected = await chooseUsableImages(services, given);
+  const images = inspected.map(({ uri }) => uri);
   if (images.length === 0) {
     return;
   }
@@ -63,17 +52,17 @@ async function generateFromImages(services: ExtensionServices, given: vscode.Uri
     void showError(vscode.l10n.t('Open a folder first: the views are saved into the workspace.'));
     return;
   }
-  const apiKey = await keyOrExplain(services);
+  const apiKey = await keyOrExplain(services.apiKeys, vscode.l10n.t('An API key is needed to generate views.'));
   const settings = apiKey && readSettingsOrExplain(images[0]);
   if (!apiKey || !settings) {
     return;
   }
   const remembered = services.globalState.get<Partial<GenerationParameters>>(LAST_PARAMETERS_KEY) ?? {};
   const subject = images.length === 1 ? path.basename(images[0].path) : vscode.l10n.t('{0} images', images.length);
-  // The padding step is offered when it matters for one of the images (their headers only are read).
-  const shapes = await Promise.all(images.map(readImageShape));
-  const shape = shapes.find(paddingMatters) ?? shapes[0];
-  const parameters = await pickParameters(sanitizeParameters(remembered, settings.defaults), subject, settings.endpoints, shape);
+  // The background and padding steps are offered when they matter for one of the images.
+  const infos = inspected.map(({ info }) => info);
+  const shown = infos.find((info) => paddingMatters(info) || backgroundRemovalMatters(info)) ?? infos[0];
+  const parameters = await pickParameters(sanitizeParameters(remembered, settings.defaults), subject, settings.endpoints, shown);
   if (!parameters) {
     return;
   }
@@ -84,39 +73,6 @@ async function generateFromImages(services: ExtensionServices, given: vscode.Uri
   } else {
     await runBatchWithProgress(services, requests, settings);
   }
-}
-
-/**
- * Why an image cannot be used, after telling the user; `undefined` when it can. In a batch the message names
- * the file and the others go on.
- */
-function explainUnusableImage(imageUri: vscode.Uri, inBatch: boolean): string | undefined {
-  const name = path.basename(imageUri.path);
-  let problem: string | undefined;
-  if (imageUri.scheme !== 'file') {
-    problem = vscode.l10n.t('“{0}” is not on this machine’s disk; copy it into a local workspace folder first.', name);
-  } else if (!hasImageExtension(imageUri)) {
-    problem = inBatch
-      ? vscode.l10n.t('“{0}” is not a PNG, JPEG or WebP image, so it was left out of the batch.', name)
-      : vscode.l10n.t('“{0}” is not a PNG, JPEG or WebP image. Choose an image file.', name);
-  }
-  if (problem) {
-    void showError(problem);
-  }
-  return problem;
-}
-
-/** The stored key, or asks for it; `undefined` after saying that a key is needed. */
-async function keyOrExplain(services: ExtensionServices): Promise<string | undefined> {
-  const apiKey = await services.apiKeys.getOrAsk();
-  if (!apiKey) {
-    void showWarning(vscode.l10n.t('An API key is needed to generate views.'), vscode.l10n.t('Set API Key')).then((action) => {
-      if (action) {
-        void vscode.commands.executeCommand(COMMANDS.setApiKey);
-      }
-    });
-  }
-  return apiKey;
 }
 
 /** Runs a saved result's parameters again on its source image, without the quick input. */
@@ -139,7 +95,7 @@ async function regenerate(services: ExtensionServices, argument: unknown): Promi
     void showError(vscode.l10n.t('This result cannot be generated again: its source image {0} is no longer there.', saved.result.sidecar.sourceImage));
     return;
   }
-  const apiKey = await keyOrExplain(services);
+  const apiKey = await keyOrExplain(services.apiKeys, vscode.l10n.t('An API key is needed to generate views.'));
   if (apiKey) {
     await runWithProgress(services, { imageUri, workspaceFolder: saved.workspaceFolder, parameters: newSeed ? { ...parameters, seed: undefined } : parameters, apiKey });
   }

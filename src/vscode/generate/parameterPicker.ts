@@ -1,8 +1,8 @@
 /**
- * The quick input that collects the generation parameters: seven steps, and an eighth about preparing the image
- * when that matters (an image that is not square, or may have transparency).
+ * The quick input that collects the generation parameters: seven steps, then, when they matter for the picked
+ * image, whether to remove its background first (a photo with a background) and whether to pad it to a square (an
+ * image that is not square, or may have transparency).
  */
-import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { endpointLabel } from '../../api/request';
 import { closestAllowedSteps, parseTrackId, validateTrackId, validateWebhookUrl } from '../../api/requestRules';
@@ -19,7 +19,7 @@ import {
   validateSize,
   validateSteps,
 } from '../../core/parameters';
-import { HEADER_BYTES, type InputImageShape, paddingMatters, readInputImageShape } from '../../image/inputShape';
+import { backgroundRemovalMatters, type ImageInfo, paddingMatters } from '../../image/engine';
 import { type InputStep, MultiStepInput } from './multiStepInput';
 
 const PARAMETER_STEPS = 7;
@@ -29,42 +29,32 @@ interface Choice<T> extends vscode.QuickPickItem {
 }
 
 /**
- * The picked image's shape, from the first bytes of the file (its header; no pixel is decoded). `undefined` when
- * the file cannot be read or is not a readable image: no question is asked, and the upload explains the problem.
- */
-export async function readImageShape(imageUri: vscode.Uri): Promise<InputImageShape | undefined> {
-  try {
-    const file = await fs.open(imageUri.fsPath, 'r');
-    try {
-      const header = new Uint8Array(HEADER_BYTES);
-      const { bytesRead } = await file.read(header, 0, HEADER_BYTES, 0);
-      return readInputImageShape(header.subarray(0, bytesRead));
-    } finally {
-      await file.close();
-    }
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * Asks for every parameter, starting from `initial`. `undefined` when the user cancelled.
  *
- * `image`: the picked image's shape (see `readImageShape`). When it is not square or may have transparency, an
- * eighth step asks whether to pad it to a square; without it, or for a square opaque image, there are seven steps
- * and `padToSquare` keeps its value from `initial`.
+ * `image`: the picked image's facts, from its header (inspectImageFile). An opaque image adds a step that offers to
+ * remove its background first; one that is not square or may have transparency, a step about padding it. A step
+ * not asked keeps its value from `initial`.
  */
 export async function pickParameters(
   initial: GenerationParameters,
   imageName: string,
   endpoints: ApiEndpoints,
-  image?: InputImageShape,
+  image?: ImageInfo,
 ): Promise<GenerationParameters | undefined> {
   const { preset, allowedSteps } = endpoints;
-  const chosen = { ...initial, steps: closestAllowedSteps(initial.steps, preset), padToSquare: initial.padToSquare ?? true };
+  const chosen = {
+    ...initial,
+    steps: closestAllowedSteps(initial.steps, preset),
+    padToSquare: initial.padToSquare ?? true,
+    removeBackground: initial.removeBackground ?? false,
+  };
   const title = vscode.l10n.t('Generate Multiview: {0}', imageName);
-  const askAboutPadding = paddingMatters(image);
-  const totalSteps = PARAMETER_STEPS + (askAboutPadding ? 1 : 0);
+  const askAboutBackground = image !== undefined && backgroundRemovalMatters(image);
+  const askAboutPadding = image !== undefined && paddingMatters(image);
+  const backgroundStep = PARAMETER_STEPS + 1;
+  const paddingStep = PARAMETER_STEPS + (askAboutBackground ? 2 : 1);
+  const totalSteps = PARAMETER_STEPS + (askAboutBackground ? 1 : 0) + (askAboutPadding ? 1 : 0);
+  const afterParameters = (): InputStep | undefined => (askAboutBackground ? askBackground : askAboutPadding ? askPadding : undefined);
   const common = (step: number) => ({ title, step, totalSteps });
 
   const askPrompt: InputStep = async (input) => {
@@ -219,7 +209,7 @@ export async function pickParameters(
     });
     if (picked.value !== 'advanced') {
       chosen.proxyLinks = picked.value;
-      return askAboutPadding ? askPadding : undefined;
+      return afterParameters();
     }
     const webhook = await input.showInputBox({
       ...common(7),
@@ -239,21 +229,43 @@ export async function pickParameters(
     return askProxyLinks;
   };
 
+  const askBackground: InputStep = async (input) => {
+    const keep: Choice<boolean> = {
+      label: vscode.l10n.t('Keep the background'),
+      detail: vscode.l10n.t('Send the picture as it is; the model works best on an object alone'),
+      value: false,
+    };
+    const remove: Choice<boolean> = {
+      label: vscode.l10n.t('Remove the background first (one more job: spends credits)'),
+      detail: vscode.l10n.t('The service cuts the object out; the cut-out is saved beside the views and sent on the neutral grey'),
+      value: true,
+    };
+    const picked = await input.showQuickPick({
+      ...common(backgroundStep),
+      placeholder: vscode.l10n.t('Background: a photo with a background gives cleaner views when the object is cut out first'),
+      items: [keep, remove],
+      activeItem: chosen.removeBackground ? remove : keep,
+    });
+    chosen.removeBackground = picked.value;
+    return askAboutPadding ? askPadding : undefined;
+  };
+
   const askPadding: InputStep = async (input) => {
     if (!image) {
       return undefined;
     }
+    const square = image.width === image.height;
     const size = `${image.width} × ${image.height}`;
-    const placeholder = !image.square
-      ? image.mayHaveTransparency
+    const placeholder = !square
+      ? image.hasAlpha
         ? vscode.l10n.t('Prepare the image: {0}, not square, may have transparency', size)
         : vscode.l10n.t('Prepare the image: {0}, not square', size)
       : vscode.l10n.t('Prepare the image: {0}, may have transparency', size);
     const pad: Choice<boolean> = {
-      label: image.square
+      label: square
         ? vscode.l10n.t('Put it on a grey background (recommended)')
         : vscode.l10n.t('Pad to a square on a grey background (recommended)'),
-      detail: image.square
+      detail: square
         ? vscode.l10n.t('Transparent areas become the neutral grey the model expects')
         : vscode.l10n.t('The model wants a square image with the object centred; nothing is cropped or scaled up'),
       value: true,
@@ -264,7 +276,7 @@ export async function pickParameters(
       value: false,
     };
     const picked = await input.showQuickPick({
-      ...common(PARAMETER_STEPS + 1),
+      ...common(paddingStep),
       placeholder,
       items: [pad, asIs],
       activeItem: chosen.padToSquare ? pad : asIs,

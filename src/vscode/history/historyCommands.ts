@@ -29,10 +29,15 @@ export function historyCommands(refresh: () => void): Pick<CommandHandlers, Hist
     [COMMANDS.historyGenerateAgain]: onResult((result) => regenerate(result, false)),
     [COMMANDS.historyGenerateAgainWithNewSeed]: onResult((result) => regenerate(result, true)),
     [COMMANDS.historyReveal]: onResult(revealInExplorer),
-    [COMMANDS.historyDelete]: onResult(async (result) => {
-      await deleteResult(result);
-      refresh();
-    }),
+    // With several rows selected, the selection is deleted (after one confirmation that lists every file).
+    [COMMANDS.historyDelete]: async (clicked?: unknown, selected?: unknown) => {
+      const nodes = Array.isArray(selected) && selected.length > 1 ? selected : [clicked];
+      const results = nodes.map((node) => asResultNode(node)?.result).filter((result) => result !== undefined);
+      if (results.length > 0) {
+        await deleteResults(results);
+        refresh();
+      }
+    },
   };
 }
 
@@ -71,21 +76,28 @@ async function confirmPermanentDelete(error: Error, remaining: string[]): Promis
 }
 
 /**
- * Deletes a result's own files (filesToDelete) after a modal confirmation that names them: to the trash, or, when
+ * Deletes the results' own files (filesToDelete) after a modal confirmation that names them: to the trash, or, when
  * the trash cannot take them (e.g. a remote without one), permanently after a second confirmation.
  */
-async function deleteResult(result: SavedResult): Promise<void> {
-  const folder = path.dirname(result.sidecarPath);
-  const names = await fs.readdir(folder).catch(() => []);
-  const targets = filesToDelete(result, names);
+async function deleteResults(results: SavedResult[]): Promise<void> {
+  const targets = (
+    await Promise.all(
+      results.map(async (result) => filesToDelete(result, await fs.readdir(path.dirname(result.sidecarPath)).catch(() => []))),
+    )
+  ).flat();
   if (targets.length === 0) {
     return;
   }
+  const folders = [...new Set(targets.map((file) => workspaceRelative(path.dirname(file))))].join(', ');
   const listing = targets.map((file) => path.basename(file)).join('\n');
   const moveToTrash = vscode.l10n.t('Move to Trash');
+  const question =
+    results.length === 1
+      ? vscode.l10n.t('Delete the Multiview result of {0} ({1} files)?', path.basename(results[0].sourceImagePath), targets.length)
+      : vscode.l10n.t('Delete {0} Multiview results ({1} files)?', results.length, targets.length);
   const confirmed = await vscode.window.showWarningMessage(
-    vscode.l10n.t('Delete the Multiview result of {0} ({1} files)?', path.basename(result.sourceImagePath), targets.length),
-    { modal: true, detail: vscode.l10n.t('These files in {0} will be moved to the trash:\n{1}', workspaceRelative(folder), listing) },
+    question,
+    { modal: true, detail: vscode.l10n.t('These files in {0} will be moved to the trash:\n{1}', folders, listing) },
     moveToTrash,
   );
   if (confirmed !== moveToTrash) return;

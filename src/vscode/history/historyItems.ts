@@ -45,6 +45,8 @@ export function resultItem({ result, gridExists }: ResultNode): vscode.TreeItem 
     ...(p.negative_prompt ? [vscode.l10n.t('Negative prompt: {0}', shorten(p.negative_prompt, 200))] : []),
     vscode.l10n.t('{0} × {1}, {2} steps, guidance {3}', p.width, p.height, p.num_inference_steps, p.guidance_scale),
     sidecar.seed === null ? vscode.l10n.t('Seed: unknown') : vscode.l10n.t('Seed: {0}', sidecar.seed),
+    ...(sidecar.subject ? [vscode.l10n.t('Background removed first: {0}', sidecar.subject.file)] : []),
+    ...sidecar.models.map((model) => vscode.l10n.t('3D model: {0} ({1} triangles)', model.file, model.triangles)),
     workspaceRelative(result.sidecarPath),
   ];
   // appendText escapes Markdown; two spaces before each newline keep the lines apart.

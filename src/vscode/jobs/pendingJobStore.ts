@@ -1,6 +1,7 @@
 /**
  * The jobs the service has queued, kept in workspace state while they wait (their id, fetch URL, parameters, image
- * and target folder: never the key), so that a window reload does not lose them (resumePendingJobs.ts).
+ * and target folder: never the key), so that a window reload does not lose them (resumePendingJobs.ts). A job is
+ * a generation (the six views) or a 3D model made from a result.
  *
  * This is the only user of workspace state: the activation shim (src/extension.ts) loads the features at startup
  * only when workspace state holds anything, so the key is removed as soon as no job is waiting.
@@ -8,22 +9,22 @@
 import { randomUUID } from 'node:crypto';
 import type * as vscode from 'vscode';
 import type { ResumableJob } from '../../core/generationJob';
+import type { ResumableModelJob } from '../../core/modelJob';
 import { isRecord } from '../../shared/isRecord';
 
 const STATE_KEY = 'multiview.pendingJobs';
 
-export interface PendingJob {
-  id: string;
-  job: ResumableJob;
-}
+export type QueuedWork = { kind: 'views'; job: ResumableJob } | { kind: 'model'; job: ResumableModelJob };
+
+export type PendingJob = QueuedWork & { id: string };
 
 export class PendingJobStore {
   constructor(private readonly state: vscode.Memento) {}
 
   /** Keeps a queued job; returns the id to remove it by. */
-  add(job: ResumableJob): string {
+  add(work: QueuedWork): string {
     const id = randomUUID();
-    void this.save([...this.all(), { id, job }]);
+    void this.save([...this.all(), { ...work, id }]);
     return id;
   }
 
@@ -36,7 +37,7 @@ export class PendingJobStore {
 
   all(): PendingJob[] {
     const stored = this.state.get<unknown>(STATE_KEY);
-    return Array.isArray(stored) ? stored.filter(isPendingJob) : [];
+    return Array.isArray(stored) ? stored.flatMap(asPendingJob) : [];
   }
 
   private save(jobs: PendingJob[]): Thenable<void> {
@@ -44,7 +45,15 @@ export class PendingJobStore {
   }
 }
 
-function isPendingJob(value: unknown): value is PendingJob {
-  const job = isRecord(value) && typeof value.id === 'string' && isRecord(value.job) ? value.job : undefined;
-  return job !== undefined && typeof job.imagePath === 'string' && typeof job.folder === 'string' && typeof job.startedAt === 'string' && isRecord(job.queued);
+/** A stored entry, checked; one kept before there were model jobs has no `kind` and is a generation. */
+function asPendingJob(value: unknown): PendingJob[] {
+  const job = isRecord(value) && typeof value.id === 'string' && isRecord(value.job) && isRecord(value.job.queued) ? value.job : undefined;
+  if (!job || typeof job.startedAt !== 'string' || typeof job.imagePath !== 'string') {
+    return [];
+  }
+  const id = (value as { id: string }).id;
+  if ((value as { kind?: unknown }).kind === 'model') {
+    return typeof job.sidecarPath === 'string' && isRecord(job.parameters) ? [{ id, kind: 'model', job: job as unknown as ResumableModelJob }] : [];
+  }
+  return typeof job.folder === 'string' ? [{ id, kind: 'views', job: job as unknown as ResumableJob }] : [];
 }

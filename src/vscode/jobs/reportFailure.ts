@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { MultiviewApiError } from '../../api/errors';
 import { redactSecret } from '../../api/redact';
-import { isCancellation } from '../../core/generationJob';
+import { isCancellation } from '../../core/jobSession';
+import { describeImageFailure } from '../../core/imageMessages';
 import { OutputLocationError } from '../../core/outputFiles';
 import { formatDuration } from '../../shared/format';
-import { UnsupportedImageError } from '../../image/prepareUpload';
 import { multiviewMessage, openSetting, showError } from '../notifications';
 import type { ExtensionServices } from '../services';
 
@@ -29,8 +29,9 @@ export async function reportFailure<Job extends FailedJob>(services: ExtensionSe
     return;
   }
   services.log.error(safe(error instanceof Error ? `${error.name}: ${error.message}` : String(error)));
-  if (error instanceof UnsupportedImageError) {
-    void showError(vscode.l10n.t('“{0}” is not a readable image: {1}', name, safe(error.message)));
+  const imageFailure = describeImageFailure(error, name);
+  if (imageFailure && !imageFailure.mayRetry) {
+    void showError(imageFailure.message);
     return;
   }
   if (error instanceof OutputLocationError) {
@@ -47,7 +48,7 @@ export async function reportFailure<Job extends FailedJob>(services: ExtensionSe
     }
     return;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = imageFailure?.message ?? (error instanceof Error ? error.message : String(error));
   // A request the endpoint would refuse fails the same way again: offer only the log.
   const tryAgain = vscode.l10n.t('Try Again');
   const showLog = vscode.l10n.t('Show Log');

@@ -9,6 +9,7 @@ import type { ExtensionServices } from '../services';
 import { readSettingsOrExplain } from '../settings';
 import type { PendingJob } from './pendingJobStore';
 import { reportFailure } from './reportFailure';
+import { resumeModel } from '../model/modelCommands';
 import { resumeJob, runWithProgress, showResult, withJobProgress } from './runJob';
 
 /** Result links live 24 hours (docs/api-contract.md §3): an older job cannot be downloaded any more. */
@@ -48,10 +49,17 @@ export async function resumePendingJobs(services: ExtensionServices): Promise<vo
   }
   const names = resumable.map(({ job }) => path.basename(job.imagePath)).join(', ');
   void showInformation(vscode.l10n.t('Resuming {0} job(s) queued before the window reloaded: {1}.', resumable.length, names));
-  await Promise.all(resumable.map((entry) => resumeOne(services, entry, apiKey)));
+  await Promise.all(resumable.map((entry) => (entry.kind === 'model' ? resumeModelJobOf(services, entry, apiKey) : resumeViews(services, entry, apiKey))));
 }
 
-async function resumeOne(services: ExtensionServices, { id, job }: PendingJob, apiKey: string): Promise<void> {
+async function resumeModelJobOf(services: ExtensionServices, { id, job }: PendingJob & { kind: 'model' }, apiKey: string): Promise<void> {
+  const settings = readSettingsOrExplain(vscode.Uri.file(job.sidecarPath));
+  if (settings) {
+    await resumeModel(services, id, job, apiKey, settings);
+  }
+}
+
+async function resumeViews(services: ExtensionServices, { id, job }: PendingJob & { kind: 'views' }, apiKey: string): Promise<void> {
   const imageUri = vscode.Uri.file(job.imagePath);
   const workspaceFolder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(job.workspaceFolder)) ?? vscode.workspace.workspaceFolders?.[0];
   const settings = readSettingsOrExplain(imageUri);

@@ -6,7 +6,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeProgress, type GenerationJobOutput, type JobProgress, type JobSession, type ResumableJob, resumeGenerationJob, runGenerationJob } from '../../core/generationJob';
+import { type GenerationJobOutput, type ResumableJob, resumeGenerationJob, runGenerationJob } from '../../core/generationJob';
+import { describeProgress, type JobProgress, type JobSession } from '../../core/jobSession';
 import type { GenerationParameters } from '../../core/parameters';
 import { abortSignalFor } from '../cancellation';
 import type { ExtensionServices } from '../services';
@@ -25,6 +26,8 @@ export interface JobControl {
   signal: AbortSignal;
   onProgress?: (message: string) => void;
   onRateLimited?: (retryAfterMs: number) => void;
+  /** The grid is saved: show it now (its views follow). */
+  onGridSaved?: (result: GenerationJobOutput) => void;
 }
 
 /** One job, start to saved files, without a notification of its own (the caller shows progress and errors). */
@@ -42,10 +45,11 @@ export async function runJob(services: ExtensionServices, request: JobRequest, s
         workspaceFolder: workspaceFolder.uri.fsPath,
         outputFolder: insideWorkspace ? settings.outputFolder : '${workspaceFolder}/multiview',
         parameters,
+        longSide: settings.uploadLongSide,
         cameraLayout: settings.cameraLayout,
         saveViews: settings.saveViews,
         onQueued: (job) => {
-          pendingId = services.pending.add(job);
+          pendingId = services.pending.add({ kind: 'views', job });
         },
       });
     } finally {
@@ -72,10 +76,13 @@ export async function resumeJob(
   }
 }
 
-/** The session a tracked job runs with: shown in the status bar (where it can be cancelled too) while it runs. */
-async function tracked<T>(
+/**
+ * The session a tracked job runs with (any kind of job): shown in the status bar, where it can be cancelled too,
+ * while it runs.
+ */
+export async function tracked<T>(
   services: ExtensionServices,
-  imageName: string,
+  name: string,
   control: JobControl,
   work: (session: Omit<JobSession, 'connection'>) => Promise<T>,
 ): Promise<T> {
@@ -83,9 +90,10 @@ async function tracked<T>(
   const stop = () => abort.abort();
   control.signal.addEventListener('abort', stop, { once: true });
   if (control.signal.aborted) abort.abort();
-  const handle = services.jobs.start(imageName, stop);
+  const handle = services.jobs.start(name, stop);
   try {
     return await work({
+      engine: services.engine,
       extensionVersion: services.extensionVersion,
       signal: abort.signal,
       onProgress: (stage: JobProgress) => {
@@ -94,6 +102,7 @@ async function tracked<T>(
         control.onProgress?.(message);
       },
       onRateLimited: control.onRateLimited,
+      onGridSaved: control.onGridSaved,
       keepWaiting: askToKeepWaiting,
     });
   } finally {
@@ -123,7 +132,14 @@ export async function runWithProgress(services: ExtensionServices, request: JobR
  * tools); `signal` cancels it too (a chat's stop button), as the notification's Cancel does.
  */
 export function runJobUnderProgress(services: ExtensionServices, request: JobRequest, settings: MultiviewSettings, signal?: AbortSignal): Thenable<GenerationJobOutput> {
-  return withJobProgress((control) => runJob(services, request, settings, signal ? { ...control, signal: AbortSignal.any([control.signal, signal]) } : control));
+  return withJobProgress((control) =>
+    runJob(services, request, settings, {
+      ...control,
+      ...(signal ? { signal: AbortSignal.any([control.signal, signal]) } : {}),
+      // The grid first, as soon as it is saved; the panel updates with the views a moment later.
+      onGridSaved: (result) => services.panels.showSaved(result),
+    }),
+  );
 }
 
 /** The progress notification a single job runs under: its stages as messages, its Cancel as the signal. */

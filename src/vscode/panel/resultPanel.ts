@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { describeImageFailure } from '../../core/imageMessages';
 import type { SavedResult } from '../../core/readSidecar';
+import type { ImageEngine } from '../../image/engine';
 import { exportTurntable, viewsByAzimuth } from '../../core/turntableExport';
 import { COMMANDS } from '../../commands';
 import { clampFramesPerSecond, isFromPanelMessage, type PanelFile, type ToPanelMessage } from '../../shared/messages';
@@ -22,6 +24,7 @@ export class ResultPanel implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
+    private readonly engine: ImageEngine,
     private readonly panel: vscode.WebviewPanel,
     private result: SavedResult,
     private framesPerSecond: number,
@@ -132,11 +135,12 @@ export class ResultPanel implements vscode.Disposable {
     try {
       const exported = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Multiview: exporting the turntable…') },
-        () => exportTurntable(this.result, this.framesPerSecond),
+        () => exportTurntable(this.result, this.framesPerSecond, this.engine),
       );
       void announceAnimation(vscode.Uri.file(exported.path), exported.inputSkipped);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      this.log.error(`Export Animation: ${error instanceof Error ? error.message : String(error)}`);
+      const reason = describeImageFailure(error, path.basename(this.result.gridPath))?.message ?? (error instanceof Error ? error.message : String(error));
       void showError(vscode.l10n.t('The animation could not be exported: {0}', reason));
     } finally {
       this.exporting = false;
@@ -201,12 +205,9 @@ export function webviewOptions(extensionUri: vscode.Uri, result: SavedResult): v
 
 async function announceAnimation(uri: vscode.Uri, inputSkipped: string | undefined): Promise<void> {
   const name = path.basename(uri.fsPath);
-  const saved =
-    inputSkipped === 'webp'
-      ? vscode.l10n.t('saved {0} with the six views only: a WebP input cannot be decoded here.', name)
-      : inputSkipped
-        ? vscode.l10n.t('saved {0} with the six views only: the input image could not be read.', name)
-        : vscode.l10n.t('saved {0}.', name);
+  const saved = inputSkipped
+    ? vscode.l10n.t('saved {0} with the six views only: the input image could not be read.', name)
+    : vscode.l10n.t('saved {0}.', name);
   const open = vscode.l10n.t('Open');
   const reveal = vscode.l10n.t('Reveal in Explorer');
   const action = await showInformation(saved, open, reveal);

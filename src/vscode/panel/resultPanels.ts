@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isFile } from '../../core/files';
 import type { SavedResult } from '../../core/readSidecar';
+import type { ImageEngine } from '../../image/engine';
 import { DEFAULT_FRAMES_PER_SECOND, parsePanelState } from '../../shared/messages';
 import { showError } from '../notifications';
 import { readSavedResultInWorkspace } from '../savedResults';
@@ -23,6 +24,7 @@ export class ResultPanels implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
+    private readonly engine: ImageEngine,
   ) {}
 
   /** The panel of a result just saved (or read from its sidecar), beside the editor, without taking the focus. */
@@ -84,7 +86,7 @@ export class ResultPanels implements vscode.Disposable {
 
   private adopt(webviewPanel: vscode.WebviewPanel, result: SavedResult, framesPerSecond: number): void {
     const key = panelKey(result);
-    const panel = new ResultPanel(this.extensionUri, this.log, webviewPanel, result, framesPerSecond, () => {
+    const panel = new ResultPanel(this.extensionUri, this.log, this.engine, webviewPanel, result, framesPerSecond, () => {
       if (this.panels.get(key) === panel) {
         this.panels.delete(key);
       }

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { redactSecret } from '../../api/redact';
 import { checkGenerateInput, checkListResultsInput, describeGenerated, describeResults, TOOL_NAMES, type ToolName, workspacePath } from '../../core/agentTools';
 import { isFile } from '../../core/files';
-import { isCancellation } from '../../core/generationJob';
+import { isCancellation } from '../../core/jobSession';
 import { SIDECAR_GLOB } from '../../core/history';
 import { resolveOutputFolder } from '../../core/outputFiles';
 import { type GenerationParameters, sanitizeParameters } from '../../core/parameters';

@@ -1,0 +1,187 @@
+/**
+ * "Make 3D Model": from the result panel's button, the History view (one model per selected result) or the
+ * command palette (which asks for a result). The questions are modelPicker.ts; each job runs under its own
+ * cancellable progress, shows in the status bar, survives a window reload while queued, and ends in the panel
+ * showing the model, or one clear message. The work itself is core/modelJob.ts.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { type CommandHandlers, COMMANDS } from '../../commands';
+import { compareNewestFirst, finishedAtLabel, MAX_SIDECARS, resultDescription, SIDECAR_GLOB } from '../../core/history';
+import { type ResumableModelJob, resumeModelJob, runModelJob, type SavedModel } from '../../core/modelJob';
+import { type ModelParameters, sanitizeModelParameters } from '../../core/modelParameters';
+import type { ImageEngine } from '../../image/engine';
+import { keyOrExplain } from '../apiKeyStore';
+import { asResultNode } from '../history/historyNodes';
+import { type JobControl, tracked, withJobProgress } from '../jobs/runJob';
+import { reportFailure } from '../jobs/reportFailure';
+import { showError, showInformation, showWarning } from '../notifications';
+import { readSavedResultInWorkspace, type SavedResultInWorkspace } from '../savedResults';
+import type { ExtensionServices } from '../services';
+import { connectionFor, type MultiviewSettings, readSettingsOrExplain } from '../settings';
+import { openModel } from './modelEditor';
+import { pickModelParameters } from './modelPicker';
+
+/** Where the last answers are remembered (global state), to start the next model from. */
+export const LAST_MODEL_PARAMETERS_KEY = 'multiview.lastModelParameters';
+
+export interface ModelRequest {
+  target: SavedResultInWorkspace;
+  parameters: ModelParameters;
+  apiKey: string;
+}
+
+type ModelCommandIds = typeof COMMANDS.makeModel | typeof COMMANDS.historyMakeModel;
+
+export function modelCommands(services: ExtensionServices): Pick<CommandHandlers, ModelCommandIds> {
+  return {
+    // The panel passes its result's sidecar; the command palette passes nothing (a result is asked for).
+    [COMMANDS.makeModel]: async (sidecar?: unknown) => {
+      const target = sidecar instanceof vscode.Uri ? await readTarget(sidecar) : await pickResult();
+      if (target) await makeModels(services, [target]);
+    },
+    // The History view passes the clicked row and the whole selection.
+    [COMMANDS.historyMakeModel]: async (clicked?: unknown, selected?: unknown) => {
+      const nodes = Array.isArray(selected) && selected.length > 1 ? selected : [clicked];
+      const results = nodes.map((node) => asResultNode(node)?.result).filter((result) => result !== undefined);
+      const targets = (await Promise.all(results.map((result) => readTarget(vscode.Uri.file(result.sidecarPath))))).filter((target) => target !== undefined);
+      if (targets.length > 0) await makeModels(services, targets);
+    },
+  };
+}
+
+async function readTarget(sidecar: vscode.Uri): Promise<SavedResultInWorkspace | undefined> {
+  try {
+    return await readSavedResultInWorkspace(sidecar);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    void showError(vscode.l10n.t('No 3D model can be made from {0}: {1}', path.basename(sidecar.fsPath), reason));
+    return undefined;
+  }
+}
+
+/** The command palette's question: which saved result, newest first. */
+async function pickResult(): Promise<SavedResultInWorkspace | undefined> {
+  const uris = (await vscode.workspace.findFiles(SIDECAR_GLOB, undefined, MAX_SIDECARS)).filter((uri) => uri.scheme === 'file');
+  const reads = await Promise.all(uris.map((uri) => readSavedResultInWorkspace(uri).catch(() => undefined)));
+  const targets = reads.filter((read) => read !== undefined).sort((a, b) => compareNewestFirst(a.result, b.result));
+  if (targets.length === 0) {
+    void showInformation(vscode.l10n.t('There is no result in this workspace yet: a 3D model is made from the six views of a result. Generate one first.'));
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    targets.map((target) => ({
+      label: path.basename(target.result.sourceImagePath),
+      description: `${finishedAtLabel(target.result.finishedAtMs, vscode.env.language)} · ${resultDescription(target.result)}`,
+      detail: vscode.workspace.asRelativePath(target.result.sidecarPath, false),
+      target,
+    })),
+    { title: vscode.l10n.t('Make 3D Model'), placeHolder: vscode.l10n.t('The result to make a 3D model from'), matchOnDescription: true, matchOnDetail: true },
+  );
+  return picked?.target;
+}
+
+/** Asks once for the key and the parameters, then makes one model per result, each under its own progress. */
+async function makeModels(services: ExtensionServices, targets: SavedResultInWorkspace[]): Promise<void> {
+  const apiKey = await keyOrExplain(services.apiKeys, vscode.l10n.t('An API key is needed to make a 3D model.'));
+  const settings = apiKey && readSettingsOrExplain(targets[0].workspaceFolder.uri);
+  if (!apiKey || !settings) {
+    return;
+  }
+  services.engine.warmUp();
+  const transparent = await Promise.all(targets.map((target) => viewsAreTransparent(services.engine, target.result.gridPath)));
+  const remembered = services.globalState.get<Partial<Record<keyof ModelParameters, unknown>>>(LAST_MODEL_PARAMETERS_KEY) ?? {};
+  const subject = targets.length === 1 ? path.basename(targets[0].result.sourceImagePath) : vscode.l10n.t('{0} results', targets.length);
+  const parameters = await pickModelParameters(sanitizeModelParameters(remembered), { subject, count: targets.length, viewsTransparent: transparent.every(Boolean) });
+  if (!parameters) {
+    return;
+  }
+  await services.globalState.update(LAST_MODEL_PARAMETERS_KEY, parameters);
+  await Promise.all(targets.map((target) => runModelWithProgress(services, { target, parameters, apiKey }, settings)));
+}
+
+/** Whether a grid's background is really transparent (decoded in the worker); false when it cannot be read. */
+async function viewsAreTransparent(engine: ImageEngine, gridPath: string): Promise<boolean> {
+  try {
+    return (await engine.verifyImage(new Uint8Array(await fs.readFile(gridPath)))).hasTransparency;
+  } catch {
+    return false;
+  }
+}
+
+export async function runModelWithProgress(services: ExtensionServices, request: ModelRequest, settings: MultiviewSettings): Promise<void> {
+  const name = path.basename(request.target.result.sourceImagePath);
+  try {
+    const saved = await withJobProgress((control) => runModel(services, request, settings, control), vscode.l10n.t('Multiview: 3D model of {0}', name));
+    await announceModel(services, saved);
+  } catch (error) {
+    const failed = { ...request, imageUri: vscode.Uri.file(request.target.result.sourceImagePath) };
+    await reportFailure(services, failed, error, (again) => runModelWithProgress(services, again, settings));
+  }
+}
+
+function runModel(services: ExtensionServices, request: ModelRequest, settings: MultiviewSettings, control: JobControl): Promise<SavedModel> {
+  const { target, parameters, apiKey } = request;
+  let pendingId: string | undefined;
+  return tracked(services, vscode.l10n.t('{0} (3D model)', path.basename(target.result.sourceImagePath)), control, async (session) => {
+    try {
+      return await runModelJob({
+        ...session,
+        connection: connectionFor(settings, apiKey, services.log),
+        result: target.result,
+        workspaceFolder: target.workspaceFolder.uri.fsPath,
+        parameters,
+        longSide: settings.uploadLongSide,
+        onQueued: (job) => {
+          pendingId = services.pending.add({ kind: 'model', job });
+        },
+      });
+    } finally {
+      services.pending.remove(pendingId);
+    }
+  });
+}
+
+/** Finishes a model job queued before a window reload; it leaves workspace state when it ends. */
+export async function resumeModel(services: ExtensionServices, pendingId: string, job: ResumableModelJob, apiKey: string, settings: MultiviewSettings): Promise<void> {
+  const name = path.basename(job.imagePath);
+  try {
+    const saved = await withJobProgress(
+      (control) =>
+        tracked(services, vscode.l10n.t('{0} (3D model)', name), control, (session) =>
+          resumeModelJob({ ...session, connection: connectionFor(settings, apiKey, services.log), job }),
+        ),
+      vscode.l10n.t('Multiview (resumed): 3D model of {0}', name),
+    );
+    await announceModel(services, saved);
+  } catch (error) {
+    services.log.error(`Resumed 3D model of ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    const target = await readSavedResultInWorkspace(vscode.Uri.file(job.sidecarPath)).catch(() => undefined);
+    const failed = { imageUri: vscode.Uri.file(job.imagePath), apiKey };
+    // "Try Again" makes a new model from the same result and parameters: the queued job is gone.
+    await reportFailure(services, failed, error, async (again) => {
+      if (target) await runModelWithProgress(services, { target, parameters: job.parameters, apiKey: again.apiKey }, settings);
+    });
+  } finally {
+    services.pending.remove(pendingId);
+  }
+}
+
+/** The panel shows the new model; a message names the file, with Open and Reveal. */
+async function announceModel(services: ExtensionServices, saved: SavedModel): Promise<void> {
+  services.log.info(`Saved ${saved.modelPath} (${saved.model.triangles} triangles, ${saved.model.bytes} bytes)`);
+  services.panels.showSaved(saved.result);
+  const uri = vscode.Uri.file(saved.modelPath);
+  const open = vscode.l10n.t('Open');
+  const reveal = vscode.l10n.t('Reveal in Explorer');
+  const message = saved.sidecarProblem
+    ? vscode.l10n.t('saved {0}, but its result’s sidecar could not record it ({1}).', saved.model.file, saved.sidecarProblem)
+    : vscode.l10n.t('saved the 3D model {0} ({1} triangles).', saved.model.file, saved.model.triangles.toLocaleString(vscode.env.language));
+  const action = await (saved.sidecarProblem ? showWarning : showInformation)(message, open, reveal);
+  if (action === open) {
+    await openModel(uri);
+  } else if (action === reveal) {
+    await vscode.commands.executeCommand('revealInExplorer', uri);
+  }
+}
