@@ -104,7 +104,7 @@ describe('a generation from a local image', () => {
     assert.equal(typeof sidecar.meta, 'object');
     assert.ok(sidecar.timings.totalMs >= 0);
 
-    assert.deepEqual(progress.map((p) => p.stage).filter((s, i, all) => all.indexOf(s) === i), ['preparing', 'uploading', 'submitting', 'downloading', 'saving']);
+    assert.deepEqual(progress.map((p) => p.stage).filter((s, i, all) => all.indexOf(s) === i), ['preparing', 'uploading', 'submitting', 'downloading', 'saving', 'cutting-views']);
     const everything = [await fs.readFile(output.sidecarPath, 'utf8'), ...logs, ...progress.map(describeProgress)].join('\n');
     assert.ok(!everything.includes(API_KEY), 'the key is nowhere in the sidecar, logs or progress');
   });
@@ -198,7 +198,7 @@ describe('a generation from a local image', () => {
     assert.equal(submitted.num_inference_steps, 41);
 
     const stages = progress.map((p) => p.stage).filter((s, i, all) => all.indexOf(s) === i);
-    assert.deepEqual(stages, ['preparing', 'embedding', 'submitting', 'queued', 'downloading', 'saving']);
+    assert.deepEqual(stages, ['preparing', 'embedding', 'submitting', 'queued', 'downloading', 'saving', 'cutting-views']);
     assert.equal(describeProgress({ stage: 'embedding' }), 'Embedding image in the request…');
     const sidecar = JSON.parse(await fs.readFile(output.sidecarPath, 'utf8'));
     assert.equal(sidecar.endpointPreset, 'modelslab-v6');
@@ -270,7 +270,7 @@ describe('a generation from a local image', () => {
     await fs.writeFile(fake, 'this is text, not a PNG');
     const requestsBefore = server.requests.length;
     const { input } = job('success', { imagePath: fake });
-    await assert.rejects(runGenerationJob(input), { name: 'UnsupportedImageError' });
+    await assert.rejects(runGenerationJob(input), (error: unknown) => error instanceof ImageProblemError && error.reason === 'not-an-image');
     assert.equal(server.requests.length, requestsBefore);
   });
 });
@@ -311,7 +311,11 @@ describe('preparing the input image', () => {
   });
 
   test('padToSquare: false uploads the original bytes, and the sidecar says padding was not asked for', async () => {
-    const tallPath = path.join(workspace, 'assets', 'tall.png');
+    // Opaque: a picture with transparency is composited onto grey even unpadded (the model wants no alpha).
+    const tallPath = path.join(workspace, 'assets', 'tall-opaque.png');
+    const tall = new PNG({ width: 48, height: 64, colorType: 2 });
+    tall.data.fill(200);
+    await fs.writeFile(tallPath, PNG.sync.write(tall, { colorType: 2 }));
     const requestsBefore = server.requests.length;
     const { input } = job('success', { imagePath: tallPath, parameters: { ...BUILT_IN_DEFAULTS, prompt: 'a tall thing', padToSquare: false } });
     const { sidecar } = await runGenerationJob(input);

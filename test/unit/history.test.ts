@@ -11,7 +11,7 @@ const OUT = '/ws/generated';
 function result(stem: string, source: string, finishedAtMs: number, extra: Partial<SavedResult> = {}, seed: number | null = 1): SavedResult {
   return {
     sidecarPath: path.join(OUT, `${stem}.json`),
-    sidecar: { jobId: stem.split('-multiview-')[1], seed } as Sidecar,
+    sidecar: { jobId: stem.split('-multiview-')[1], seed, subject: null, models: [] } as unknown as Sidecar,
     gridPath: path.join(OUT, `${stem}.png`),
     viewPaths: ['az030-el+20', 'az090-el-10'].map((pose) => path.join(OUT, `${stem}-view-${pose}.png`)),
     sourceImagePath: source,
@@ -52,7 +52,17 @@ describe('grouping', () => {
 
 describe('what a delete removes', () => {
   const stem = 'mug-multiview-657';
-  const own = [`${stem}.png`, `${stem}-view-az030-el+20.png`, `${stem}-view-az090-el-10.png`, `${stem}-turntable.gif`, `${stem}-turntable-fast.gif`, `${stem}.json`];
+  const own = [
+    `${stem}.png`,
+    `${stem}-view-az030-el+20.png`,
+    `${stem}-view-az090-el-10.png`,
+    `${stem}-subject.png`,
+    `${stem}-turntable.gif`,
+    `${stem}-turntable-fast.gif`,
+    `${stem}-3d.glb`,
+    `${stem}-3d-2.obj`,
+    `${stem}.json`,
+  ];
   const others = [
     'mug.png',
     `${stem}-2.png`,
@@ -61,10 +71,14 @@ describe('what a delete removes', () => {
     `${stem}-2-turntable.gif`,
     `${stem}-notes.txt`,
     `${stem}-turntable.gif.bak`,
+    `${stem}-2-subject.png`,
+    `${stem}-2-3d.glb`,
+    `${stem}-3d.glb.bak`,
+    `${stem}-3d-final.blend`,
     'shoe-multiview-657.png',
   ];
 
-  test('the grid, its views, its turntables and the sidecar (last), nothing else beside it', () => {
+  test('the grid, its views, its cut-out, its turntables, its 3D models and the sidecar (last), nothing else beside it', () => {
     const files = filesToDelete(result(stem, '/ws/mug.png', 1), [...others, ...own]);
     assert.deepEqual(files.map((f) => path.basename(f)).sort(), [...own].sort());
     assert.equal(path.basename(files[files.length - 1]), `${stem}.json`, 'the sidecar goes last');
@@ -105,6 +119,15 @@ describe('labels', () => {
   test('the description tells results apart by seed and job', () => {
     assert.equal(resultDescription(result('mug-multiview-657', '/ws/mug.png', 1, {}, 4242)), 'seed 4242 · job 657');
     assert.equal(resultDescription(result('mug-multiview-657', '/ws/mug.png', 1, {}, null)), 'job 657');
+  });
+
+  test('a result with 3D models says so (the History view’s badge), with their number past one', () => {
+    const withModels = (count: number) => {
+      const base = result('mug-multiview-657', '/ws/mug.png', 1, {}, 4242);
+      return { ...base, sidecar: { ...base.sidecar, models: Array.from({ length: count }, () => ({}) as Sidecar['models'][number]) } };
+    };
+    assert.equal(resultDescription(withModels(1)), 'seed 4242 · job 657 · 3D');
+    assert.equal(resultDescription(withModels(3)), 'seed 4242 · job 657 · 3D ×3');
   });
 
   test('shorten', () => {
