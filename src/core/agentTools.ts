@@ -13,6 +13,7 @@ import { signedDegrees } from './grid';
 import { MODEL_LIMITS, MODEL_RESOLUTIONS, type ModelParameters } from './modelParameters';
 import { type GenerationParameters, LIMITS, validateGuidanceScale, validateNegativePrompt, validatePrompt, validateSeed, validateSize, validateSteps } from './parameters';
 import type { SavedResult } from './readSidecar';
+import type { SidecarModel } from './sidecarSchema';
 
 export const TOOL_NAMES = {
   generate: 'multiview_generate',
@@ -198,7 +199,23 @@ export function describeResults(results: readonly SavedResult[], workspaceFolder
         l10n.t('  sidecar: {0}', at(result.sidecarPath)),
         l10n.t('  grid: {0}; {1} views saved', at(result.gridPath), sidecar.views.length),
         l10n.t('  prompt "{0}", {1} x {2}, {3} steps, guidance {4}', p.prompt, p.width, p.height, p.num_inference_steps, p.guidance_scale),
+        ...sidecar.models.map((model) => l10n.t('  3D model: {0} ({1}, {2} triangles)', at(path.join(path.dirname(result.sidecarPath), model.file)), model.format.toUpperCase(), model.triangles)),
       ].join('\n');
     })
+    .join('\n');
+}
+
+/** What an agent is told after a 3D model: its file, what it holds, what it was made from, the seed and the time. */
+export function describeModel(model: SidecarModel, result: SavedResult, workspaceFolder: string): string {
+  const at = (file: string) => workspacePath(file, workspaceFolder);
+  const from = { subject: l10n.t('the cut-out subject'), 'input-image': l10n.t('the source image'), views: l10n.t('the six views') }[model.input];
+  return [
+    l10n.t('Saved the 3D model of {0} (job {1}): {2}', at(result.sourceImagePath), model.jobId, at(path.join(path.dirname(result.sidecarPath), model.file))),
+    l10n.t('{0} file, {1} triangles, {2} vertices, {3} bytes; made from {4}.', model.format.toUpperCase(), model.triangles, model.vertices, model.bytes, from),
+    l10n.t('Recorded in the sidecar {0}.', at(result.sidecarPath)),
+    model.seed === null ? l10n.t('Seed: not reported by the service.') : l10n.t('Seed: {0}.', model.seed),
+    model.serverGenerationSeconds === null ? '' : l10n.t('Generation time: {0} s on the server.', model.serverGenerationSeconds.toFixed(1)),
+  ]
+    .filter((line) => line !== '')
     .join('\n');
 }

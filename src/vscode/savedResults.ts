@@ -1,5 +1,6 @@
 /** A saved result read from its sidecar, relative to the workspace folder that holds it (the one way to do so). */
 import * as vscode from 'vscode';
+import { compareNewestFirst, MAX_SIDECARS, SIDECAR_GLOB } from '../core/history';
 import { readSavedResult, type SavedResult } from '../core/readSidecar';
 
 export interface SavedResultInWorkspace {
@@ -18,4 +19,12 @@ export async function readSavedResultInWorkspace(sidecarUri: vscode.Uri): Promis
     throw new Error(vscode.l10n.t('it is not in a folder of this workspace.'));
   }
   return { result: await readSavedResult(sidecarUri.fsPath, workspaceFolder.uri.fsPath), workspaceFolder };
+}
+
+/** Every saved result of the workspace that reads, newest first (at most MAX_SIDECARS sidecars are read). */
+export async function findSavedResults(token?: vscode.CancellationToken): Promise<SavedResultInWorkspace[]> {
+  // `undefined` exclude: files.exclude applies (search.exclude does not).
+  const uris = (await vscode.workspace.findFiles(SIDECAR_GLOB, undefined, MAX_SIDECARS, token)).filter((uri) => uri.scheme === 'file');
+  const reads = await Promise.all(uris.map((uri) => readSavedResultInWorkspace(uri).catch(() => undefined)));
+  return reads.filter((read) => read !== undefined).sort((a, b) => compareNewestFirst(a.result, b.result));
 }

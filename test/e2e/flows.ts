@@ -12,7 +12,7 @@ export const GENERATE_PALETTE_TITLE = 'Multiview: Generate Multiview from Image.
 export const SET_KEY_TITLE = 'Multiview: Set API Key';
 export const CLEAR_KEY_TITLE = 'Multiview: Clear API Key';
 
-/** The quick input's title at step k of `total` ("(k/total)"); 7 steps, or 8 when the image-preparation step is asked. */
+/** The quick input's title at step k of `total` ("(k/total)"); 7 steps, up to 9 with the background and preparation steps. */
 const stepTitle = (k: number, total: number | string = 7) => new RegExp(`Generate Multiview.*\\(${k}\\s*/\\s*${total}\\)`);
 
 function escapeRe(s: string): string {
@@ -36,24 +36,30 @@ export interface Answers {
    * undefined accepts the active row.
    */
   prepare?: 'pad' | 'as-is';
+  /** The background step, asked only for a picture without transparency: true removes it first; undefined accepts the active row. */
+  removeBackground?: boolean;
 }
 
 /** What the quick input showed, for the scenarios that check it. */
 export interface ParametersSeen {
-  /** 7, or 8 with the image-preparation step. */
+  /** 7, 8 or 9 with the background and image-preparation steps. */
   totalSteps: number;
+  /** The background step, when it was asked. */
+  background?: { placeholder: string; labels: string[]; active: string };
   /** The image-preparation step, when it was asked. */
   prepare?: { placeholder: string; labels: string[]; active: string };
 }
 
 export const PAD_ROW = /^(Pad to a square|Put it on a grey background)/;
 export const AS_IS_ROW = /^Send as it is/;
+export const REMOVE_BACKGROUND_ROW = /^Remove the background first/;
+export const KEEP_BACKGROUND_ROW = /^Keep the background/;
 
-/** Answers the "Generate Multiview" quick input (7 steps, or 8), acting on each step as a person would. */
+/** Answers the "Generate Multiview" quick input (7 to 9 steps), acting on each step as a person would. */
 export async function answerParameters(host: Host, a: Answers): Promise<ParametersSeen> {
   const seen: ParametersSeen = { totalSteps: 7 };
   await host.step('step 1 prompt', async () => {
-    const title = await host.waitQuickInputTitle(stepTitle(1, '(?:7|8)'), 20_000);
+    const title = await host.waitQuickInputTitle(stepTitle(1, '(?:7|8|9)'), 20_000);
     seen.totalSteps = Number(/\(1\s*\/\s*(\d+)\)/.exec(title)?.[1]);
     log(`  the quick input has ${seen.totalSteps} steps`);
     assert.equal(await host.quickInputType(), 'text', 'the prompt is a plain text input');
@@ -126,21 +132,32 @@ export async function answerParameters(host: Host, a: Answers): Promise<Paramete
     await host.pressEnter();
     if (seen.totalSteps === 7) await host.quickInputHidden();
   });
-  if (seen.totalSteps === 8) {
-    await host.step('step 8/8 prepare the image', async () => {
-      await host.waitQuickInputTitle(stepTitle(8, 8));
-      const labels = await waitFor('prepare rows', async () => {
+  // Steps 8 and 9, asked only when they matter for the picture: its background (a picture without transparency),
+  // then its preparation (not square, or may have transparency). Each is told apart by its placeholder.
+  for (let k = 8; k <= seen.totalSteps; k++) {
+    await host.step(`step ${k}/${seen.totalSteps}`, async () => {
+      await host.waitQuickInputTitle(stepTitle(k, seen.totalSteps));
+      const labels = await waitFor('rows', async () => {
         const l = await host.quickPickLabels();
         return l.length >= 2 ? l : undefined;
       });
       const active = await waitFor('an active row', async () => host.quickPickActiveLabel());
       const placeholder = (await host.quickInputBox().getAttribute('placeholder')) ?? '';
-      seen.prepare = { placeholder, labels, active };
-      log(`  prepare step: ${JSON.stringify(seen.prepare)}`);
-      if (a.prepare === 'pad') await host.pickRow(PAD_ROW);
-      else if (a.prepare === 'as-is') await host.pickRow(AS_IS_ROW);
-      else await host.pressEnter();
-      await host.quickInputHidden();
+      if (/^Background/.test(placeholder)) {
+        seen.background = { placeholder, labels, active };
+        log(`  background step: ${JSON.stringify(seen.background)}`);
+        if (a.removeBackground === true) await host.pickRow(REMOVE_BACKGROUND_ROW);
+        else if (a.removeBackground === false) await host.pickRow(KEEP_BACKGROUND_ROW);
+        else await host.pressEnter();
+      } else {
+        assert.match(placeholder, /^Prepare the image/, `step ${k} is the background or the preparation (placeholder: ${placeholder})`);
+        seen.prepare = { placeholder, labels, active };
+        log(`  prepare step: ${JSON.stringify(seen.prepare)}`);
+        if (a.prepare === 'pad') await host.pickRow(PAD_ROW);
+        else if (a.prepare === 'as-is') await host.pickRow(AS_IS_ROW);
+        else await host.pressEnter();
+      }
+      if (k === seen.totalSteps) await host.quickInputHidden();
     });
   }
   return seen;

@@ -1,7 +1,8 @@
 /**
  * Preparing the input in a real VS Code (code-server) against the local contract server: the quick input asks
- * whether to pad a non-square image (step 8 of 8), the image the server receives is square, the sidecar records
- * it, "Send as it is" uploads the file unchanged and is remembered, and a square opaque image is not asked about.
+ * whether to pad a non-square image (its last step), the image the server receives is square, the sidecar records
+ * it, "Send as it is" uploads the file unchanged and is remembered, a picture with a background is asked about its
+ * background first, and a square opaque image is not asked about padding.
  *
  *   npm run package && npm run compile-tests && node --test out/test/e2e/prepare.test.js
  *
@@ -12,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before } from 'node:test';
+import type { UploadRecord } from '../../src/image/engine';
 import { readImageSize } from '../../src/image/imageFormat';
 import { makeJpeg } from '../host/fixtures';
 import { Host, listFiles, log } from '../host/harness';
@@ -22,6 +24,7 @@ import {
   type Answers,
   checkOutputFiles,
   GENERATE_MENU_TITLE,
+  KEEP_BACKGROUND_ROW,
   PAD_ROW,
   type ParametersSeen,
   readResultPanel,
@@ -85,14 +88,13 @@ scenario('(1) a 96×128 image: step 8 of 8 offers padding, active by default; th
   assert.match(seen.prepare.active, PAD_ROW, 'padding is the active row by default');
 
   assert.deepEqual(readImageSize(uploaded), { width: 128, height: 128 }, 'the server received a square image');
-  assert.ok(uploaded.subarray(1, 4).equals(Buffer.from('PNG')), 'as PNG');
-  const preparation = sidecar.inputPreparation as Record<string, unknown>;
-  assert.equal(preparation.requested, true);
-  assert.equal(preparation.padded, true);
-  assert.deepEqual(preparation.fromSize, { width: 96, height: 128 });
-  assert.deepEqual(preparation.toSize, { width: 128, height: 128 });
-  assert.equal(preparation.background, '#7f7f7f');
-  assert.equal(preparation.skipped, null);
+  const preparation = sidecar.inputPreparation as UploadRecord;
+  assert.equal(preparation.options.padToSquare, true);
+  assert.deepEqual(
+    preparation.steps.find((step) => step.step === 'padded'),
+    { step: 'padded', from: { width: 96, height: 128 }, to: { width: 128, height: 128 }, background: '#7f7f7f' },
+    'the sidecar records the padding',
+  );
   const upload = sidecar.upload as Record<string, unknown>;
   assert.deepEqual([upload.width, upload.height], [128, 128], 'the sidecar records the size uploaded');
 });
@@ -102,28 +104,31 @@ scenario('(2) "Send as it is" uploads the file unchanged, and the next run has i
   const asIs = await generate('mug.png', { prompt: 'a white ceramic mug', prepare: 'as-is' });
   assert.ok(asIs.uploaded.equals(original), 'the server received mug.png byte for byte');
   assert.deepEqual(readImageSize(asIs.uploaded), { width: 96, height: 128 });
-  const preparation = asIs.sidecar.inputPreparation as Record<string, unknown>;
-  assert.equal(preparation.requested, false);
-  assert.equal(preparation.padded, false);
-  assert.equal(preparation.skipped, 'not-requested');
+  const preparation = asIs.sidecar.inputPreparation as UploadRecord;
+  assert.equal(preparation.options.padToSquare, false);
+  assert.ok(preparation.steps.some((step) => step.step === 'sent-untouched'), `sent untouched (${JSON.stringify(preparation.steps)})`);
 
   await resetUi(host);
   // The JPEG in photos/ is 96×128 too: the remembered answer holds for any image, and padding is chosen again.
+  // A JPEG has a background (no transparency): the background step comes first, keeping it by default.
   const next = await generate('photos/shoe.jpg', { prompt: 'a blue shoe', prepare: 'pad' });
-  assert.equal(next.seen.totalSteps, 8);
+  assert.equal(next.seen.totalSteps, 9, 'nine steps: the background, then the preparation');
+  assert.match(next.seen.background?.active ?? '', KEEP_BACKGROUND_ROW, 'keeping the background is the default');
+  assert.ok(next.seen.background?.labels.some((label) => /spends credits/.test(label)), 'removing it says it spends credits');
   assert.match(next.seen.prepare?.active ?? '', AS_IS_ROW, 'the remembered "Send as it is" is the active row');
   assert.deepEqual(readImageSize(next.uploaded), { width: 128, height: 128 }, 'picking the pad row pads again');
-  assert.equal((next.sidecar.inputPreparation as Record<string, unknown>).compositedAlpha, false, 'a JPEG has no transparency');
+  assert.ok(!(next.sidecar.inputPreparation as UploadRecord).steps.some((step) => step.step === 'composited'), 'a JPEG has no transparency to composite');
 });
 
-scenario('(3) a square opaque image: seven steps, no question, sent unchanged', async () => {
+scenario('(3) a square opaque image: no preparation question, sent unchanged', async () => {
   const square = path.join(ws(), 'square.jpg');
   fs.writeFileSync(square, makeJpeg(96, 96));
   const { seen, uploaded, sidecar } = await generate('square.jpg', { prompt: 'a square thing' });
-  assert.equal(seen.totalSteps, 7, 'seven steps: nothing to prepare');
+  assert.equal(seen.totalSteps, 8, 'eight steps: its background, nothing to prepare');
+  assert.ok(seen.background, 'the background step was shown');
   assert.equal(seen.prepare, undefined);
   assert.ok(uploaded.equals(fs.readFileSync(square)), 'the server received square.jpg byte for byte');
-  const preparation = sidecar.inputPreparation as Record<string, unknown>;
-  assert.equal(preparation.padded, false);
-  assert.equal(preparation.skipped, 'square-and-opaque', 'padding was on (remembered from run 2b) but not needed');
+  const preparation = sidecar.inputPreparation as UploadRecord;
+  assert.ok(preparation.steps.some((step) => step.step === 'sent-untouched'), 'padding was on (remembered from run 2b) but not needed');
+  assert.ok(!preparation.steps.some((step) => step.step === 'padded'));
 });

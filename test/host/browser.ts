@@ -16,6 +16,13 @@ const MAC_APPS = ['Chromium.app/Contents/MacOS/Chromium', 'Google Chrome.app/Con
 /** Where the harness looked before this file existed; kept as the path a launch error names when none is found. */
 export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
+/**
+ * WebGL in headless Chromium (the 3D viewer) without a GPU: ANGLE on SwiftShader. Chromium falls back to it by
+ * itself even with --disable-gpu, but says so explicitly here, and --enable-unsafe-swiftshader keeps the fallback
+ * allowed now that Chromium is retiring the automatic one. Used by the real host and the viewer's own tests.
+ */
+export const SWIFTSHADER_FLAGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+
 export interface FoundBrowser {
   executable: string;
   /** How it was found, for the log: "MULTIVIEW_BROWSER", "PATH (chromium)", "macOS application". */

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { PNG } from 'pngjs';
 // jpeg-js ships its own index.d.ts
 import * as jpeg from 'jpeg-js';
+import { lathedVase, writeGlb } from '../support/modelFixtures';
 
 /** RGBA pixels of a simple "product photo": a coloured disc on a light gradient. */
 function productPixels(width: number, height: number, hue: [number, number, number]): Buffer {
@@ -49,6 +50,8 @@ export interface WorkspaceLayout {
  * Creates the test workspace:
  *   mug.png              a real 96×128 PNG
  *   photos/shoe.jpg      a real 96×128 JPEG
+ *   models/vase.glb      a real GLB (a lathed vase of about a thousand triangles), for the 3D viewer
+ *   models/broken.glb    the same file cut short (the viewer must say it cannot read it)
  *   notes.txt            text (gives the explorer something safe to click for focus)
  *   fake.png             text with a .png name (the extension must refuse it gracefully)
  */
@@ -60,6 +63,10 @@ export function createWorkspace(dir: string): WorkspaceLayout {
   };
   fs.writeFileSync(images['mug.png'], makePng(96, 128));
   fs.writeFileSync(images['photos/shoe.jpg'], makeJpeg(96, 128));
+  fs.mkdirSync(path.join(dir, 'models'), { recursive: true });
+  const vase = writeGlb(lathedVase());
+  fs.writeFileSync(path.join(dir, 'models', 'vase.glb'), vase);
+  fs.writeFileSync(path.join(dir, 'models', 'broken.glb'), vase.subarray(0, 600));
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'Test workspace of the Multiview real-VS-Code host.\n');
   fs.writeFileSync(path.join(dir, 'fake.png'), 'this is text, not a PNG\n');
   return { dir, images };

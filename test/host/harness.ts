@@ -16,7 +16,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { DEBIAN_CHROMIUM, findBrowser } from './browser';
+import { DEBIAN_CHROMIUM, findBrowser, SWIFTSHADER_FLAGS } from './browser';
 import { createWorkspace, type WorkspaceLayout } from './fixtures';
 
 // playwright-core is loaded from .tools at run time and deliberately typed loosely.
@@ -463,7 +463,7 @@ export class Host {
       this.browser = await chromium.launch({
         executablePath: CHROMIUM,
         headless: o.headless ?? true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...SWIFTSHADER_FLAGS],
         env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache') },
         timeout: 60_000,
       }).finally(restoreTmp);

@@ -12,9 +12,11 @@ import {
   checkListResultsInput,
   checkMakeModelInput,
   describeGenerated,
+  describeModel,
   describeResults,
   GENERATE_INPUT_SCHEMA,
   LIST_RESULTS_INPUT_SCHEMA,
+  MAKE_MODEL_INPUT_SCHEMA,
   TOOL_NAMES,
 } from '../../src/core/agentTools';
 import type { SavedResult } from '../../src/core/readSidecar';
@@ -31,6 +33,7 @@ describe('the tools as package.json declares them', () => {
 
   test('their input schemas are the ones the tools check against', () => {
     assert.deepEqual(tools.get(TOOL_NAMES.generate)?.inputSchema, JSON.parse(JSON.stringify(GENERATE_INPUT_SCHEMA)));
+    assert.deepEqual(tools.get(TOOL_NAMES.makeModel)?.inputSchema, JSON.parse(JSON.stringify(MAKE_MODEL_INPUT_SCHEMA)));
     assert.deepEqual(tools.get(TOOL_NAMES.listResults)?.inputSchema, JSON.parse(JSON.stringify(LIST_RESULTS_INPUT_SCHEMA)));
   });
 
@@ -44,6 +47,7 @@ describe('the tools as package.json declares them', () => {
       assert.ok(tool.toolReferenceName, `${tool.name}: a reference name goes with canBeReferencedInPrompt`);
     }
     assert.match(tools.get(TOOL_NAMES.generate)!.modelDescription, /spends credits/);
+    assert.match(tools.get(TOOL_NAMES.makeModel)!.modelDescription, /spends credits/);
     assert.match(tools.get(TOOL_NAMES.listResults)!.modelDescription, /free/);
   });
 
@@ -173,5 +177,29 @@ describe('what an agent is told', () => {
     assert.match(told, /sidecar: assets\/multiview\/sword-multiview-657\.json/);
     assert.match(told, /prompt "a sword", 640 x 960, 50 steps, guidance 4/);
     assert.equal(describeResults([], WS), 'No Multiview results found.');
+  });
+
+  test('after a 3D model: its file relative to the workspace, what it holds, what it came from, the seed; the listing names it too', () => {
+    const model = {
+      file: 'sword-multiview-657-3d.glb',
+      format: 'glb',
+      jobId: '3d-77',
+      parameters: { output_format: 'glb' },
+      input: 'subject',
+      triangles: 1024,
+      vertices: 530,
+      bytes: 48_000,
+      seed: 99,
+      serverGenerationSeconds: 140.5,
+      finishedAt: '2026-12-01T10:00:00.000Z',
+    } satisfies Sidecar['models'][number];
+    const result = savedResult({ models: [model] });
+    const told = describeModel(model, result, WS);
+    assert.match(told, /^Saved the 3D model of assets\/sword\.png \(job 3d-77\): assets\/multiview\/sword-multiview-657-3d\.glb/);
+    assert.match(told, /GLB file, 1024 triangles, 530 vertices, 48000 bytes; made from the cut-out subject\./);
+    assert.match(told, /Seed: 99\./);
+    assert.match(told, /Generation time: 140\.5 s on the server\./);
+    assert.ok(!told.includes(WS + path.sep), 'no absolute paths');
+    assert.match(describeResults([result], WS), /3D model: assets\/multiview\/sword-multiview-657-3d\.glb \(GLB, 1024 triangles\)/);
   });
 });

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import type { FromViewerMessage, ModelFormat } from '../../src/shared/viewerMessages';
-import { DEBIAN_CHROMIUM, findBrowser } from '../host/browser';
+import { DEBIAN_CHROMIUM, findBrowser, SWIFTSHADER_FLAGS } from '../host/browser';
 import { loadPlaywright, REPO_ROOT } from '../host/harness';
 
 // playwright-core is loaded from .tools at run time and typed loosely, as in the real-host harness.
@@ -23,13 +23,6 @@ export type Page = any;
 export const VIEWER_BUNDLE = path.join(REPO_ROOT, 'dist', 'viewer.js');
 const VIEWER_CSS = path.join(REPO_ROOT, 'media', 'viewer.css');
 const CHROMIUM = findBrowser()?.executable ?? DEBIAN_CHROMIUM;
-
-/**
- * WebGL in headless chromium 156 on this machine: ANGLE on SwiftShader's Vulkan device. Chromium falls back to it by
- * itself even with --disable-gpu (as the real-host harness runs it), but says so explicitly here, and
- * --enable-unsafe-swiftshader keeps the fallback allowed now that Chromium is retiring the automatic one.
- */
-export const SWIFTSHADER_FLAGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 
 /** Builds dist/ (every bundle, as packaging does: scripts/build.mjs, about a second) from the current sources. */
 export function buildViewer(): void {

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type CommandHandlers, COMMANDS } from '../../commands';
-import { compareNewestFirst, finishedAtLabel, MAX_SIDECARS, resultDescription, SIDECAR_GLOB } from '../../core/history';
+import { finishedAtLabel, resultDescription } from '../../core/history';
 import { type ResumableModelJob, resumeModelJob, runModelJob, type SavedModel } from '../../core/modelJob';
 import { type ModelParameters, sanitizeModelParameters } from '../../core/modelParameters';
 import type { ImageEngine } from '../../image/engine';
@@ -17,7 +17,7 @@ import { asResultNode } from '../history/historyNodes';
 import { type JobControl, tracked, withJobProgress } from '../jobs/runJob';
 import { reportFailure } from '../jobs/reportFailure';
 import { showError, showInformation, showWarning } from '../notifications';
-import { readSavedResultInWorkspace, type SavedResultInWorkspace } from '../savedResults';
+import { findSavedResults, readSavedResultInWorkspace, type SavedResultInWorkspace } from '../savedResults';
 import type { ExtensionServices } from '../services';
 import { connectionFor, type MultiviewSettings, readSettingsOrExplain } from '../settings';
 import { openModel } from './modelEditor';
@@ -63,9 +63,7 @@ async function readTarget(sidecar: vscode.Uri): Promise<SavedResultInWorkspace |
 
 /** The command palette's question: which saved result, newest first. */
 async function pickResult(): Promise<SavedResultInWorkspace | undefined> {
-  const uris = (await vscode.workspace.findFiles(SIDECAR_GLOB, undefined, MAX_SIDECARS)).filter((uri) => uri.scheme === 'file');
-  const reads = await Promise.all(uris.map((uri) => readSavedResultInWorkspace(uri).catch(() => undefined)));
-  const targets = reads.filter((read) => read !== undefined).sort((a, b) => compareNewestFirst(a.result, b.result));
+  const targets = await findSavedResults();
   if (targets.length === 0) {
     void showInformation(vscode.l10n.t('There is no result in this workspace yet: a 3D model is made from the six views of a result. Generate one first.'));
     return undefined;
@@ -111,14 +109,25 @@ async function viewsAreTransparent(engine: ImageEngine, gridPath: string): Promi
 }
 
 export async function runModelWithProgress(services: ExtensionServices, request: ModelRequest, settings: MultiviewSettings): Promise<void> {
-  const name = path.basename(request.target.result.sourceImagePath);
   try {
-    const saved = await withJobProgress((control) => runModel(services, request, settings, control), vscode.l10n.t('Multiview: 3D model of {0}', name));
-    await announceModel(services, saved);
+    const saved = await runModelUnderProgress(services, request, settings);
+    void announceModel(services, saved);
   } catch (error) {
     const failed = { ...request, imageUri: vscode.Uri.file(request.target.result.sourceImagePath) };
     await reportFailure(services, failed, error, (again) => runModelWithProgress(services, again, settings));
   }
+}
+
+/**
+ * One model under its progress notification, for callers that show its result and failure themselves (the agent
+ * tool); `signal` cancels it too (a chat's stop button), as the notification's Cancel does.
+ */
+export function runModelUnderProgress(services: ExtensionServices, request: ModelRequest, settings: MultiviewSettings, signal?: AbortSignal): Thenable<SavedModel> {
+  const name = path.basename(request.target.result.sourceImagePath);
+  return withJobProgress(
+    (control) => runModel(services, request, settings, { ...control, ...(signal ? { signal: AbortSignal.any([control.signal, signal]) } : {}) }),
+    vscode.l10n.t('Multiview: 3D model of {0}', name),
+  );
 }
 
 function runModel(services: ExtensionServices, request: ModelRequest, settings: MultiviewSettings, control: JobControl): Promise<SavedModel> {
@@ -154,7 +163,7 @@ export async function resumeModel(services: ExtensionServices, pendingId: string
         ),
       vscode.l10n.t('Multiview (resumed): 3D model of {0}', name),
     );
-    await announceModel(services, saved);
+    void announceModel(services, saved);
   } catch (error) {
     services.log.error(`Resumed 3D model of ${name}: ${error instanceof Error ? error.message : String(error)}`);
     const target = await readSavedResultInWorkspace(vscode.Uri.file(job.sidecarPath)).catch(() => undefined);
@@ -169,7 +178,7 @@ export async function resumeModel(services: ExtensionServices, pendingId: string
 }
 
 /** The panel shows the new model; a message names the file, with Open and Reveal. */
-async function announceModel(services: ExtensionServices, saved: SavedModel): Promise<void> {
+export async function announceModel(services: ExtensionServices, saved: SavedModel): Promise<void> {
   services.log.info(`Saved ${saved.modelPath} (${saved.model.triangles} triangles, ${saved.model.bytes} bytes)`);
   services.panels.showSaved(saved.result);
   const uri = vscode.Uri.file(saved.modelPath);

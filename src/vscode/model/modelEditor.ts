@@ -45,7 +45,9 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider 
         type: 'load',
         format,
         name: path.basename(uri.path),
-        bytes,
+        // A plain view: workspace.fs hands back a Node Buffer, whose toJSON() would turn it into an object of
+        // numbers on the way to the webview (its bytes then fail the viewer's message check).
+        bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
         ...(fetchesResources ? { baseUri: `${panel.webview.asWebviewUri(folder).toString()}/` } : {}),
       } satisfies ToViewerMessage);
     });

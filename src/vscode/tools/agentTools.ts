@@ -1,6 +1,6 @@
 /**
- * Multiview as language-model tools for chat agents: generate the six views of a workspace image, and list the
- * results already made. The tool that spends credits asks first (VS Code shows the confirmation), runs the same
+ * Multiview as language-model tools for chat agents: generate the six views of a workspace image, make a 3D model
+ * of a result, and list the results already made. The tools that spend credits ask first (VS Code shows the confirmation), runs the same
  * pipeline as the command (progress in the notification and the status bar, the chat's stop button cancels), opens
  * the result panel, and answers with text an agent can act on. A failure is answered in the words the user would
  * see, never with a stack or the key; a missing key, with the command that sets it (a tool never asks for the key).
@@ -8,10 +8,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { redactSecret } from '../../api/redact';
-import { checkGenerateInput, checkListResultsInput, describeGenerated, describeResults, TOOL_NAMES, type ToolName, workspacePath } from '../../core/agentTools';
+import { checkGenerateInput, checkListResultsInput, checkMakeModelInput, describeGenerated, describeModel, describeResults, type MakeModelToolInput, TOOL_NAMES, type ToolName, workspacePath } from '../../core/agentTools';
 import { isFile } from '../../core/files';
 import { isCancellation } from '../../core/jobSession';
-import { SIDECAR_GLOB } from '../../core/history';
+import { MODEL_FILE_EXTENSIONS } from '../../core/modelFiles';
+import { type ModelParameters, sanitizeModelParameters } from '../../core/modelParameters';
 import { resolveOutputFolder } from '../../core/outputFiles';
 import { type GenerationParameters, sanitizeParameters } from '../../core/parameters';
 import type { SavedResult } from '../../core/readSidecar';
@@ -19,15 +20,17 @@ import { abortSignalFor } from '../cancellation';
 import { LAST_PARAMETERS_KEY } from '../generate/generateCommands';
 import { hasImageExtension } from '../generate/chooseImage';
 import { runJobUnderProgress, showResult } from '../jobs/runJob';
-import { readSavedResultInWorkspace } from '../savedResults';
+import { LAST_MODEL_PARAMETERS_KEY, runModelUnderProgress } from '../model/modelCommands';
+import { findSavedResults, readSavedResultInWorkspace, type SavedResultInWorkspace } from '../savedResults';
 import type { ExtensionServices } from '../services';
 import { type MultiviewSettings, readSettings } from '../settings';
 
 type Tool = vscode.LanguageModelTool<unknown>;
 
-export function agentTools(services: ExtensionServices): Record<Exclude<ToolName, typeof TOOL_NAMES.makeModel>, Tool> {
+export function agentTools(services: ExtensionServices): Record<ToolName, Tool> {
   return {
     [TOOL_NAMES.generate]: generateTool(services),
+    [TOOL_NAMES.makeModel]: makeModelTool(services),
     [TOOL_NAMES.listResults]: listResultsTool(),
   };
 }
@@ -141,6 +144,93 @@ function generateTool(services: ExtensionServices): Tool {
   };
 }
 
+/** The result an agent named: a sidecar path, or the newest result of an image; a sentence when there is none. */
+async function findResult(input: MakeModelToolInput, token?: vscode.CancellationToken): Promise<SavedResultInWorkspace | string> {
+  if (input.result) {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const uri = path.isAbsolute(input.result) ? vscode.Uri.file(input.result) : folders[0] && vscode.Uri.joinPath(folders[0].uri, input.result.replace(/\\/g, '/'));
+    if (!uri) return vscode.l10n.t('No folder is open in VS Code: open the folder that holds the result first.');
+    try {
+      return await readSavedResultInWorkspace(uri);
+    } catch (error) {
+      return vscode.l10n.t('“{0}” cannot be used as a result: {1}', input.result, error instanceof Error ? error.message : String(error));
+    }
+  }
+  const image = findWorkspaceImage(input.image ?? '');
+  if (typeof image === 'string') return image;
+  const newest = (await findSavedResults(token)).find((saved) => path.normalize(saved.result.sourceImagePath) === path.normalize(image.uri.fsPath));
+  return newest ?? vscode.l10n.t('{0} has no Multiview result yet: generate its six views first (multiview_generate).', input.image ?? '');
+}
+
+/** What a model for this input would use: the agent's values over the user's last answers and the service's defaults. */
+function plannedModelParameters(services: ExtensionServices, given: Partial<ModelParameters>): ModelParameters {
+  const remembered = services.globalState.get<Partial<Record<keyof ModelParameters, unknown>>>(LAST_MODEL_PARAMETERS_KEY) ?? {};
+  // The six views as the input are the user's choice (and only for transparent views): an agent's run uses one image.
+  return sanitizeModelParameters({ ...remembered, ...given, multiImage: false });
+}
+
+function makeModelTool(services: ExtensionServices): Tool {
+  return {
+    prepareInvocation: async (options, token) => {
+      const input = checkMakeModelInput(options.input);
+      const target = input.ok ? await findResult(input.value, token) : undefined;
+      if (!input.ok || typeof target !== 'object' || !(await services.apiKeys.get())) {
+        return { invocationMessage: vscode.l10n.t('Checking the request…') };
+      }
+      const parameters = plannedModelParameters(services, input.value.parameters);
+      const root = target.workspaceFolder.uri.fsPath;
+      const name = workspacePath(target.result.sourceImagePath, root);
+      const file = workspacePath(path.join(path.dirname(target.result.sidecarPath), `${path.basename(target.result.sidecarPath, '.json')}-3d${MODEL_FILE_EXTENSIONS[parameters.format]}`), root);
+      return {
+        invocationMessage: vscode.l10n.t('Making a 3D model of {0}…', name),
+        confirmationMessages: {
+          title: vscode.l10n.t('Make a 3D model with Multiview?'),
+          message: new vscode.MarkdownString()
+            .appendText(vscode.l10n.t('Make a 3D model of {0}: {1}, quality {2}.', name, parameters.format.toUpperCase(), parameters.resolution))
+            .appendMarkdown('\n\n')
+            .appendText(vscode.l10n.t('This runs one paid job on your account and takes a few minutes.'))
+            .appendMarkdown('\n\n')
+            .appendText(vscode.l10n.t('It writes {0} beside the result (a new name if that one is taken).', file)),
+        },
+      };
+    },
+    invoke: async (options, token) => {
+      const input = checkMakeModelInput(options.input);
+      if (!input.ok) return text(input.problem);
+      const target = await findResult(input.value, token);
+      if (typeof target === 'string') return text(target);
+      const apiKey = await services.apiKeys.get();
+      if (!apiKey) {
+        return text(
+          vscode.l10n.t('No Multiview API key is set. Ask the user to run the command “Multiview: Set API Key” and try again; never ask for the key in the chat.'),
+        );
+      }
+      let settings: MultiviewSettings;
+      try {
+        settings = readSettings(target.workspaceFolder.uri);
+      } catch (error) {
+        return text(vscode.l10n.t('Multiview’s settings need fixing first: {0}', error instanceof Error ? error.message : String(error)));
+      }
+      const parameters = plannedModelParameters(services, input.value.parameters);
+      const cancellation = abortSignalFor(token);
+      try {
+        const saved = await runModelUnderProgress(services, { target, parameters, apiKey }, settings, cancellation.signal);
+        services.panels.showSaved(saved.result);
+        return text(describeModel(saved.model, saved.result, target.workspaceFolder.uri.fsPath), vscode.l10n.t('The result panel shows the model beside the editor.'));
+      } catch (error) {
+        if (isCancellation(error) && token.isCancellationRequested) {
+          throw new vscode.CancellationError();
+        }
+        const message = redactSecret(error instanceof Error ? error.message : String(error), apiKey);
+        services.log.error(`Agent tool ${TOOL_NAMES.makeModel}: ${message}`);
+        return text(isCancellation(error) ? vscode.l10n.t('The user cancelled the 3D model; nothing was saved.') : vscode.l10n.t('Multiview could not make the 3D model: {0}', message));
+      } finally {
+        cancellation.dispose();
+      }
+    },
+  };
+}
+
 function listResultsTool(): Tool {
   return {
     prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Looking up Multiview results…') }),
@@ -152,14 +242,9 @@ function listResultsTool(): Tool {
       }
       const image = input.value.image === undefined ? undefined : findWorkspaceImage(input.value.image);
       if (typeof image === 'string') return text(image);
-      const uris = await vscode.workspace.findFiles(SIDECAR_GLOB, undefined, 1000, token);
-      const results: SavedResult[] = [];
-      for (const uri of uris) {
-        const saved = await readSavedResultInWorkspace(uri).catch(() => undefined);
-        if (saved && (!image || path.normalize(saved.result.sourceImagePath) === path.normalize(image.uri.fsPath))) {
-          results.push(saved.result);
-        }
-      }
+      const results: SavedResult[] = (await findSavedResults(token))
+        .map((saved) => saved.result)
+        .filter((result) => !image || path.normalize(result.sourceImagePath) === path.normalize(image.uri.fsPath));
       const root = image?.workspaceFolder.uri.fsPath ?? folders[0].uri.fsPath;
       return text(describeResults(results, root));
     },
