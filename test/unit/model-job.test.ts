@@ -346,6 +346,24 @@ describe('more than one model, and the sidecar as the user left it', () => {
     assert.equal(await fs.readFile(other, 'utf8'), '{"name":"not a sidecar"}');
     await fs.unlink(other);
   });
+  test('two models recorded at the same moment are both listed', async () => {
+    const result = await savedResult();
+    const model = (file: string): SidecarModel => ({
+      file, format: 'glb', jobId: file, parameters: {}, input: 'input-image', triangles: 1, vertices: 3, bytes: 1, seed: null, serverGenerationSeconds: null, finishedAt: '',
+    });
+    await Promise.all([recordModel(result.sidecarPath, model('a-3d.glb'), API_KEY), recordModel(result.sidecarPath, model('b-3d.glb'), API_KEY)]);
+    const files = ((await readJson(result.sidecarPath)).models as SidecarModel[]).map((entry) => entry.file).sort();
+    assert.deepEqual(files, ['a-3d.glb', 'b-3d.glb'], 'neither update is lost');
+  });
+
+  test('two models of one result finishing together are both saved and both listed', async () => {
+    const result = await savedResult();
+    const stem = path.basename(result.sidecarPath, '.json');
+    const [glb, obj] = await Promise.all([runModelJob(modelJob(result, 'success').input), runModelJob(modelJob(result, 'success', { format: 'obj' }).input)]);
+    assert.deepEqual([path.basename(glb.modelPath), path.basename(obj.modelPath)], [`${stem}-3d.glb`, `${stem}-3d.obj`]);
+    const files = ((await readJson(result.sidecarPath)).models as SidecarModel[]).map((model) => model.file).sort();
+    assert.deepEqual(files, [`${stem}-3d.glb`, `${stem}-3d.obj`]);
+  });
 });
 
 describe('a queued 3D job', () => {
