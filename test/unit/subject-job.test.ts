@@ -163,7 +163,7 @@ describe('Remove Background', () => {
     assert.deepEqual(await filesIn(folder), before);
   });
 
-  for (const [scenario, kind] of [['invalid-key', 'invalid-key'], ['failed-on-fetch', 'failed'], ['link-expired', 'download']] as const) {
+  for (const [scenario, kind] of [['invalid-key', 'invalid-key'], ['echo-key', 'rejected'], ['failed-on-fetch', 'failed'], ['link-expired', 'download']] as const) {
     test(`${scenario}: a ${kind} error and nothing saved`, async () => {
       const before = await filesIn(folder);
       await expectApiError(kind, runBackgroundRemovalJob(job(scenario).input));
@@ -184,4 +184,27 @@ describe('Remove Background', () => {
     await assert.rejects(runBackgroundRemovalJob(job('success', { outputFolder: '../elsewhere' }).input), OutputLocationError);
     assert.equal(server.requests.length, requestsBefore);
   });
+
+  test('a hostile server cannot choose where the cut-out goes', async () => {
+    const saved = await runBackgroundRemovalJob(job('hostile', { outputFolder: '${workspaceFolder}/hostile' }).input);
+    assert.equal(saved.path, path.join(workspace, 'hostile', 'red-mug-subject.png'));
+    assert.deepEqual(await filesIn(path.join(workspace, 'hostile')), ['red-mug-subject.png']);
+    assert.equal(alphaAt(PNG.sync.read(await fs.readFile(saved.path)), 0, 0), 0);
+  });
+});
+
+test('the key is in no file of the workspace', async () => {
+  const files: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else files.push(full);
+    }
+  };
+  await walk(workspace);
+  assert.ok(files.some((file) => file.endsWith('-subject.png')), 'cut-outs were saved');
+  for (const file of files) {
+    assert.ok(!(await fs.readFile(file, 'latin1')).includes(API_KEY), `${path.relative(workspace, file)} holds no key`);
+  }
 });
