@@ -151,10 +151,28 @@ async function saveModel(client: MultiviewClient, job: Omit<ResumableModelJob, '
 }
 
 /**
+ * The sidecar updates in progress, by path. Each one reads the sidecar, then replaces it: two at once (two models
+ * of one result finishing together) would both read the same text, and the later replace would drop the other's
+ * model. So the updates of one sidecar run one after the other.
+ */
+const sidecarUpdates = new Map<string, Promise<void>>();
+
+/**
  * Appends `model` to the sidecar's `models`, keeping every other field as it is on disk (a newer version's, or a
- * hand edit), in one atomic replace.
+ * hand edit), in one atomic replace; after any update of the same sidecar still in progress.
  */
 export async function recordModel(sidecarPath: string, model: SidecarModel, secret: string): Promise<void> {
+  const key = path.resolve(sidecarPath);
+  const update = (sidecarUpdates.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => appendModel(sidecarPath, model, secret));
+  sidecarUpdates.set(key, update);
+  try {
+    await update;
+  } finally {
+    if (sidecarUpdates.get(key) === update) sidecarUpdates.delete(key);
+  }
+}
+
+async function appendModel(sidecarPath: string, model: SidecarModel, secret: string): Promise<void> {
   const json: unknown = JSON.parse(await readSidecarText(sidecarPath));
   if (!isRecord(json) || !parseSidecar(json)) {
     throw new Error(l10n.t('{0} is not a Multiview sidecar.', path.basename(sidecarPath)));
