@@ -133,7 +133,8 @@ async function saveModel(client: MultiviewClient, job: Omit<ResumableModelJob, '
     triangles: downloaded.facts.triangles,
     vertices: downloaded.facts.vertices,
     bytes: downloaded.bytes.byteLength,
-    seed: done.seed ?? (job.sent.seed === 0 ? null : job.sent.seed),
+    // `done.seed` falls back to the seed asked for; 0 asked the service to choose, so without its echo it is unknown.
+    seed: done.seed === undefined || (done.seed === 0 && job.sent.seed === 0 && done.meta.seed === undefined) ? null : done.seed,
     serverGenerationSeconds: done.generationTime ?? null,
     finishedAt: new Date().toISOString(),
   };

@@ -45,15 +45,18 @@ export class PendingJobStore {
   }
 }
 
-/** A stored entry, checked; one kept before there were model jobs has no `kind` and is a generation. */
+/**
+ * A stored entry, checked (what a resume reads must be there); one kept before there were model jobs has no `kind`
+ * and is a generation. A kind this version does not know (a newer version's) is left out.
+ */
 function asPendingJob(value: unknown): PendingJob[] {
   const job = isRecord(value) && typeof value.id === 'string' && isRecord(value.job) && isRecord(value.job.queued) ? value.job : undefined;
-  if (!job || typeof job.startedAt !== 'string' || typeof job.imagePath !== 'string') {
+  if (!job || typeof job.startedAt !== 'string' || typeof job.imagePath !== 'string' || typeof job.workspaceFolder !== 'string' || !isRecord(job.sent) || !isRecord(job.parameters)) {
     return [];
   }
-  const id = (value as { id: string }).id;
-  if ((value as { kind?: unknown }).kind === 'model') {
-    return typeof job.sidecarPath === 'string' && isRecord(job.parameters) ? [{ id, kind: 'model', job: job as unknown as ResumableModelJob }] : [];
+  const { id, kind } = value as { id: string; kind?: unknown };
+  if (kind === 'model') {
+    return typeof job.sidecarPath === 'string' && typeof job.input === 'string' ? [{ id, kind, job: job as unknown as ResumableModelJob }] : [];
   }
-  return typeof job.folder === 'string' ? [{ id, kind: 'views', job: job as unknown as ResumableJob }] : [];
+  return (kind === undefined || kind === 'views') && typeof job.folder === 'string' ? [{ id, kind: 'views', job: job as unknown as ResumableJob }] : [];
 }
