@@ -1,6 +1,6 @@
 /**
  * The Multiview API client: upload an input image (or embed it), submit a job, poll it to the end, download the grid.
- * It knows nothing about VS Code. The quirks listed in api-contract.md are handled here and in responses.ts; the
+ * It knows nothing about VS Code. The quirks listed in docs/api-contract.md are handled here and in responses.ts; the
  * differences between endpoint presets (presets.ts) arrive as data in ApiEndpoints and are followed here.
  */
 import * as l10n from '@vscode/l10n';
@@ -71,7 +71,7 @@ const DEFAULT_MAX_RATE_LIMIT_RETRIES = 3;
 const DEFAULT_MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024;
 const DEFAULT_MAX_JSON_BYTES = 2 * 1024 * 1024;
 const DEFAULT_POLL_INTERVAL_MS = { min: 2_000, max: 15_000 };
-/** Documented limit of both upload endpoints (api-contract.md §4). */
+/** Documented limit of both upload endpoints (docs/api-contract.md §4). */
 const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 /** Polling survives this many transient failures in a row (5xx, resets, timeouts) before giving up. */
 const MAX_CONSECUTIVE_POLL_FAILURES = 3;
@@ -374,7 +374,7 @@ export class MultiviewClient {
 
   /**
    * The server's fetch_result, but only on a configured host (the poll carries the key, so a hostile answer
-   * must not redirect it elsewhere); then the configured fallbacks, which are guesses (api-contract.md §3).
+   * must not redirect it elsewhere); then the configured fallbacks, which are guesses (docs/api-contract.md §3).
    * A fetch_result that does not name the job (the enterprise `/api/v1/enterprise/fetch` form) gets `request_id`.
    */
   private pollUrlsFor(queued: QueuedJob): PollUrl[] {

@@ -47,7 +47,7 @@ export class HttpTransport {
       responseType: 'stream',
       maxContentLength: -1,
       maxBodyLength: MAX_REQUEST_BODY_BYTES,
-      // Every status is an answer: the body's `status` decides (see api-contract.md §2.4).
+      // Every status is an answer: the body's `status` decides (see docs/api-contract.md §2.4).
       validateStatus: () => true,
       transitional: { clarifyTimeoutError: true },
     });

@@ -41,7 +41,7 @@ const MAX_TRACK_ID_CHARS = 128;
 
 /**
  * For the quick input: an error message, or undefined when `text` is empty (no webhook) or an https URL the
- * service can call (api-contract.md §5: HTTPS, publicly reachable).
+ * service can call (docs/api-contract.md §5: HTTPS, publicly reachable).
  */
 export function validateWebhookUrl(text: string): string | undefined {
   const trimmed = text.trim();

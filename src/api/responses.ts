@@ -1,6 +1,6 @@
 /**
  * Turns whatever the API answered into something the rest of the client can trust: a parsed JSON object,
- * a classification by its body `status` (authoritative over the HTTP code, see api-contract.md §2.4),
+ * a classification by its body `status` (authoritative over the HTTP code, see docs/api-contract.md §2.4),
  * flattened server text, and a normalised result. Every string that comes from the server passes through
  * `sanitizeServerText`, which also redacts the API key a hostile server might echo.
  */

@@ -1,5 +1,5 @@
 /**
- * Background removal for the contract server's removebg routes (api-contract.md §12): decode the image that was
+ * Background removal for the contract server's removebg routes (docs/api-contract.md §12): decode the image that was
  * sent (PNG or JPEG, with the codecs the repo already has), make the pixels close to the border colour transparent
  * with a soft edge, and encode a real PNG: the cut-out, or the mask alone. A stand-in for the service's model,
  * good enough that a client's compositing, saving and display can be checked on real pixels.

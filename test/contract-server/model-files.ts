@@ -1,7 +1,7 @@
 /**
  * Real 3D model files, for the contract server's image-to-3D answers and for tests that need model files of their
  * own. One small mesh (a vase-like solid of revolution with smooth normals and UVs, about a thousand triangles) is
- * written in the four formats the service offers (api-contract.md §12): binary glTF 2.0 (GLB: one mesh, one
+ * written in the four formats the service offers (docs/api-contract.md §12): binary glTF 2.0 (GLB: one mesh, one
  * material, a tiny embedded PNG texture), Wavefront OBJ (text), binary STL and binary little-endian PLY.
  * The encoders take any Mesh, so a test can write a mesh of its own shape or size. Pure functions; pngjs only.
  */

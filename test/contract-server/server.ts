@@ -80,7 +80,7 @@ export interface ContractServerOptions {
   texturedGrids?: boolean;
 }
 
-/** Uploads are at most 5 MB decoded (api-contract.md §4); bodies above this are refused outright. */
+/** Uploads are at most 5 MB decoded (docs/api-contract.md §4); bodies above this are refused outright. */
 const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
 const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 const FIRST_JOB_ID = 657;
@@ -89,7 +89,7 @@ const DEFAULT_HEIGHT = 960;
 const ENDLESS_CHUNK = Buffer.alloc(64 * 1024, 0x2a);
 /** Bytes of the real file an endless body starts with, so that it passes a magic-bytes check. */
 const ENDLESS_HEAD_BYTES = 16;
-/** Image to 3D echoes a texture size it chose in meta (api-contract.md §12). */
+/** Image to 3D echoes a texture size it chose in meta (docs/api-contract.md §12). */
 const MODEL_TEXTURE_SIZE = 1024;
 const MODEL_DEFAULT_RESOLUTION = 256;
 /** A link that lived out: the storage says so the way S3-compatible buckets do for an expired signed URL. */
@@ -243,7 +243,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     if (method === 'GET') return serveFile(incoming);
     if (method !== 'POST') return sendJson(res, methodNotAllowed(method));
 
-    // Every API route is a JSON POST carrying the key in its body (api-contract.md §1).
+    // Every API route is a JSON POST carrying the key in its body (docs/api-contract.md §1).
     if (!/application\/json/i.test(req.headers['content-type'] ?? '') || !isObject(parsed)) {
       return sendJson(res, { status: 400, body: { status: 'error', message: 'Invalid API Request', tip: INVALID_KEY_TIP } });
     }
@@ -262,7 +262,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     const fetchRoute = FETCH_ROUTE.exec(route);
     if (fetchRoute) return sendJson(res, poll(key, fetchRoute[1], fetchRoute[2]));
     if (route === '/api/v1/enterprise/fetch') {
-      // The documented enterprise form: the job is named in the body (api-contract.md §3).
+      // The documented enterprise form: the job is named in the body (docs/api-contract.md §3).
       const requestId = incoming.body.request_id;
       if ((typeof requestId !== 'number' && typeof requestId !== 'string') || String(requestId).trim() === '') {
         return sendJson(res, { status: 400, body: { status: 'error', message: { request_id: ['The request id field is required.'] } } });
@@ -514,7 +514,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
       output: [],
       future_links: [fileUrl(job)],
       proxy_links: [],
-      // The 3D processing schema adds extra_assets (api-contract.md §2.2).
+      // The 3D processing schema adds extra_assets (docs/api-contract.md §2.2).
       ...(job.kind === 'model' ? { extra_assets: [] } : {}),
       meta: job.meta,
     };
@@ -687,7 +687,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
   };
 }
 
-/** The 'validation-object' answer of each kind of job: a Laravel-style field -> messages map (api-contract.md §2.3). */
+/** The 'validation-object' answer of each kind of job: a Laravel-style field -> messages map (docs/api-contract.md §2.3). */
 const CANNED_VALIDATION_ERRORS: Readonly<Record<JobKind, FieldErrors>> = {
   multiview: { prompt: ['The prompt field is required.'], width: ['width must be between 256 and 1024'] },
   removebg: {

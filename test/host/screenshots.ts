@@ -6,6 +6,8 @@
  *   media/screenshots/result-panel-<theme>.png   the result panel
  *   media/screenshots/turntable-<theme>.png      the panel's turntable, views and actions
  *   media/screenshots/history-<theme>.png        the History view beside the panel
+ *   media/screenshots/model-panel-<theme>.png    the panel's 3D view of the model made from the result
+ *   media/screenshots/model-editor-<theme>.png   a .glb of the workspace in the 3D model viewer
  *
  *   node out/test/host/screenshots.js [--theme light|dark] [--out dir] [--vsix path]
  */
@@ -21,7 +23,7 @@ function arg(name: string): string | undefined {
 }
 
 const OUT = path.resolve(arg('out') ?? path.join(REPO_ROOT, 'media', 'screenshots'));
-const stepTitle = (k: number) => new RegExp(`Generate Multiview.*\\(${k}\\s*/\\s*[78]\\)`);
+const stepTitle = (k: number) => new RegExp(`Generate Multiview.*\\(${k}\\s*/\\s*[789]\\)`);
 
 async function shoot(theme: 'light' | 'dark', baseUrl: string): Promise<void> {
   const host = await Host.start({
@@ -108,6 +110,34 @@ async function shoot(theme: 'light' | 'dark', baseUrl: string): Promise<void> {
       await rows.nth(1).hover();
       await sleep(500);
       await host.screenshot(file('history'));
+    });
+    await host.step('3D model in the panel', async () => {
+      await host.webview().locator('#make-model').click();
+      await host.waitQuickInputTitle(/Make 3D Model.*\(1\s*\/\s*4\)/, 20_000);
+      // GLB, standard quality, a random seed, then "Make the 3D Model".
+      await waitFor('every step answered', async () => {
+        if (!(await host.quickInputWidget().isVisible())) return true;
+        await host.pressEnter();
+        await sleep(400);
+        return false;
+      }, 30_000);
+      const view = host.webview();
+      await view.locator('#model').waitFor({ state: 'visible', timeout: 90_000 });
+      await waitFor('the model drawn', async () => /triangles/.test((await view.locator('.model-viewer-info').textContent()) ?? ''), 60_000);
+      await view.locator('#model').evaluate((section: { scrollIntoView(options: unknown): void }) => section.scrollIntoView({ block: 'center' }));
+      await waitFor('progress toast gone', async () => !(await host.readNotifications()).some((n) => n.progress), 15_000).catch(() => undefined);
+      await host.clearNotifications();
+      await host.page.mouse.move(0, 0);
+      await sleep(800);
+      await host.screenshot(file('model-panel'));
+    });
+    await host.step('3D model editor', async () => {
+      await host.contextMenu('models/vase.glb', 'Open 3D Model');
+      await host.editorTab(/vase\.glb/).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await waitFor('the model drawn', async () => /triangles/.test((await host.webview().locator('.model-viewer-info').textContent()) ?? ''), 60_000);
+      await host.page.mouse.move(0, 0);
+      await sleep(800);
+      await host.screenshot(file('model-editor'));
     });
     log(`screenshots (${theme}) written to ${OUT}`);
   } finally {

@@ -1,5 +1,5 @@
 /**
- * The API client against the contract server: one case per quirk of api-contract.md, asserting what a user
+ * The API client against the contract server: one case per quirk of docs/api-contract.md, asserting what a user
  * would notice (the result and its bytes, the error kind and text, the requests made), plus a sweep showing
  * that the API key never leaks into errors, logs, stages or results. The main scenarios and the sweep run
  * against every endpoint preset; each preset's own difference has its own cases.

@@ -1,6 +1,6 @@
 /**
  * The pure parts of the API layer: URL derivation, redaction, and the normalisation of every response
- * shape api-contract.md lists. No network.
+ * shape docs/api-contract.md lists. No network.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
