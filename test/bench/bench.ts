@@ -1,32 +1,46 @@
 /**
- * `npm run bench`: the performance figures of the issue, each beside its budget. A report, not a test: it exits 0
- * when a figure misses its budget and non-zero only when a figure could not be measured.
- * Expects `npm run package` (dist/, dist/meta.json, multiview.vsix) and `npm run compile-tests` (out/) first.
+ * `npm run bench`: every performance figure the issues ask for, each beside its budget and beside the reference a
+ * user would pick (sharp for the pixel work, a bare HTTP client for the download, the `yo code` template for
+ * activation, a bare three.js page for the 3D view). A report, not a test: it exits 0 when a figure misses its
+ * budget and non-zero only when a figure could not be measured.
+ * Expects `npm run package` (dist/, dist/meta.json, multiview.vsix) and `npm run compile-tests` (out/) first; the 3D
+ * viewer's figures need chromium and playwright-core (`bash test/host/install-tools.sh`).
+ *
+ * Where the budgets come from: bundle, activation, overhead and polling from the speed-budget issue (#4); the .vsix,
+ * the image engine and "grid shown / views saved" from the image-engine issue (#9); modules in two bundles from the
+ * codebase issue (#10); the viewer's size and first frame from the 3D issue (#11, figures without a budget).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { promises as fs, readFileSync, statSync } from 'node:fs';
-import * as http from 'node:http';
+import { promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PNG } from 'pngjs';
 import { MultiviewClient } from '../../src/api/client';
 import { endpointsFromBaseUrls } from '../support/endpoints';
-import { runGenerationJob } from '../../src/core/generationJob';
-import { BUILT_IN_DEFAULTS } from '../../src/core/parameters';
-import { ImageEngine } from '../../src/image/engine';
-import { testEngineOptions } from '../support/imageEngine';
+import { corpusFile } from '../support/imageCorpus';
+import { measureViewer } from '../viewer/viewerBench';
+import { imageBench } from './imageBench';
+import type { RunFigures } from './product-run';
 import { startTimedJobServer } from './timed-job-server';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const KB = 1024;
 const ACTIVATION_SAMPLES = 20;
-const OVERHEAD_SAMPLES = 20;
+/** Generations per grid size with the answer at once (the worker still warm from the upload). */
+const WARM_RESULT_RUNS = 15;
+/** Generations per grid size whose answer comes after the worker stopped idle (as in a real job of a minute). */
+const COLD_RESULT_RUNS = 5;
+/** The contract server's eta for queued jobs: answered after eta + one 2 s poll, past the worker's 5 s idle stop. */
+const QUEUED_ETA_SECONDS = 4;
+const VIEWER_RUNS = 5;
 const API_KEY = 'bench-key-0123456789';
 
 interface Row {
   figure: string;
   value: string;
+  /** The same figure for the reference a user would pick, when there is one. */
+  reference?: string;
   budget: string;
   /** undefined: no budget (information only), or not measured. */
   pass?: boolean;
@@ -47,8 +61,8 @@ const kb = (bytes: number): string => `${(bytes / KB).toFixed(1)} KB`;
 const msText = (ms: number): string => `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
 
 function printTable(): void {
-  const cells = rows.map((row) => [row.figure, row.value, row.budget, row.error ? 'ERROR' : row.pass === undefined ? 'info' : row.pass ? 'PASS' : 'MISS']);
-  const header = ['Figure', 'Measured', 'Budget', 'Result'];
+  const cells = rows.map((row) => [row.figure, row.value, row.reference ?? '-', row.budget, row.error ? 'ERROR' : row.pass === undefined ? 'info' : row.pass ? 'PASS' : 'MISS']);
+  const header = ['Figure', 'Measured', 'Reference', 'Budget', 'Result'];
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((cell) => cell[column].length)));
   const line = (cell: string[]): string => cell.map((text, column) => text.padEnd(widths[column])).join(' | ');
   console.log(line(header));
@@ -82,16 +96,18 @@ function bundleSize(): void {
   rows.push({ figure: 'Bundle dist/extension.js, loaded at activation (onStartupFinished)', value: kb(bytes), budget: '150 KB', pass: bytes <= 150 * KB });
   const loadedWhen: Record<string, string> = {
     'dist/main.js': 'every feature, loaded at the first use of one',
-    'dist/codecs.js': 'image codecs, loaded to pad, shrink, split or animate',
-    'dist/imageWorker.js': 'the image worker, started for pixel work',
+    'dist/imageWorker.js': 'the image worker (worker thread), started for pixel work',
     'dist/webview.js': "the result panel's script",
     'dist/viewer.js': 'the 3D viewer, loaded by a panel showing a model',
   };
-  for (const output of outputs.filter((name) => name !== 'dist/extension.js')) {
+  for (const output of outputs.filter((name) => name !== 'dist/extension.js' && name !== 'dist/viewer.js')) {
     rows.push({ figure: `  ${output}, ${loadedWhen[output] ?? 'loaded later'}`, value: kb(size(output)), budget: '-' });
   }
   const total = outputs.reduce((sum, output) => sum + size(output), 0);
-  rows.push({ figure: '  all JavaScript of the extension together', value: kb(total), budget: '-' });
+  rows.push({ figure: '  all JavaScript of the extension together (dist/viewer.js below, with the 3D view)', value: kb(total), budget: '-' });
+  const wasm = readdirSync(path.join(ROOT, 'dist', 'wasm')).filter((file) => file.endsWith('.wasm'));
+  const wasmBytes = wasm.reduce((sum, file) => sum + size(path.join('dist', 'wasm', file)), 0);
+  rows.push({ figure: `  the image worker's WebAssembly (dist/wasm/: ${wasm.join(', ')})`, value: kb(wasmBytes), budget: '-' });
 
   // A module in two bundles of one realm exists twice there: two copies of its classes and of its state.
   const ownModules = (output: string) => Object.entries(meta.outputs[output].inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input);
@@ -118,62 +134,95 @@ function bundleSize(): void {
   }
 }
 
+/** Issue #9 allows the WebAssembly codecs "under 2 MB" (#4's 400 KB was set for a .vsix without them). */
 function vsixSize(): void {
   const bytes = statSync(path.join(ROOT, 'multiview.vsix')).size;
-  rows.push({ figure: 'Package multiview.vsix', value: kb(bytes), budget: '400 KB', pass: bytes <= 400 * KB });
+  rows.push({ figure: 'Package multiview.vsix (one for every platform)', value: kb(bytes), budget: '2 MB', pass: bytes <= 2 * KB * KB });
+  details.push(`multiview.vsix: ${kb(bytes)}; the image-engine issue's budget is "under 2 MB"; the older 400 KB of the speed-budget issue, set before the WebAssembly codecs and three.js, ${bytes <= 400 * KB ? 'is met too' : 'is exceeded'}.`);
 }
 
 // ---- activation --------------------------------------------------------------------------------------
 
-/** require(bundle) + activate() and command -> first quick input, each sample in a fresh Node process. */
+interface ActivationSample {
+  requireMs: number;
+  activateMs: number;
+  firstInputMs: number;
+  mainRequireMs: number;
+  activateFeaturesMs: number;
+  firstInput: string;
+}
+
+/**
+ * require(bundle) + activate() and command -> first quick input, each sample in a fresh Node process, for Multiview
+ * (dist/extension.js; its first command loads dist/main.js) and for the reference, a `yo code`-shaped hello world.
+ */
 async function activation(): Promise<void> {
   const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'mv-bench-activation-'));
   const image = path.join(workspace, 'shoe.png');
   await fs.writeFile(image, PNG.sync.write(new PNG({ width: 64, height: 64 })));
-  type Sample = { requireMs: number; activateMs: number; firstInputMs: number; firstInput: string };
-  const run = (count: number, preload: boolean): Sample[] =>
+  const run = (count: number, which: 'multiview' | 'hello', preload = false): ActivationSample[] =>
     Array.from({ length: count }, () => {
-      const child = spawnSync(process.execPath, [path.join(__dirname, 'activation-sample.js'), ROOT, workspace, image], {
+      const child = spawnSync(process.execPath, [path.join(__dirname, 'activation-sample.js'), ROOT, workspace, image, which], {
         encoding: 'utf8',
         timeout: 20_000,
         env: { ...process.env, BENCH_PRELOAD: preload ? '1' : '0' },
       });
-      if (child.status !== 0) throw new Error(`activation sample failed: ${child.stderr || child.error?.message}`);
-      return JSON.parse(child.stdout.trim().split('\n').pop()!) as Sample;
+      if (child.status !== 0) throw new Error(`activation sample (${which}) failed: ${child.stderr || child.error?.message}`);
+      return JSON.parse(child.stdout.trim().split('\n').pop()!) as ActivationSample;
     });
-  let samples: Sample[];
-  let preloaded: Sample[];
+  let samples: ActivationSample[];
+  let preloaded: ActivationSample[];
+  let hello: ActivationSample[];
   try {
-    run(1, false); // warms the disk cache
-    samples = run(ACTIVATION_SAMPLES, false);
-    preloaded = run(ACTIVATION_SAMPLES / 2, true);
+    run(1, 'multiview'); // warms the disk cache
+    run(1, 'hello');
+    samples = [];
+    hello = [];
+    // Interleaved, so that a noisy moment of the machine falls on both.
+    for (let i = 0; i < ACTIVATION_SAMPLES; i++) {
+      samples.push(...run(1, 'multiview'));
+      hello.push(...run(1, 'hello'));
+    }
+    preloaded = run(ACTIVATION_SAMPLES / 2, 'multiview', true);
   } finally {
     await fs.rm(workspace, { recursive: true, force: true });
   }
-  const total = samples.map((sample) => sample.requireMs + sample.activateMs);
-  const first = samples.map((sample) => sample.firstInputMs);
+  const total = (sample: ActivationSample) => sample.requireMs + sample.activateMs;
   const stub = '(stub host, outside VS Code)';
-  rows.push({ figure: `Activation: require + activate() median ${stub}`, value: msText(median(total)), budget: '15 ms', pass: median(total) <= 15 });
-  rows.push({ figure: `Activation: require + activate() p90 ${stub}`, value: msText(quantile(total, 0.9)), budget: '15 ms', pass: quantile(total, 0.9) <= 15 });
-  rows.push({ figure: `Command -> first quick input, median ${stub}`, value: msText(median(first)), budget: '-' });
-  rows.push({ figure: `Command -> first quick input, p90 ${stub}`, value: msText(quantile(first, 0.9)), budget: '-' });
+  const helloText = (q: number, pick: (sample: ActivationSample) => number) => `hello world ${msText(quantile(hello.map(pick), q))}`;
+  rows.push({ figure: `Activation: require + activate() median ${stub}`, value: msText(median(samples.map(total))), reference: helloText(0.5, total), budget: '15 ms', pass: median(samples.map(total)) <= 15 });
+  rows.push({ figure: `Activation: require + activate() p90 ${stub}`, value: msText(quantile(samples.map(total), 0.9)), reference: helloText(0.9, total), budget: '15 ms', pass: quantile(samples.map(total), 0.9) <= 15 });
+  const first = (sample: ActivationSample) => sample.firstInputMs;
+  rows.push({ figure: `First command -> first quick input shown, median ${stub}`, value: msText(median(samples.map(first))), reference: helloText(0.5, first), budget: '-' });
+  rows.push({ figure: `First command -> first quick input shown, p90 ${stub}`, value: msText(quantile(samples.map(first), 0.9)), reference: helloText(0.9, first), budget: '-' });
+  rows.push({ figure: '  of which: require(dist/main.js), median', value: msText(median(samples.map((sample) => sample.mainRequireMs))), budget: '-' });
+  rows.push({ figure: '  of which: activateFeatures(), median', value: msText(median(samples.map((sample) => sample.activateFeaturesMs))), budget: '-' });
+  rows.push({
+    figure: '  of which: the command up to its first question, median',
+    value: msText(median(samples.map((sample) => sample.firstInputMs - sample.mainRequireMs - sample.activateFeaturesMs))),
+    budget: '-',
+  });
   details.push(
-    `Activation, ${samples.length} fresh Node ${process.version} processes, measured OUTSIDE VS Code with a stub \`vscode\` module: ` +
+    `Activation, ${samples.length} fresh Node ${process.version} processes each, measured OUTSIDE VS Code with a stub \`vscode\` module: ` +
       `require(dist/extension.js) median ${msText(median(samples.map((s) => s.requireMs)))}, activate() median ${msText(median(samples.map((s) => s.activateMs)))}; ` +
-      `VS Code's own costs (extension host IPC, reading the manifest) are not included. ` +
+      `VS Code's own costs (extension host IPC, reading the manifest) are not included. The reference is test/bench/hello-extension.ts (one command showing a quick pick, ` +
+      `the shape of \`yo code\`'s template), timed the same way, its runs interleaved with Multiview's. ` +
       `With the Node built-ins and undici (global fetch, which axios probes at load) loaded beforehand, as a host that already uses them would have: ` +
-      `require + activate() median ${msText(median(preloaded.map((s) => s.requireMs + s.activateMs)))} (${preloaded.length} processes).`,
+      `Multiview's require + activate() median ${msText(median(preloaded.map(total)))}, its first command -> first quick input ${msText(median(preloaded.map(first)))} (${preloaded.length} processes).`,
   );
   details.push(
-    `First quick input: from calling the 'multiview.generateFromExplorer' handler with a PNG Uri (key already in SecretStorage) to show() of "${samples[0].firstInput}". ` +
-      `On a cold start VS Code activates first, so the user waits activation + this: median ${msText(median(samples.map((s) => s.requireMs + s.activateMs + s.firstInputMs)))}.`,
+    `First quick input: from calling the 'multiview.generateFromExplorer' handler with a PNG Uri (key already in SecretStorage) to show() of "${samples[0].firstInput}": ` +
+      `the shim loads dist/main.js and calls activateFeatures() (the first use of any command pays this once), then the command inspects the image, starts the image worker's warm-up and asks. ` +
+      `On a cold start VS Code activates first, so the user waits activation + this: median ${msText(median(samples.map((s) => total(s) + s.firstInputMs)))}.`,
   );
 }
 
-// ---- overhead: final answer -> saved, against a bare HTTP client --------------------------------------
+// ---- final answer -> grid shown -> views saved, through the product, against a bare HTTP client ------------
 
 async function startContractServerProcess(): Promise<{ baseUrl: string; stop(): void }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'out', 'test', 'contract-server', 'cli.js'), '--port', '0', '--textured-grids'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'out', 'test', 'contract-server', 'cli.js'), '--port', '0', '--textured-grids', '--eta', String(QUEUED_ETA_SECONDS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -186,72 +235,74 @@ async function startContractServerProcess(): Promise<{ baseUrl: string; stop(): 
   return { baseUrl, stop: () => child.kill() };
 }
 
-/** A bare client: http.get the URL, then fs.writeFile it. Returns milliseconds. */
-function bareDownload(url: string, target: string): Promise<number> {
-  const started = performance.now();
-  return new Promise<Buffer>((resolve, reject) => {
-    http
-      .get(url, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve(Buffer.concat(chunks)));
-        res.on('error', reject);
-      })
-      .on('error', reject);
-  }).then(async (bytes) => {
-    await fs.writeFile(target, bytes);
-    return performance.now() - started;
+/** product-run.js in a fresh process: `runs` generations of IMAGE at this grid size; its figures per run. */
+function productRuns(workspace: string, image: string, baseUrl: string, width: number, height: number, runs: number, warmups: number): Promise<RunFigures[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'product-run.js'), ROOT, workspace, image, baseUrl, String(width), String(height), String(runs), String(warmups)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const timer = setTimeout(() => child.kill(), 180_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      try {
+        if (code !== 0) throw new Error(`exit ${code}`);
+        resolve((JSON.parse(stdout.trim().split('\n').pop()!) as { runs: RunFigures[] }).runs);
+      } catch (error) {
+        reject(new Error(`product run ${width}x${height} failed (${(error as Error).message}): ${stderr.slice(0, 800)}`));
+      }
+    });
   });
 }
 
-async function overhead(baseUrl: string, workspace: string, imagePath: string, width: number, height: number): Promise<void> {
-  const engine = new ImageEngine(testEngineOptions());
-  const base = `${baseUrl}/scenario/success`;
-  /** One whole job; returns ms from the final answer (the submit's 200 logged by the client) to saved, and the grid URL. */
-  const productRun = async (saveViews = true): Promise<{ ms: number; fromDownloadingMs: number; url: string; bytes: number }> => {
-    let answeredAt = NaN;
-    let downloadingAt = NaN;
-    const output = await runGenerationJob({
-      imagePath,
-      workspaceFolder: workspace,
-      outputFolder: '${imageFolder}/multiview',
-      parameters: { ...BUILT_IN_DEFAULTS, prompt: 'a red shoe', width, height, seed: 1 },
-      longSide: 1024,
-      engine,
-      connection: { apiKey: API_KEY, endpoints: endpointsFromBaseUrls(base, base), log: (line) => /^POST \S+\/api\/v5\/multiview -> 200/.test(line) && (answeredAt = performance.now()) },
-      extensionVersion: '0.0.0-bench',
-      cameraLayout: 'zero123plus-v1.2',
-      saveViews,
-      onProgress: (progress) => progress.stage === 'downloading' && Number.isNaN(downloadingAt) && (downloadingAt = performance.now()),
-    });
-    const savedAt = performance.now();
-    if (Number.isNaN(answeredAt) || Number.isNaN(downloadingAt)) throw new Error('did not see the final answer or the download stage');
-    return { ms: savedAt - answeredAt, fromDownloadingMs: savedAt - downloadingAt, url: output.sidecar.output.downloadedFrom, bytes: (await fs.stat(output.gridPath)).size };
-  };
-
-  const bareTarget = path.join(workspace, `bare-${width}x${height}.png`);
-  const warm = await productRun(); // the server renders and caches this size; both clients open their connections
-  await productRun();
-  await bareDownload(warm.url, bareTarget);
-  await bareDownload(warm.url, bareTarget);
-  const product: Awaited<ReturnType<typeof productRun>>[] = [];
-  const gridOnly: number[] = [];
-  const bare: number[] = [];
-  for (let run = 0; run < OVERHEAD_SAMPLES; run++) {
-    product.push(await productRun());
-    gridOnly.push((await productRun(false)).ms);
-    bare.push(await bareDownload(warm.url, bareTarget));
-  }
-  engine.dispose();
-  const productMs = median(product.map((run) => run.ms));
-  const ratio = productMs / median(bare);
-  rows.push({ figure: `Overhead, final answer -> saved, ${width}x${height} grid`, value: `${ratio.toFixed(2)}x`, budget: '1.25x', pass: ratio <= 1.25 });
-  // What the six views add: decoding the grid and encoding six PNGs, in pure JavaScript.
-  rows.push({ figure: `  the same without the six views (saveViews off)`, value: `${(median(gridOnly) / median(bare)).toFixed(2)}x`, budget: '-' });
+/**
+ * The issue's "final answer -> panel showing the grid <= 1.25x a bare download of the grid; the six views saved
+ * <= 100 ms after that", through the shipped bundles (product-run.ts), for one grid size: with the answer at once
+ * (the worker still running from the upload) and with the answer after the job was queued past the worker's idle
+ * stop, as a real generation of a minute is.
+ */
+async function resultFigures(baseUrl: string, workspace: string, image: string, width: number, height: number): Promise<void> {
+  const warm = await productRuns(workspace, image, `${baseUrl}/scenario/success`, width, height, WARM_RESULT_RUNS, 2);
+  const cold = await productRuns(workspace, image, `${baseUrl}/scenario/queued`, width, height, COLD_RESULT_RUNS, 0);
+  const size = `${width}x${height}`;
+  const bare = median(warm.map((run) => run.bareDownloadMs));
+  const shown = median(warm.map((run) => run.answerToGridShownMs));
+  const ratio = shown / bare;
+  const gridKb = kb(median(warm.map((run) => run.gridBytes)));
+  rows.push({
+    figure: `Final answer -> grid saved and shown, ${size} grid (${gridKb}), median of ${warm.length}: ${msText(shown)}`,
+    value: `${ratio.toFixed(2)}x bare`,
+    reference: `bare download ${msText(bare)}`,
+    budget: '1.25x bare',
+    pass: ratio <= 1.25,
+  });
+  const coldShown = median(cold.map((run) => run.answerToGridShownMs));
+  const coldBare = median(cold.map((run) => run.bareDownloadMs));
+  rows.push({
+    figure: `  the same after a queued job (worker stopped idle), median of ${cold.length}: ${msText(coldShown)}`,
+    value: `${(coldShown / coldBare).toFixed(2)}x bare`,
+    reference: `bare download ${msText(coldBare)}`,
+    budget: '1.25x bare',
+    pass: coldShown / coldBare <= 1.25,
+  });
+  const views = median(warm.map((run) => run.gridShownToViewsSavedMs));
+  const sharpViews = median(warm.map((run) => run.sharpViewsMs));
+  rows.push({ figure: `Six views saved after the grid is shown, ${size}, worker running, median of ${warm.length}`, value: msText(views), reference: `sharp ${msText(sharpViews)}`, budget: '100 ms', pass: views <= 100 });
+  const coldViews = median(cold.map((run) => run.gridShownToViewsSavedMs));
+  const coldSharp = median(cold.map((run) => run.sharpViewsMs));
+  rows.push({ figure: `  the same after a queued job (worker started again), median of ${cold.length}`, value: msText(coldViews), reference: `sharp ${msText(coldSharp)}`, budget: '100 ms', pass: coldViews <= 100 });
+  const stillWarm = cold.filter((run) => !run.workerColdAtAnswer).length;
   details.push(
-    `Overhead ${width}x${height} (grid ${kb(warm.bytes)}, contract server in a child process, medians of ${OVERHEAD_SAMPLES}): ` +
-      `runGenerationJob from the final answer to saved ${msText(productMs)} (from the 'downloading' stage ${msText(median(product.map((run) => run.fromDownloadingMs)))}), ` +
-      `bare http.get + fs.writeFile ${msText(median(bare))}; difference ${msText(productMs - median(bare))}. "Shown" (the webview panel) is not included.`,
+    `Result ${size} (grid ${gridKb} from the contract server with photo-like grain; ${warm.length} answered at once + ${cold.length} queued, each a whole "Generate Multiview..." from the Explorer through dist/ in a fresh stub host, Enter on every question): ` +
+      `answer -> grid downloaded (checked as it arrived) ${msText(median(warm.map((run) => run.answerToDownloadedMs)))}, -> the check's verdict and free names, grid written from ${msText(median(warm.map((run) => run.answerToGridWriteMs)))}, in place ${msText(median(warm.map((run) => run.answerToGridSavedMs)))}, -> its panel's HTML set ${msText(shown)}; ` +
+      `-> six views and the sidecar saved ${msText(views)} later, the panel updated ${msText(median(warm.map((run) => run.viewsSavedToShownMs)))} after that. ` +
+      `Queued: answer -> grid shown ${msText(coldShown)} (downloaded after ${msText(median(cold.map((run) => run.answerToDownloadedMs)))}), views ${msText(coldViews)} after it` +
+      (stillWarm > 0 ? `; WARNING: in ${stillWarm} of ${cold.length} queued runs the worker had not stopped before the answer.` : '; the worker had stopped idle before every queued answer and started again for the views.') +
+      ` "Shown" is the extension host handing the panel its HTML (ResultPanels.showSaved from onGridSaved); VS Code drawing the page is not included (no workbench here).` +
+      ` References in the same process after each run: http.get + fs.writeFile of the same grid URL; sharp cutting the saved grid into six PNG files (deflate level 2, as the product's views).`,
   );
 }
 
@@ -306,28 +357,62 @@ async function measure(name: string, figure: () => void | Promise<void>): Promis
   }
 }
 
+/** dist/viewer.js against a bare three.js GLB page, and each one's first frame in headless chromium. */
+async function viewer(): Promise<void> {
+  const bytes = statSync(path.join(ROOT, 'dist', 'viewer.js')).size;
+  const figures = await measureViewer({ runs: VIEWER_RUNS });
+  const { reference } = figures;
+  rows.push({
+    figure: 'Bundle dist/viewer.js (the 3D view, three.js; loaded only by a page showing a model), minified (gzip)',
+    value: `${kb(bytes)} (${kb(figures.bundleGzipBytes)})`,
+    reference: `three.js GLB page ${kb(reference.bundleBytes)} (${kb(reference.bundleGzipBytes)})`,
+    budget: '-',
+  });
+  rows.push({
+    figure: `3D view: opening the page -> first frame of the model, median of ${figures.firstFrameRunsMs.length} (headless chromium, software WebGL)`,
+    value: msText(figures.firstFrameMs),
+    reference: `three.js GLB page ${msText(reference.firstFrameMs)}`,
+    budget: '-',
+  });
+  details.push(
+    `3D view: a textured GLB of ${figures.triangles} triangles, handed to the page as the result panel does (bytes in a message); from navigation start to the viewer's first-frame mark (after its first render() with the model): ` +
+      `runs ${figures.firstFrameRunsMs.join(', ')} ms; the reference (three.js + GLTFLoader + OrbitControls, two lights, the same GLB decoded in the page): runs ${reference.firstFrameRunsMs.join(', ')} ms. ` +
+      `Not included: VS Code creating the webview and the extension host reading the model file and posting it.`,
+  );
+}
+
 async function main(): Promise<void> {
+  const started = performance.now();
   await measure('Bundle size', bundleSize);
   await measure('Package size', vsixSize);
   await measure('Activation', activation);
-  await measure('Overhead', async () => {
+  await measure('Image engine', async () => {
+    const image = await imageBench({ shipped: true });
+    rows.push(...image.rows);
+    details.push(...image.details);
+  });
+  await measure('Final answer -> grid shown -> views saved', async () => {
     const server = await startContractServerProcess();
-    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'mv-bench-overhead-'));
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'mv-bench-result-'));
     try {
-      const imagePath = path.join(workspace, 'shoe.png');
-      const png = new PNG({ width: 64, height: 64 });
-      png.data.fill(200);
-      await fs.writeFile(imagePath, PNG.sync.write(png));
-      await overhead(server.baseUrl, workspace, imagePath, 640, 960);
-      await overhead(server.baseUrl, workspace, imagePath, 1024, 1024);
+      // A real photo of the size the model uses, so that nothing is prepared before the upload but what a user's is.
+      const image = path.join(workspace, 'shoe.jpg');
+      await fs.copyFile((await corpusFile('squareJpeg')).file, image);
+      await resultFigures(server.baseUrl, workspace, image, 640, 960);
+      await resultFigures(server.baseUrl, workspace, image, 1024, 1024);
     } finally {
       server.stop();
       await fs.rm(workspace, { recursive: true, force: true });
     }
   });
+  await measure('3D viewer', viewer);
   await measure('Polling', polling);
 
-  console.log(`\nMultiview benchmark (Node ${process.version}, ${os.cpus().length} cores, ${os.platform()})\n`);
+  console.log(`\nMultiview benchmark (Node ${process.version}, ${os.cpus().length} cores, ${os.platform()}; ${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+  console.log(
+    'Reference: the same figure for what a user would pick instead: sharp (libvips) for the pixel work, a bare http.get + fs.writeFile for the grid, ' +
+      "a hello-world extension (the shape of `yo code`'s template) for activation, a bare three.js GLB page for the 3D view.\n",
+  );
   printTable();
   console.log('');
   details.forEach((detail) => console.log(`- ${detail}`));

@@ -1,7 +1,11 @@
 /**
- * A stub of the `vscode` API with just what activate() and the first steps of "Generate Multiview" touch, so the
- * bundle can be loaded and timed in a plain Node process. It is NOT VS Code: no IPC, no workbench, no UI.
- * install() makes `require('vscode')` resolve to it.
+ * A stub of the `vscode` API with just what activation, the first steps of "Generate Multiview" and (with
+ * `autoAccept`) a whole generation up to its result panel touch, so that the shipped bundles can be loaded and timed
+ * in a plain Node process. It is NOT VS Code: no IPC, no workbench, no rendering. install() makes `require('vscode')`
+ * resolve to it.
+ *
+ * With `autoAccept`, every quick input is answered as a person pressing Enter at once would (the active item, or the
+ * value shown), every progress notification runs its task, and each webview panel records when its HTML is set.
  */
 import { readFileSync } from 'node:fs';
 import Module from 'node:module';
@@ -21,12 +25,16 @@ class Disposable {
 
 class EventEmitter<T> {
   private listeners: Listener<T>[] = [];
-  readonly event = (listener: Listener<T>): Disposable => {
-    this.listeners.push(listener);
-    return new Disposable(() => (this.listeners = this.listeners.filter((known) => known !== listener)));
+  /** As VS Code's Event: (listener, thisArgs?, disposables?) => Disposable. */
+  readonly event = (listener: Listener<T>, thisArgs?: unknown, disposables?: Disposable[]): Disposable => {
+    const bound: Listener<T> = thisArgs === undefined ? listener : listener.bind(thisArgs);
+    this.listeners.push(bound);
+    const subscription = new Disposable(() => (this.listeners = this.listeners.filter((known) => known !== bound)));
+    disposables?.push(subscription);
+    return subscription;
   };
   fire(value: T): void {
-    this.listeners.forEach((listener) => listener(value));
+    [...this.listeners].forEach((listener) => listener(value));
   }
   dispose(): void {
     this.listeners = [];
@@ -55,31 +63,93 @@ class Uri {
 class TabInputText {}
 class TabInputCustom {}
 
-/** An InputBox or QuickPick: properties are plain fields, events never fire, show() is reported. */
-function quickInput(kind: 'InputBox' | 'QuickPick', onShow: (input: Record<string, unknown>) => void): Record<string, unknown> {
-  const never = (): Disposable => new Disposable(() => undefined);
+class CancellationTokenSource {
+  private readonly cancelled = new EventEmitter<void>();
+  readonly token = { isCancellationRequested: false, onCancellationRequested: this.cancelled.event };
+  cancel(): void {
+    this.token.isCancellationRequested = true;
+    this.cancelled.fire();
+  }
+  dispose(): void {
+    this.cancelled.dispose();
+  }
+}
+
+const SEPARATOR = -1;
+
+/** An InputBox or QuickPick: properties are plain fields; show() is reported and, with autoAccept, answered. */
+function quickInput(kind: 'InputBox' | 'QuickPick', onShow: (input: Record<string, unknown>) => void, autoAccept: boolean): Record<string, unknown> {
+  const accepted = new EventEmitter<void>();
+  const hidden = new EventEmitter<void>();
+  const never = new EventEmitter<unknown>().event;
   const input: Record<string, unknown> = {
     kind,
+    value: '',
     items: [],
     activeItems: [],
     selectedItems: [],
     buttons: [],
     onDidChangeValue: never,
-    onDidAccept: never,
+    onDidAccept: accepted.event,
     onDidTriggerButton: never,
-    onDidHide: never,
+    onDidTriggerItemButton: never,
+    onDidHide: hidden.event,
     onDidChangeSelection: never,
     onDidChangeActive: never,
-    show: () => onShow(input),
-    hide: () => undefined,
+    show: () => {
+      onShow(input);
+      if (autoAccept) {
+        // Enter: a quick pick accepts its active item (VS Code makes the first one active when none is set).
+        setImmediate(() => {
+          const items = input.items as { kind?: number }[];
+          if (kind === 'QuickPick' && (input.activeItems as unknown[]).length === 0) {
+            input.activeItems = items.filter((item) => item.kind !== SEPARATOR).slice(0, 1);
+          }
+          accepted.fire();
+        });
+      }
+    },
+    hide: () => hidden.fire(),
     dispose: () => undefined,
   };
   return input;
 }
 
-function outputChannel(name: string): Record<string, unknown> {
+/** When something was written to the log, and what. */
+export interface LogLine {
+  at: bigint;
+  level: string;
+  line: string;
+}
+
+function outputChannel(name: string, onLog: (entry: LogLine) => void): Record<string, unknown> {
   const ignore = (): void => undefined;
-  return { name, logLevel: 2, onDidChangeLogLevel: new EventEmitter<number>().event, trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore, append: ignore, appendLine: ignore, replace: ignore, clear: ignore, show: ignore, hide: ignore, dispose: ignore };
+  const level = (name: string) => (line: string) => onLog({ at: process.hrtime.bigint(), level: name, line: String(line) });
+  return {
+    name,
+    logLevel: 2,
+    onDidChangeLogLevel: new EventEmitter<number>().event,
+    trace: level('trace'),
+    debug: level('debug'),
+    info: level('info'),
+    warn: level('warn'),
+    error: level('error'),
+    append: ignore,
+    appendLine: level('line'),
+    replace: ignore,
+    clear: ignore,
+    show: ignore,
+    hide: ignore,
+    dispose: ignore,
+  };
+}
+
+/** A webview panel as the bench sees it: each assignment of its HTML, timed. */
+export interface FakePanel {
+  viewType: string;
+  htmlSets: { at: bigint; html: string }[];
+  /** What a person closing the panel does. */
+  close(): void;
 }
 
 export interface FakeHost {
@@ -89,11 +159,32 @@ export interface FakeHost {
   context: Record<string, unknown>;
   /** Resolves with process.hrtime.bigint() and the input itself when the first quick input's show() is called. */
   firstInputShown: Promise<{ at: bigint; input: Record<string, unknown> }>;
+  /** Every line written to an output channel, timed. */
+  log: LogLine[];
+  /** Every webview panel created, in order. */
+  panels: FakePanel[];
+  /** Messages the extension showed (errors, warnings, information), for a bench that must tell a failure. */
+  messages: { severity: string; text: string }[];
   Uri: typeof Uri;
 }
 
-export function installFakeVscode(options: { extensionPath: string; workspacePath: string; secrets: Record<string, string> }): FakeHost {
+export interface FakeHostOptions {
+  extensionPath: string;
+  workspacePath: string;
+  secrets: Record<string, string>;
+  /** Values of the `multiview.*` settings (as user settings: inspect() reports them as the global value). */
+  settings?: Record<string, unknown>;
+  /** Answer every quick input with Enter, run progress tasks, record panels (see the header). */
+  autoAccept?: boolean;
+}
+
+export function installFakeVscode(options: FakeHostOptions): FakeHost {
   const commands = new Map<string, (...args: unknown[]) => unknown>();
+  const autoAccept = options.autoAccept ?? false;
+  const settings = options.settings ?? {};
+  const log: LogLine[] = [];
+  const panels: FakePanel[] = [];
+  const messages: { severity: string; text: string }[] = [];
   let reportShown: (value: { at: bigint; input: Record<string, unknown> }) => void = () => undefined;
   const firstInputShown = new Promise<{ at: bigint; input: Record<string, unknown> }>((resolve) => (reportShown = resolve));
   const onShow = (input: Record<string, unknown>): void => reportShown({ at: process.hrtime.bigint(), input });
@@ -103,7 +194,33 @@ export function installFakeVscode(options: { extensionPath: string; workspacePat
     const values = new Map<string, unknown>();
     return { keys: () => [...values.keys()], get: (key: string, fallback?: unknown) => (values.has(key) ? values.get(key) : fallback), update: async (key: string, value: unknown) => void values.set(key, value) };
   };
-  const notShown = async (): Promise<undefined> => undefined;
+  const shown = (severity: string) => async (text: string): Promise<undefined> => {
+    messages.push({ severity, text });
+    return undefined;
+  };
+  const disposable = () => new Disposable(() => undefined);
+
+  const createWebviewPanel = (viewType: string): Record<string, unknown> => {
+    const disposed = new EventEmitter<void>();
+    const record: FakePanel = { viewType, htmlSets: [], close: () => disposed.fire() };
+    panels.push(record);
+    let html = '';
+    const webview = {
+      options: {},
+      cspSource: 'https://fake.vscode-cdn.net',
+      asWebviewUri: (uri: Uri) => `https://file+.vscode-resource.fake${uri.path}`,
+      onDidReceiveMessage: new EventEmitter<unknown>().event,
+      postMessage: async () => true,
+      get html(): string {
+        return html;
+      },
+      set html(value: string) {
+        html = value;
+        record.htmlSets.push({ at: process.hrtime.bigint(), html: value });
+      },
+    };
+    return { viewType, title: '', iconPath: undefined, webview, visible: true, active: true, onDidDispose: disposed.event, onDidChangeViewState: new EventEmitter<unknown>().event, reveal: () => undefined, dispose: () => disposed.fire() };
+  };
 
   const api = {
     Disposable,
@@ -111,9 +228,11 @@ export function installFakeVscode(options: { extensionPath: string; workspacePat
     Uri,
     TabInputText,
     TabInputCustom,
+    CancellationTokenSource,
     ViewColumn: { Active: -1, Beside: -2, One: 1, Two: 2 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     QuickInputButtons: { Back: { iconPath: 'back' } },
+    QuickPickItemKind: { Separator: SEPARATOR, Default: 0 },
     StatusBarAlignment: { Left: 1, Right: 2 },
     l10n: {
       bundle: undefined,
@@ -124,6 +243,7 @@ export function installFakeVscode(options: { extensionPath: string; workspacePat
         return text.replace(/\{(\d+)\}/g, (match, index: string) => (values[Number(index)] === undefined ? match : String(values[Number(index)])));
       },
     },
+    env: { language: 'en' },
     ThemeIcon: class ThemeIcon {
       constructor(readonly id: string) {}
     },
@@ -134,18 +254,25 @@ export function installFakeVscode(options: { extensionPath: string; workspacePat
       },
       executeCommand: async (id: string, ...args: unknown[]) => commands.get(id)?.(...args),
     },
+    lm: {
+      registerTool: disposable,
+    },
     window: {
-      createOutputChannel: outputChannel,
-      createInputBox: () => quickInput('InputBox', onShow),
-      createQuickPick: () => quickInput('QuickPick', onShow),
-      showInputBox: notShown,
-      showQuickPick: notShown,
-      showErrorMessage: notShown,
-      showWarningMessage: notShown,
-      showInformationMessage: notShown,
-      setStatusBarMessage: () => new Disposable(() => undefined),
+      createOutputChannel: (name: string) => outputChannel(name, (entry) => log.push(entry)),
+      createInputBox: () => quickInput('InputBox', onShow, autoAccept),
+      createQuickPick: () => quickInput('QuickPick', onShow, autoAccept),
+      showInputBox: async () => undefined,
+      showQuickPick: async () => undefined,
+      showErrorMessage: shown('error'),
+      showWarningMessage: shown('warning'),
+      showInformationMessage: shown('information'),
+      setStatusBarMessage: disposable,
       createStatusBarItem: () => ({ show: () => undefined, hide: () => undefined, dispose: () => undefined }),
-      registerWebviewPanelSerializer: () => new Disposable(() => undefined),
+      registerWebviewPanelSerializer: disposable,
+      registerCustomEditorProvider: disposable,
+      createWebviewPanel,
+      withProgress: async <T>(_options: unknown, task: (progress: { report(value: unknown): void }, token: unknown) => Promise<T>): Promise<T> =>
+        task({ report: () => undefined }, new CancellationTokenSource().token),
       // The History view: registered at activation, scanned only when shown (never, here).
       createTreeView: () => ({ visible: false, message: undefined, onDidChangeVisibility: new EventEmitter<unknown>().event, dispose: () => undefined }),
       tabGroups: { activeTabGroup: { activeTab: undefined } },
@@ -154,13 +281,15 @@ export function installFakeVscode(options: { extensionPath: string; workspacePat
       workspaceFolders: [workspaceFolder],
       getWorkspaceFolder: (uri: Uri) => (uri.fsPath.startsWith(workspaceFolder.uri.fsPath + path.sep) ? workspaceFolder : undefined),
       getConfiguration: () => ({
-        get: (_key: string, fallback?: unknown) => fallback,
-        has: () => false,
-        inspect: (key: string) => ({ key }),
+        get: (key: string, fallback?: unknown) => (key in settings ? settings[key] : fallback),
+        has: (key: string) => key in settings,
+        inspect: (key: string) => ({ key, ...(key in settings ? { globalValue: settings[key] } : {}) }),
         update: async () => undefined,
       }),
       asRelativePath: (target: Uri | string) => path.relative(workspaceFolder.uri.fsPath, typeof target === 'string' ? target : target.fsPath),
       findFiles: async () => [],
+      onDidChangeWorkspaceFolders: new EventEmitter<unknown>().event,
+      createFileSystemWatcher: () => ({ onDidCreate: disposable, onDidChange: disposable, onDidDelete: disposable, dispose: () => undefined }),
     },
   };
 
@@ -169,6 +298,7 @@ export function installFakeVscode(options: { extensionPath: string; workspacePat
     extensionPath: options.extensionPath,
     extensionUri: Uri.file(options.extensionPath),
     extensionMode: 1,
+    asAbsolutePath: (relative: string) => path.join(options.extensionPath, relative),
     globalState: memento(),
     workspaceState: memento(),
     secrets: {
@@ -194,5 +324,5 @@ export function installFakeVscode(options: { extensionPath: string; workspacePat
   fake.exports = api;
   require.cache[id] = fake;
 
-  return { commands, context, firstInputShown, Uri };
+  return { commands, context, firstInputShown, log, panels, messages, Uri };
 }

@@ -1,11 +1,11 @@
 /**
- * The image engine's figures beside the issue's budgets (a report, never a test): for each corpus input, measured
- * in a fresh child process each (so memory is that input's alone, and nothing is warm): time to upload-ready, the
- * longest event-loop stall of the calling thread, peak extra memory, bytes uploaded; the same for sharp; a codec
- * candidates table for the 12 MP and 48 MP decodes and for the upload's JPEG encode; the grid split and the GIF
- * export through the worker.
+ * The image engine's figures beside the issue's budgets (a report, never a test), each beside `sharp` (libvips),
+ * the reference a Node user would pick: for each corpus input, measured in a fresh child process each (so memory is
+ * that input's alone, and nothing is warm): time to upload-ready, the longest event-loop stall of the calling thread,
+ * peak extra memory, bytes uploaded; the codec candidates for the 12 MP and 48 MP decodes and for the upload's JPEG
+ * encode; the grid split and the GIF export through the worker.
  *
- * `imageBench()` is for bench.ts; alone: `node out/test/bench/imageBench.js` (a few minutes on 2 cores).
+ * `imageBench()` is for bench.ts; alone: `node out/test/bench/imageBench.js` (a minute or so on 2 cores).
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,6 +18,8 @@ import { repoRoot, testEngineOptions, testWasmDir } from '../support/imageEngine
 export interface ImageBenchRow {
   figure: string;
   value: string;
+  /** The same figure for the reference (sharp), when there is one. */
+  reference?: string;
   budget: string;
   /** undefined: information only. */
   pass?: boolean;
@@ -31,15 +33,28 @@ const sharp = (): SharpFactory => require('sharp') as SharpFactory;
  * not the many files tsc leaves in out/. The parent bundles it once and hands the path to its children.
  */
 const BUNDLED_WORKER_ENV = 'MULTIVIEW_BENCH_IMAGE_WORKER';
+/** Set with the shipped worker: its own dist/wasm/ (the same files as out/wasm/, as the .vsix holds them). */
+const SHIPPED_WASM_ENV = 'MULTIVIEW_BENCH_WASM_DIR';
 
 function benchEngineOptions(extra: { idleMs?: number } = {}): ReturnType<typeof testEngineOptions> {
   const options = testEngineOptions(extra);
   const bundled = process.env[BUNDLED_WORKER_ENV];
-  return bundled ? { ...options, workerScript: bundled } : options;
+  const wasmDir = process.env[SHIPPED_WASM_ENV];
+  return { ...options, ...(bundled ? { workerScript: bundled } : {}), ...(wasmDir ? { wasmDir } : {}) };
 }
 
-/** out/bench/imageWorker.js from src/image/workerMain.ts, minified like the production bundle; undefined if esbuild fails. */
-async function bundleWorker(details: string[]): Promise<string | undefined> {
+/**
+ * The worker the figures are measured on: dist/imageWorker.js with dist/wasm/ when `shipped` (bench.ts, right after
+ * `npm run package`: the files in the .vsix), else out/bench/imageWorker.js bundled here from src/image/workerMain.ts,
+ * minified like the production bundle (undefined if esbuild fails).
+ */
+async function bundleWorker(details: string[], shipped: boolean): Promise<string | undefined> {
+  const dist = path.join(repoRoot(), 'dist', 'imageWorker.js');
+  if (shipped && fs.existsSync(dist)) {
+    process.env[SHIPPED_WASM_ENV] = path.join(repoRoot(), 'dist', 'wasm');
+    details.push(`Worker: dist/imageWorker.js as packaged (${kbText(fs.statSync(dist).size)}), with dist/wasm/`);
+    return dist;
+  }
   const outfile = path.join(repoRoot(), 'out', 'bench', 'imageWorker.js');
   try {
     const esbuild = require('esbuild') as typeof import('esbuild');
@@ -127,14 +142,16 @@ async function childUpload(tool: 'engine' | 'engine-warm' | 'sharp', name: Corpu
     const before = rssMB();
     try {
       const { result, ms, stallMs } = await withStallMonitor(async () => {
+        // The engine's job, as a sharp user would write it: upright, long side fitted to 1024 (never enlarged), padded
+        // to a square on the grey, transparency flattened onto it, one JPEG.
         const meta = await factory(entry.file).metadata();
+        const side = Math.min(1024, Math.max(meta.width ?? 0, meta.height ?? 0));
         const { data, info } = await factory(entry.file)
           .rotate()
-          .resize(1024, 1024, { fit: 'contain', background: GREY, withoutEnlargement: false })
+          .resize(side, side, { fit: 'contain', background: GREY })
           .flatten({ background: GREY })
           .jpeg({ quality: 90 })
           .toBuffer({ resolveWithObject: true });
-        void meta;
         return { bytes: data.length, size: `${info.width}x${info.height}`, dataUri: `data:image/jpeg;base64,${data.toString('base64')}` };
       });
       return { ms, stallMs, extraMB: maxRssMB() - before, bytes: result.bytes, mime: 'image/jpeg', size: result.size };
@@ -218,12 +235,12 @@ function runChild(args: string[]): Promise<UploadFigures> {
 // ---- the bench ------------------------------------------------------------------------------------
 
 const ms = (value: number): string => `${value.toFixed(0)} ms`;
-const kbText = (bytes: number | undefined): string => (bytes === undefined ? '-' : `${(bytes / 1000).toFixed(0)} KB`);
+const kbText = (bytes: number | undefined): string => (bytes === undefined ? '-' : `${(bytes / 1000).toFixed(0)} kB`);
 
-export async function imageBench(): Promise<{ rows: ImageBenchRow[]; details: string[] }> {
+export async function imageBench(options: { shipped?: boolean } = {}): Promise<{ rows: ImageBenchRow[]; details: string[] }> {
   const rows: ImageBenchRow[] = [];
   const details: string[] = [];
-  const bundled = await bundleWorker(details);
+  const bundled = await bundleWorker(details, options.shipped ?? false);
   if (bundled) {
     process.env[BUNDLED_WORKER_ENV] = bundled;
   }
@@ -232,24 +249,36 @@ export async function imageBench(): Promise<{ rows: ImageBenchRow[]; details: st
     await corpusFile(name);
   }
   const inputs = CORPUS_NAMES.filter((name) => !['notAnImage', 'brokenHeaderPng', 'arithmeticJpeg', 'squarePng'].includes(name));
-  const engineFigures = new Map<CorpusName, UploadFigures>();
-  const sharpFigures = new Map<CorpusName, UploadFigures>();
-  details.push('Upload-ready per input (padding on, long side 1024), each in a fresh process: engine (inspect + worker start + prepareUpload + data URI) | sharp (rotate, contain 1024 on #7f7f7f, flatten, JPEG q90):');
+  details.push(
+    'Upload-ready per input (padding on, long side 1024), each in a fresh process: engine = inspectImageFile + worker start + prepareUpload + data URI; ' +
+      'sharp = metadata, rotate, contain in min(1024, long side) on #7f7f7f, flatten, JPEG q90 (the same job, never enlarged). ' +
+      'Stall: the longest event-loop delay of the calling thread (1 ms ticker + 10 ms histogram). Memory: peak RSS of the process minus RSS before the work (worker thread included).',
+  );
   for (const name of inputs) {
     const entry = await corpusFile(name);
     const engine = await runChild(['engine', name]);
     const reference = await runChild(['sharp', name]);
-    engineFigures.set(name, engine);
-    sharpFigures.set(name, reference);
-    const outcome = engine.problem ? `refused: ${engine.problem}` : `${engine.mime} ${engine.size} ${kbText(engine.bytes)}`;
-    const sharpOutcome = reference.problem ? `error: ${reference.problem}` : `${reference.size} ${kbText(reference.bytes)}`;
-    details.push(
-      `  ${name} (${entry.description}): engine ${ms(engine.ms)}, stall ${engine.stallMs.toFixed(1)} ms, +${engine.extraMB.toFixed(0)} MB, ${outcome} | sharp ${ms(reference.ms)}, stall ${reference.stallMs.toFixed(1)} ms, +${reference.extraMB.toFixed(0)} MB, ${sharpOutcome}`,
-    );
-    rows.push({ figure: `Upload: longest stall of the calling thread, ${name}`, value: `${engine.stallMs.toFixed(1)} ms`, budget: `${STALL_BUDGET_MS} ms`, pass: engine.stallMs <= STALL_BUDGET_MS });
-    if (entry.photo && engine.bytes !== undefined) {
-      rows.push({ figure: `Upload: bytes sent, ${name}`, value: kbText(engine.bytes), budget: '400 KB', pass: engine.bytes <= PHOTO_UPLOAD_BUDGET_BYTES });
-    }
+    const outcome = engine.problem ? `refused (${engine.problem})` : `${kbText(engine.bytes)} ${shortMime(engine.mime)} ${engine.size}`;
+    const sharpOutcome = reference.problem ? `sharp: error` : `sharp ${kbText(reference.bytes)} ${shortMime(reference.mime)} ${reference.size}`;
+    details.push(`  ${name}: ${entry.description}${reference.problem ? `; sharp's error: ${reference.problem}` : ''}`);
+    rows.push({ figure: `Upload-ready, ${name} (${entry.description})`, value: `${ms(engine.ms)}${engine.problem ? ' (refused)' : ''}`, reference: reference.problem ? 'sharp: error' : `sharp ${ms(reference.ms)}`, budget: '-' });
+    rows.push({ figure: '  longest stall of the calling thread', value: `${engine.stallMs.toFixed(1)} ms`, reference: `sharp ${reference.stallMs.toFixed(1)} ms`, budget: `${STALL_BUDGET_MS} ms`, pass: engine.stallMs <= STALL_BUDGET_MS });
+    const memoryBudgeted = name === 'photo48mp';
+    rows.push({
+      figure: '  peak extra memory',
+      value: `${engine.extraMB.toFixed(0)} MB`,
+      reference: `sharp ${reference.extraMB.toFixed(0)} MB`,
+      budget: memoryBudgeted ? `${MEMORY_BUDGET_MB} MB` : '-',
+      ...(memoryBudgeted ? { pass: engine.extraMB <= MEMORY_BUDGET_MB } : {}),
+    });
+    const bytesBudgeted = entry.photo && engine.bytes !== undefined;
+    rows.push({
+      figure: engine.problem ? '  outcome' : '  bytes uploaded',
+      value: outcome,
+      reference: sharpOutcome,
+      budget: bytesBudgeted ? '400 kB (photo)' : '-',
+      ...(bytesBudgeted ? { pass: engine.bytes! <= PHOTO_UPLOAD_BUDGET_BYTES } : {}),
+    });
   }
   // The budgeted ratios: medians of RATIO_RUNS fresh processes each (this machine is shared; one run is noisy).
   for (const name of ['phone12mp', 'photo48mp'] as const) {
@@ -266,30 +295,47 @@ export async function imageBench(): Promise<{ rows: ImageBenchRow[]; details: st
     details.push(
       `  ${name}, medians of ${RATIO_RUNS} fresh processes: sharp ${ms(reference.ms)}; engine cold ${ms(cold.ms)}; engine after warmUp() at file choice ${ms(warm.ms)} (stall ${warm.stallMs.toFixed(1)} ms, +${warm.extraMB.toFixed(0)} MB)`,
     );
-    for (const [label, figures] of [['worker started at file choice', warm], ['cold: worker started by the upload', cold]] as const) {
+    for (const [label, figures] of [['worker started at file choice, as the product does', warm], ['cold: worker started by the upload', cold]] as const) {
       const ratio = figures.ms / reference.ms;
-      rows.push({ figure: `Upload-ready, ${name} (${label}): ${ms(figures.ms)} vs sharp ${ms(reference.ms)}`, value: `${ratio.toFixed(2)}x`, budget: '3x sharp', pass: ratio <= 3 });
+      rows.push({ figure: `Upload-ready, ${name}, median of ${RATIO_RUNS} (${label}): ${ms(figures.ms)}`, value: `${ratio.toFixed(2)}x sharp`, reference: `sharp ${ms(reference.ms)}`, budget: '3x sharp', pass: ratio <= 3 });
     }
   }
-  const big = engineFigures.get('photo48mp')!;
-  rows.push({ figure: 'Upload: peak extra memory, photo48mp', value: `${big.extraMB.toFixed(0)} MB`, budget: `${MEMORY_BUDGET_MB} MB`, pass: big.extraMB <= MEMORY_BUDGET_MB });
 
   rows.push(await inspectionFigure(details));
-  details.push('JPEG decode candidates (fresh process each; time, extra memory, output):');
   for (const name of ['phone12mp', 'photo48mp'] as const) {
-    for (const codec of ['jpeg-js', 'jsquash', 'jpeg-turbo', 'sharp']) {
-      try {
-        const figures = await runChild(['codec', codec, name]);
-        details.push(`  ${name} ${codec.padEnd(10)} ${ms(figures.ms).padStart(8)}  +${figures.extraMB.toFixed(0)} MB  ${figures.size}`);
-      } catch (error) {
-        details.push(`  ${name} ${codec}: ${(error as Error).message.slice(0, 120)}`);
-      }
+    const figures = new Map<string, UploadFigures | Error>();
+    for (const codec of CODECS) {
+      figures.set(codec.id, await runChild(['codec', codec.id, name]).catch((error: Error) => error));
+    }
+    const reference = figures.get('sharp');
+    const referenceText = reference instanceof Error || !reference ? 'sharp: not measured' : `sharp ${ms(reference.ms)}, ${reference.extraMB.toFixed(0)} MB, ${reference.size}`;
+    for (const codec of CODECS.filter((candidate) => candidate.id !== 'sharp')) {
+      const result = figures.get(codec.id)!;
+      rows.push({
+        figure: `JPEG decode candidate, ${name}: ${codec.label}`,
+        value: result instanceof Error ? 'failed' : `${ms(result.ms)}, ${result.extraMB.toFixed(0)} MB, ${result.size}`,
+        reference: referenceText,
+        budget: '-',
+      });
+      if (result instanceof Error) details.push(`JPEG decode ${codec.id} on ${name} failed: ${result.message.slice(0, 160)}`);
     }
   }
-  details.push(...(await encoderCandidates()));
+  details.push('JPEG decode candidates: each in a fresh process, time and extra memory of the whole decode (sharp: full size to raw RGB).');
+  details.push('Not among the candidates: wasm-vips (libvips in WebAssembly) is not a dependency of the project; adding it means a new devDependency, outside what the bench may change.');
+  rows.push(...(await encoderCandidates()));
   rows.push(...(await gridAndGif(details)));
   return { rows, details };
 }
+
+const shortMime = (mime: string | undefined): string => (mime ?? '').replace(/^image\//, '').toUpperCase();
+
+/** The decoders compared on the 12 MP and 48 MP photos (the engine's is jpeg-turbo, scaling while it decodes). */
+const CODECS = [
+  { id: 'jpeg-js', label: 'jpeg-js (pure JS, the codec before the engine), full size' },
+  { id: 'jsquash', label: '@jsquash/jpeg (mozjpeg, WASM), full size' },
+  { id: 'jpeg-turbo', label: "@cwasm/jpeg-turbo (WASM, the engine's), scaled while decoding" },
+  { id: 'sharp', label: 'sharp' },
+] as const;
 
 /**
  * Inspection at file choice: the header parse is the only CPU work on the calling thread (the reads are async);
@@ -318,17 +364,14 @@ async function inspectionFigure(details: string[]): Promise<ImageBenchRow> {
   return { figure: 'Inspection: header parse on the calling thread (slowest input)', value: `${worstParse.toFixed(3)} ms`, budget: '1 ms', pass: worstParse <= 1 };
 }
 
-/** jpeg-js against mozjpeg (@jsquash/jpeg) for the upload's encode: a 1024x1024 photo at quality 90. */
-async function encoderCandidates(): Promise<string[]> {
-  const lines = ['Upload JPEG encoder candidates (1024x1024 photo, quality 90, median of 3, in process; the engine uses mozjpeg baseline 4:2:0):'];
+/** jpeg-js against mozjpeg (@jsquash/jpeg) for the upload's encode: a 1024x1024 photo at quality 90, sharp beside. */
+async function encoderCandidates(): Promise<ImageBenchRow[]> {
   const { data } = photoPixels(1024, 1024, 13);
   const rgba = new Uint8Array(1024 * 1024 * 4);
   for (let p = 0; p < 1024 * 1024; p++) {
     rgba.set(data.subarray(p * 3, p * 3 + 3), p * 4);
     rgba[p * 4 + 3] = 255;
   }
-  const jpeg = require('jpeg-js') as typeof import('jpeg-js');
-  const encodeJpeg = (image: { width: number; height: number; data: Uint8Array }, quality: number) => jpeg.encode(image, quality).data;
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[1];
   const time = async (encode: () => Promise<number> | number) => {
     const times: number[] = [];
@@ -340,8 +383,16 @@ async function encoderCandidates(): Promise<string[]> {
     }
     return { ms: median(times), bytes };
   };
-  const jpegJs = await time(() => encodeJpeg({ width: 1024, height: 1024, data: rgba }, 90).byteLength);
-  lines.push(`  jpeg-js  ${ms(jpegJs.ms)}  ${kbText(jpegJs.bytes)}`);
+  const sharpResult = await time(async () => (await sharp()(Buffer.from(rgba), { raw: { width: 1024, height: 1024, channels: 4 } }).jpeg({ quality: 90 }).toBuffer()).length);
+  const reference = `sharp ${ms(sharpResult.ms)}, ${kbText(sharpResult.bytes)}`;
+  const row = (label: string, result: { ms: number; bytes: number } | string): ImageBenchRow => ({
+    figure: `JPEG encode candidate, 1024x1024 photo q90 (median of 3): ${label}`,
+    value: typeof result === 'string' ? result : `${ms(result.ms)}, ${kbText(result.bytes)}`,
+    reference,
+    budget: '-',
+  });
+  const jpeg = require('jpeg-js') as typeof import('jpeg-js');
+  const rows = [row('jpeg-js (pure JS)', await time(() => jpeg.encode({ width: 1024, height: 1024, data: rgba }, 90).data.byteLength))];
   try {
     const dir = require.resolve('@jsquash/jpeg/package.json').replace(/package\.json$/, '');
     const dynamicImport = new Function('s', 'return import(s)') as (s: string) => Promise<{ default: (image: unknown, options: unknown) => Promise<ArrayBuffer>; init: (m: unknown) => Promise<void> }>;
@@ -349,18 +400,14 @@ async function encoderCandidates(): Promise<string[]> {
     const wasm = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => unknown } }).WebAssembly;
     await enc.init(new wasm.Module(fs.readFileSync(`${dir}codec/enc/mozjpeg_enc.wasm`)));
     const image = { width: 1024, height: 1024, data: new Uint8ClampedArray(rgba.buffer) };
-    const mozjpeg = await time(async () => (await enc.default(image, { quality: 90 })).byteLength);
-    lines.push(`  mozjpeg, @jsquash defaults (progressive, 4:4:4 at q90)  ${ms(mozjpeg.ms)}  ${kbText(mozjpeg.bytes)}  (.wasm ${kbText(fs.statSync(`${dir}codec/enc/mozjpeg_enc.wasm`).size)})`);
+    rows.push(row('mozjpeg, @jsquash defaults (progressive, 4:4:4 at q90)', await time(async () => (await enc.default(image, { quality: 90 })).byteLength)));
     const { loadMozjpeg } = require('../../src/image/codecs/mozjpeg') as typeof import('../../src/image/codecs/mozjpeg');
     const engineEncode = await loadMozjpeg(testWasmDir());
-    const engines = await time(() => engineEncode({ width: 1024, height: 1024, data: rgba }, 90).byteLength);
-    lines.push(`  mozjpeg as the engine sets it (baseline, 4:2:0, optimised Huffman)  ${ms(engines.ms)}  ${kbText(engines.bytes)}`);
+    rows.push(row("mozjpeg as the engine sets it (baseline, 4:2:0, optimised Huffman)", await time(() => engineEncode({ width: 1024, height: 1024, data: rgba }, 90).byteLength)));
   } catch (error) {
-    lines.push(`  mozjpeg: ${(error as Error).message}`);
+    rows.push(row('mozjpeg', `failed: ${(error as Error).message.slice(0, 60)}`));
   }
-  const reference = await time(async () => (await sharp()(Buffer.from(rgba), { raw: { width: 1024, height: 1024, channels: 4 } }).jpeg({ quality: 90 }).toBuffer()).length);
-  lines.push(`  sharp    ${ms(reference.ms)}  ${kbText(reference.bytes)}`);
-  return lines;
+  return rows;
 }
 
 interface GridFigures {
@@ -375,6 +422,36 @@ interface GridFigures {
   verifierMs: number;
   pacedVerifierMs: number;
   verdict: string;
+  sharpSplitMs: number;
+  sharpSplitStallMs: number;
+  sharpGifMs: number;
+  sharpGifStallMs: number;
+  sharpGifBytes: number;
+}
+
+/** sharp cutting the six views out of the grid PNG into six PNGs (deflate level 2, as the engine's views). */
+async function sharpSplit(grid: Buffer, width: number, height: number): Promise<Buffer[]> {
+  const cut = (size: number, parts: number) => Array.from({ length: parts + 1 }, (_, index) => Math.round((size * index) / parts));
+  const xs = cut(width, 2);
+  const ys = cut(height, 3);
+  return Promise.all(
+    Array.from({ length: 6 }, (_, index) => {
+      const [row, column] = [Math.floor(index / 2), index % 2];
+      return sharp()(grid)
+        .extract({ left: xs[column], top: ys[row], width: xs[column + 1] - xs[column], height: ys[row + 1] - ys[row] })
+        .png({ compressionLevel: 2 })
+        .toBuffer();
+    }),
+  );
+}
+
+/** sharp making the same turntable: the input upright and fitted on the grey, then the views, one looping GIF. */
+async function sharpTurntable(input: string, views: Buffer[], framesPerSecond: number): Promise<Buffer> {
+  const { width, height } = await sharp()(views[0]).metadata();
+  const first = await sharp()(input).rotate().resize(width, height, { fit: 'contain', background: GREY }).flatten({ background: GREY }).png({ compressionLevel: 0 }).toBuffer();
+  return sharp()([first, ...views], { join: { animated: true } })
+    .gif({ delay: Math.round(1000 / framesPerSecond), loop: 0 })
+    .toBuffer();
 }
 
 /** In a fresh child: the grid split and the GIF export through the worker, with the calling thread's longest stall. */
@@ -398,7 +475,15 @@ async function childGrid(): Promise<GridFigures> {
     const gif = await withStallMonitor(() => engine.encodeTurntable({ inputPath: input, views: split.result.views, framesPerSecond: 8 }));
     const verifier = await streamVerifierLatency(grid, 0);
     const paced = await streamVerifierLatency(grid, 2);
+    await sharpSplit(grid, 640, 960); // loads libvips
+    const sharpViews = await withStallMonitor(() => sharpSplit(grid, 640, 960));
+    const sharpGif = await withStallMonitor(() => sharpTurntable(input, sharpViews.result, 8));
     return {
+      sharpSplitMs: sharpViews.ms,
+      sharpSplitStallMs: sharpViews.stallMs,
+      sharpGifMs: sharpGif.ms,
+      sharpGifStallMs: sharpGif.stallMs,
+      sharpGifBytes: sharpGif.result.length,
       gridBytes: grid.length,
       coldSplitMs,
       verifiedMs,
@@ -424,16 +509,24 @@ async function gridAndGif(details: string[]): Promise<ImageBenchRow[]> {
   details.push(
     `PNG stream check of the same grid in 64 KB pieces: verdict ${figures.verifierMs.toFixed(1)} ms after the last piece when fed at once, ${figures.pacedVerifierMs.toFixed(1)} ms when paced at 64 KB / 2 ms (${figures.verdict})`,
   );
-  details.push(`GIF export (12 MP input + six views, 320x320, 7 frames): ${ms(figures.gifMs)}, ${kbText(figures.gifBytes)}, stall ${figures.gifStallMs.toFixed(1)} ms`);
+  details.push(`GIF export (12 MP input + six views, 320x320, 7 frames): ${ms(figures.gifMs)}, ${kbText(figures.gifBytes)}, stall ${figures.gifStallMs.toFixed(1)} ms; sharp the same frames ${ms(figures.sharpGifMs)}, ${kbText(figures.sharpGifBytes)}`);
+  const stallRow = (figure: string, stallMs: number, sharpStallMs: number): ImageBenchRow => ({
+    figure,
+    value: `${stallMs.toFixed(1)} ms`,
+    reference: `sharp ${sharpStallMs.toFixed(1)} ms`,
+    budget: `${STALL_BUDGET_MS} ms`,
+    pass: stallMs <= STALL_BUDGET_MS,
+  });
   return [
-    { figure: 'Grid split: longest stall of the calling thread', value: `${figures.splitStallMs.toFixed(1)} ms`, budget: `${STALL_BUDGET_MS} ms`, pass: figures.splitStallMs <= STALL_BUDGET_MS },
-    // The host knows the grid decodes from the download-side stream check and shows it at once; the worker's whole
-    // split (decode, check, six PNGs) is then the time until the views can be saved.
-    { figure: 'Grid split in the running worker: grid bytes -> six view PNGs', value: ms(figures.splitMs), budget: '100 ms', pass: figures.splitMs <= 100 },
+    stallRow('Grid split (640x960 grid): longest stall of the calling thread', figures.splitStallMs, figures.sharpSplitStallMs),
+    // The whole split in the worker (decode, check, six PNGs); what the user waits for after the grid is shown is
+    // measured through the product in bench.ts ("views saved after the grid").
+    { figure: '  grid bytes -> six view PNGs, worker already running', value: ms(figures.splitMs), reference: `sharp ${ms(figures.sharpSplitMs)} (PNG level 2)`, budget: '-' },
+    { figure: '  the same, worker started by it (cold)', value: ms(figures.coldSplitMs), budget: '-' },
     { figure: 'Grid download check: last byte -> "decodes" (fed at once)', value: `${figures.verifierMs.toFixed(1)} ms`, budget: '-' },
     { figure: 'Grid download check: last byte -> "decodes" (paced ~30 MB/s)', value: `${figures.pacedVerifierMs.toFixed(1)} ms`, budget: '-' },
-    { figure: 'GIF export: longest stall of the calling thread', value: `${figures.gifStallMs.toFixed(1)} ms`, budget: `${STALL_BUDGET_MS} ms`, pass: figures.gifStallMs <= STALL_BUDGET_MS },
-    { figure: 'GIF export: time (12 MP input + six views)', value: ms(figures.gifMs), budget: '-' },
+    stallRow('GIF export: longest stall of the calling thread', figures.gifStallMs, figures.sharpGifStallMs),
+    { figure: '  time (12 MP input + six views, 7 frames 320x320)', value: `${ms(figures.gifMs)}, ${kbText(figures.gifBytes)}`, reference: `sharp ${ms(figures.sharpGifMs)}, ${kbText(figures.sharpGifBytes)}`, budget: '-' },
   ];
 }
 
@@ -457,8 +550,8 @@ async function streamVerifierLatency(png: Buffer, gapMs: number): Promise<{ ms: 
 }
 
 function printTable(rows: ImageBenchRow[]): void {
-  const cells = rows.map((row) => [row.figure, row.value, row.budget, row.pass === undefined ? 'info' : row.pass ? 'PASS' : 'MISS']);
-  const header = ['Figure', 'Measured', 'Budget', 'Result'];
+  const cells = rows.map((row) => [row.figure, row.value, row.reference ?? '-', row.budget, row.pass === undefined ? 'info' : row.pass ? 'PASS' : 'MISS']);
+  const header = ['Figure', 'Measured', 'Reference', 'Budget', 'Result'];
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((cell) => cell[column].length)));
   const line = (cell: string[]): string => cell.map((text, column) => text.padEnd(widths[column])).join(' | ');
   console.log(line(header));
