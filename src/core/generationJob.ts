@@ -148,6 +148,9 @@ async function downloadAndSave(
 ): Promise<GenerationJobOutput> {
   const { signal, engine } = input;
   const report = input.onProgress ?? (() => undefined);
+  // After minutes in the queue the worker has stopped idle: it starts again while the grid downloads, so that
+  // cutting the views does not wait for it.
+  if (job.saveViews) engine.warmUp();
   const mark = Date.now();
   let verifier: PngStreamVerifier | undefined;
   const grid = await client.downloadResult(result, {

@@ -86,12 +86,6 @@ export type FromViewerMessage =
   /** The model could not be shown; the viewer shows its own message. `detail` is English, for a log. */
   | { readonly type: 'error'; readonly reason: ViewerErrorReason; readonly detail?: string };
 
-/**
- * The DOM event the viewer dispatches on its container, with a `FromViewerMessage` as `detail`, when the page's own
- * script owns the VS Code API (`data-host="page"`, the result panel); that script forwards it with postMessage.
- */
-export const VIEWER_MESSAGE_EVENT = 'multiview-viewer-message';
-
 /** The performance mark the viewer sets when the first frame with a model is drawn (for the bench). */
 export const VIEWER_FIRST_FRAME_MARK = 'multiview-viewer:first-frame';
 

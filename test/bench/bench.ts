@@ -77,8 +77,10 @@ const REALMS: Record<string, string> = {
   'dist/extension.js': 'extension host',
   'dist/main.js': 'extension host',
   'dist/imageWorker.js': 'image worker',
-  'dist/webview.js': 'result panel webview',
-  'dist/viewer.js': 'result panel webview',
+  // A page loads one of the two (src/vscode/panel/resultPage.ts): the panel's script alone, or the viewer's bundle,
+  // which runs the panel's script beside the viewer when the page shows a model.
+  'dist/webview.js': 'a result panel without a model',
+  'dist/viewer.js': 'a page with a 3D model (result panel or model editor)',
 };
 
 /**

@@ -102,6 +102,32 @@ describe('the result page', () => {
     assert.doesNotMatch(page, /\son[a-z]+=|style="|javascript:/i, 'no inline handlers, inline styles or script URLs');
   });
 
+  test('with a 3D model: the model section, and one script (the viewer’s bundle, which runs the panel’s too) by the nonce', () => {
+    const viewer = { scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/viewer.js', stylesheetUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/viewer.css' };
+    const withModel = sidecar({
+      models: [
+        {
+          file: 'mug-multiview-657-3d.glb',
+          format: 'glb',
+          jobId: '3d-1',
+          parameters: {},
+          input: 'subject',
+          triangles: 1056,
+          vertices: 637,
+          bytes: 48_000,
+          seed: null,
+          serverGenerationSeconds: null,
+          finishedAt: '2026-12-01T10:00:00.000Z',
+        },
+      ],
+    });
+    const page = renderResultPage(model({ sidecar: withModel }), { ...ENV, viewer });
+    assert.match(page, /<section id="model"/);
+    assert.match(page, /<div id="model-viewer"[^>]*data-host="page"/);
+    const scripts = [...page.matchAll(/<script([^>]*)>/g)].map((match) => match[1]);
+    assert.deepEqual(scripts, [` nonce="${ENV.nonce}" src="${viewer.scriptUri}"`]);
+  });
+
   test('every string from the server or the user is escaped', () => {
     const page = renderResultPage(
       model({

@@ -375,11 +375,20 @@ describe('3D viewer in headless chromium (WebGL on SwiftShader)', () => {
     });
   });
 
-  test('data-host="page" talks through DOM events (the page keeps its VS Code API); data-texts translate', async () => {
+  test('data-host="page" (a result panel): the bundle runs the panel’s script too, on the page’s one VS Code API; data-texts translate', async () => {
     const texts = { resetView: 'Ansicht zurücksetzen', info: '{3} Dreiecke', errorNotAModel: '{0} ist kein {1}-Modell.' };
     await withViewer({ page: { host: 'page', texts } }, async (opened) => {
       const { page } = opened;
-      assert.equal(await page.evaluate(() => (globalThis as any).__viewerTest.apisAcquired), 0, 'the viewer did not take the API');
+      assert.equal(await page.evaluate(() => (globalThis as any).__viewerTest.apisAcquired), 1, 'one API for the page: acquireVsCodeApi() may be called only once');
+      // The panel's script is running: its "Reveal in Explorer" reaches the extension through the same API.
+      await page.evaluate(() => {
+        const doc = (globalThis as any).document;
+        const button = doc.createElement('button');
+        button.dataset.action = 'reveal';
+        doc.body.append(button);
+        button.click();
+      });
+      assert.ok((await hostMessages(page)).some((message) => (message as { type?: string }).type === 'reveal'), 'the panel’s button posted its message');
       assert.equal(await page.locator('[data-viewer-action="reset"]').textContent(), 'Ansicht zurücksetzen');
       assert.equal(await page.locator('[data-viewer-action="auto-rotate"]').textContent(), DEFAULT_VIEWER_TEXTS.autoRotate, 'missing texts fall back');
       const outcome = await show(page, 'glb', 'vase.glb', writeGlb(vase));

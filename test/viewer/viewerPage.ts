@@ -90,14 +90,13 @@ const FAKE_HOST_JS = `(() => {
     state.apisAcquired++;
     return { postMessage: receive, getState: () => undefined, setState: () => undefined };
   };
-  document.addEventListener('multiview-viewer-message', (event) => receive(event.detail));
 })();`;
 
 export interface PageOptions {
   /** connect-src: 'none' (the panel's today: models by postMessage) or the server's origin (a .gltf's files). */
   readonly connect?: 'none' | 'origin';
   readonly theme?: ThemeClass;
-  /** data-host: who owns the VS Code API on the page. */
+  /** data-host: 'vscode' the model editor's page (the viewer alone), 'page' a result panel's (the panel's script too). */
   readonly host?: 'vscode' | 'page';
   /** A model the stand-in host sends as soon as the viewer says "ready" (the panel's flow). */
   readonly autoLoad?: { readonly format: ModelFormat; readonly name: string; readonly bytes: Uint8Array };

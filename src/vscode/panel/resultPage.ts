@@ -231,8 +231,10 @@ ${pageHead(model.title, env)}
     </div>
   </section>
 </main>
-<script nonce="${env.nonce}" src="${env.scriptUri ?? ''}"></script>
-${env.viewer ? html`<script nonce="${env.nonce}" src="${env.viewer.scriptUri}"></script>` : html``}
+${
+  // With a model, the viewer's bundle runs the panel's script too: one script per page.
+  model.sidecar.models.length > 0 && env.viewer ? html`<script nonce="${env.nonce}" src="${env.viewer.scriptUri}"></script>` : html`<script nonce="${env.nonce}" src="${env.scriptUri ?? ''}"></script>`
+}
 </body>
 </html>`.value;
 }

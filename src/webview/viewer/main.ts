@@ -4,34 +4,25 @@
 //   <div id="model-viewer" data-texts="{…translated ViewerTexts as JSON…}" data-host="vscode|page"></div>
 //   <script nonce="…" src="…/dist/viewer.js"></script>
 //
-// data-host="vscode" (the default): this script owns the page's VS Code API (a page whose only script it is, like the
-// model editor). data-host="page": the page's own script owns the API (the result panel); the viewer then
-// dispatches each message as a `multiview-viewer-message` DOM event on the container, and that script forwards it.
+// data-host="vscode" (the default): the viewer is the page (the model editor). data-host="page": the page is a result
+// panel, whose script (../panel.ts) this bundle runs too, so the page has one script and one VS Code API.
 // Host → viewer messages arrive as window `message` events either way.
-import {
-  type FromViewerMessage,
-  isToViewerMessage,
-  parseViewerTexts,
-  VIEWER_MESSAGE_EVENT,
-} from '../../shared/viewerMessages';
+import { isToViewerMessage, parseViewerTexts } from '../../shared/viewerMessages';
+import { type PanelApi, startPanel } from '../panel';
 import { ModelViewer, type ViewerHost } from './modelViewer';
 
-declare function acquireVsCodeApi(): { postMessage(message: FromViewerMessage): void };
-
-function hostFor(container: HTMLElement): ViewerHost {
-  if (container.dataset.host === 'page') {
-    return { post: (message) => container.dispatchEvent(new CustomEvent(VIEWER_MESSAGE_EVENT, { detail: message, bubbles: true })) };
-  }
-  const vscode = acquireVsCodeApi();
-  return { post: (message) => vscode.postMessage(message) };
-}
+declare function acquireVsCodeApi(): PanelApi;
 
 function mount(): void {
   const container = document.getElementById('model-viewer');
   if (!container) {
     return;
   }
-  const host = hostFor(container);
+  const vscode = acquireVsCodeApi();
+  if (container.dataset.host === 'page') {
+    startPanel(vscode);
+  }
+  const host: ViewerHost = { post: (message) => vscode.postMessage(message) };
   const viewer = new ModelViewer(container, parseViewerTexts(container.dataset.texts), host);
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
     if (isToViewerMessage(event.data)) {
