@@ -159,6 +159,22 @@ test('already what the model uses: a square JPEG and an opaque square PNG are se
   }
 });
 
+test('an RGBA PNG whose alpha is fully opaque, with nothing else to do, is sent untouched after its pixels are read', async () => {
+  const { PNG } = await import('pngjs');
+  const png = new PNG({ width: 96, height: 128 });
+  for (let i = 0; i < png.data.length; i += 4) png.data.set([200, 60 + (i % 97), 40, 255], i);
+  const original = new Uint8Array(PNG.sync.write(png));
+  const prepared = await prepareUpload({ bytes: original.slice() }, { padToSquare: false }, codecs);
+  assert.deepEqual(Buffer.from(prepared.bytes), Buffer.from(original), 'the file as it is');
+  assert.deepEqual(prepared.record.steps.map((step) => step.step), ['decoded', 'sent-untouched']);
+  const padded = await prepareUpload({ bytes: original.slice() }, { padToSquare: true }, codecs);
+  assert.deepEqual([padded.width, padded.height], [128, 128], 'asked to pad, it is padded');
+  const withHole = PNG.sync.read(Buffer.from(original));
+  withHole.data[3] = 0;
+  const transparent = await prepareUpload({ bytes: new Uint8Array(PNG.sync.write(withHole)) }, { padToSquare: false }, codecs);
+  assert.ok(transparent.record.steps.some((step) => step.step === 'composited'), 'a real transparent pixel is composited onto grey');
+});
+
 test('refused: the bomb (too many pixels), not an image, an unreadable header, arithmetic coding', async () => {
   assert.equal(await problemOf('pngBomb'), 'too-many-pixels');
   assert.equal(await problemOf('notAnImage'), 'not-an-image');

@@ -158,6 +158,12 @@ export async function prepareUpload(source: UploadSource, options: PrepareUpload
     steps.push({ step: 'padded', from: size(image), to: { width: side, height: side }, background: background ? NEUTRAL_GREY_HEX : null });
     image = centreOnBackground(image, side, side, background);
   }
+  // An alpha channel that turned out fully opaque, and nothing else to do: the file itself is what the model uses.
+  if (pixelsAsStored(info, decoded, steps) && dataUriLength(info.mime, bytes.byteLength) <= maxChars) {
+    steps.push({ step: 'sent-untouched' });
+    const sent = { mime: info.mime, width: info.width, height: info.height, bytes: bytes.byteLength, dataUriChars: dataUriLength(info.mime, bytes.byteLength) };
+    return { bytes, mime: info.mime, width: info.width, height: info.height, record: { ...recordBase, steps, sent, note: describe(info, steps, sent) } };
+  }
   const jpeg: JpegEncoder = { encode: await encoderReady, greyscale: info.colourModel === 'grey' };
   const encoded = encodeWithinLimit(image, transparent && keepTransparency, maxChars, options.padToSquare, jpeg);
   steps.push(...encoded.steps);
@@ -192,6 +198,18 @@ function canSendUntouched(info: ImageInfo, padToSquare: boolean, longSide: numbe
     !info.animated &&
     Math.max(info.width, info.height) <= longSide &&
     (!padToSquare || info.width === info.height)
+  );
+}
+
+/** Decoding changed nothing (full size, every frame's first, 8-bit samples) and no later step did either. */
+function pixelsAsStored(info: ImageInfo, decoded: { scale: number; firstFrameOnly?: boolean; convertedFrom?: unknown }, steps: readonly UploadStep[]): boolean {
+  return (
+    (info.mime === 'image/png' || info.mime === 'image/jpeg') &&
+    !info.animated &&
+    decoded.scale === 1 &&
+    !decoded.firstFrameOnly &&
+    !decoded.convertedFrom &&
+    steps.every((step) => step.step === 'decoded')
   );
 }
 

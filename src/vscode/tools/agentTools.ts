@@ -37,6 +37,32 @@ export function agentTools(services: ExtensionServices): Record<ToolName, Tool> 
 
 const text = (...lines: string[]) => new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(lines.join('\n'))]);
 
+/**
+ * A paid job run for an agent: the chat's stop button cancels it (VS Code's CancellationError, as a tool must); any
+ * other end is answered in the words the user would read, the key redacted.
+ */
+async function runForAgent(
+  services: ExtensionServices,
+  tool: ToolName,
+  apiKey: string,
+  token: vscode.CancellationToken,
+  job: { run: (signal: AbortSignal) => Promise<vscode.LanguageModelToolResult>; cancelled: () => string; failed: (message: string) => string },
+): Promise<vscode.LanguageModelToolResult> {
+  const cancellation = abortSignalFor(token);
+  try {
+    return await job.run(cancellation.signal);
+  } catch (error) {
+    if (isCancellation(error) && token.isCancellationRequested) {
+      throw new vscode.CancellationError();
+    }
+    const message = redactSecret(error instanceof Error ? error.message : String(error), apiKey);
+    services.log.error(`Agent tool ${tool}: ${message}`);
+    return text(isCancellation(error) ? job.cancelled() : job.failed(message));
+  } finally {
+    cancellation.dispose();
+  }
+}
+
 /** A workspace image named by an agent: a path relative to a workspace folder (or absolute, inside one). */
 interface WorkspaceImage {
   uri: vscode.Uri;
@@ -125,21 +151,15 @@ function generateTool(services: ExtensionServices): Tool {
         return text(vscode.l10n.t('Multiview’s settings need fixing first: {0}', error instanceof Error ? error.message : String(error)));
       }
       const parameters = plannedParameters(services, settings, input.value.parameters);
-      const cancellation = abortSignalFor(token);
-      try {
-        const output = await runJobUnderProgress(services, { imageUri: image.uri, workspaceFolder: image.workspaceFolder, parameters, apiKey }, settings, cancellation.signal);
-        showResult(services, output);
-        return text(describeGenerated(output, image.workspaceFolder.uri.fsPath), vscode.l10n.t('The result panel is open beside the editor.'));
-      } catch (error) {
-        if (isCancellation(error) && token.isCancellationRequested) {
-          throw new vscode.CancellationError();
-        }
-        const message = redactSecret(error instanceof Error ? error.message : String(error), apiKey);
-        services.log.error(`Agent tool ${TOOL_NAMES.generate}: ${message}`);
-        return text(isCancellation(error) ? vscode.l10n.t('The user cancelled the generation; nothing was saved.') : vscode.l10n.t('Multiview could not generate the views: {0}', message));
-      } finally {
-        cancellation.dispose();
-      }
+      return runForAgent(services, TOOL_NAMES.generate, apiKey, token, {
+        run: async (signal) => {
+          const output = await runJobUnderProgress(services, { imageUri: image.uri, workspaceFolder: image.workspaceFolder, parameters, apiKey }, settings, signal);
+          showResult(services, output);
+          return text(describeGenerated(output, image.workspaceFolder.uri.fsPath), vscode.l10n.t('The result panel is open beside the editor.'));
+        },
+        cancelled: () => vscode.l10n.t('The user cancelled the generation; nothing was saved.'),
+        failed: (message) => vscode.l10n.t('Multiview could not generate the views: {0}', message),
+      });
     },
   };
 }
@@ -212,21 +232,15 @@ function makeModelTool(services: ExtensionServices): Tool {
         return text(vscode.l10n.t('Multiview’s settings need fixing first: {0}', error instanceof Error ? error.message : String(error)));
       }
       const parameters = plannedModelParameters(services, input.value.parameters);
-      const cancellation = abortSignalFor(token);
-      try {
-        const saved = await runModelUnderProgress(services, { target, parameters, apiKey }, settings, cancellation.signal);
-        services.panels.showSaved(saved.result);
-        return text(describeModel(saved.model, saved.result, target.workspaceFolder.uri.fsPath), vscode.l10n.t('The result panel shows the model beside the editor.'));
-      } catch (error) {
-        if (isCancellation(error) && token.isCancellationRequested) {
-          throw new vscode.CancellationError();
-        }
-        const message = redactSecret(error instanceof Error ? error.message : String(error), apiKey);
-        services.log.error(`Agent tool ${TOOL_NAMES.makeModel}: ${message}`);
-        return text(isCancellation(error) ? vscode.l10n.t('The user cancelled the 3D model; nothing was saved.') : vscode.l10n.t('Multiview could not make the 3D model: {0}', message));
-      } finally {
-        cancellation.dispose();
-      }
+      return runForAgent(services, TOOL_NAMES.makeModel, apiKey, token, {
+        run: async (signal) => {
+          const saved = await runModelUnderProgress(services, { target, parameters, apiKey }, settings, signal);
+          services.panels.showSaved(saved.result);
+          return text(describeModel(saved.model, saved.result, target.workspaceFolder.uri.fsPath), vscode.l10n.t('The result panel shows the model beside the editor.'));
+        },
+        cancelled: () => vscode.l10n.t('The user cancelled the 3D model; nothing was saved.'),
+        failed: (message) => vscode.l10n.t('Multiview could not make the 3D model: {0}', message),
+      });
     },
   };
 }
