@@ -37,6 +37,19 @@ export function agentTools(services: ExtensionServices): Record<ToolName, Tool> 
 
 const text = (...lines: string[]) => new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(lines.join('\n'))]);
 
+/** The key and the settings a paid tool needs, or the answer that says what is missing (a tool never asks for the key). */
+async function keyAndSettings(services: ExtensionServices, scope: vscode.Uri): Promise<{ apiKey: string; settings: MultiviewSettings } | vscode.LanguageModelToolResult> {
+  const apiKey = await services.apiKeys.get();
+  if (!apiKey) {
+    return text(vscode.l10n.t('No Multiview API key is set. Ask the user to run the command “Multiview: Set API Key” and try again; never ask for the key in the chat.'));
+  }
+  try {
+    return { apiKey, settings: readSettings(scope) };
+  } catch (error) {
+    return text(vscode.l10n.t('Multiview’s settings need fixing first: {0}', error instanceof Error ? error.message : String(error)));
+  }
+}
+
 /**
  * A paid job run for an agent: the chat's stop button cancels it (VS Code's CancellationError, as a tool must); any
  * other end is answered in the words the user would read, the key redacted.
@@ -138,18 +151,9 @@ function generateTool(services: ExtensionServices): Tool {
       if (!(await isFile(image.uri.fsPath))) {
         return text(vscode.l10n.t('There is no file {0} in the workspace.', input.value.image));
       }
-      const apiKey = await services.apiKeys.get();
-      if (!apiKey) {
-        return text(
-          vscode.l10n.t('No Multiview API key is set. Ask the user to run the command “Multiview: Set API Key” and try again; never ask for the key in the chat.'),
-        );
-      }
-      let settings: MultiviewSettings;
-      try {
-        settings = readSettings(image.uri);
-      } catch (error) {
-        return text(vscode.l10n.t('Multiview’s settings need fixing first: {0}', error instanceof Error ? error.message : String(error)));
-      }
+      const ready = await keyAndSettings(services, image.uri);
+      if (!('apiKey' in ready)) return ready;
+      const { apiKey, settings } = ready;
       const parameters = plannedParameters(services, settings, input.value.parameters);
       return runForAgent(services, TOOL_NAMES.generate, apiKey, token, {
         run: async (signal) => {
@@ -219,18 +223,9 @@ function makeModelTool(services: ExtensionServices): Tool {
       if (!input.ok) return text(input.problem);
       const target = await findResult(input.value, token);
       if (typeof target === 'string') return text(target);
-      const apiKey = await services.apiKeys.get();
-      if (!apiKey) {
-        return text(
-          vscode.l10n.t('No Multiview API key is set. Ask the user to run the command “Multiview: Set API Key” and try again; never ask for the key in the chat.'),
-        );
-      }
-      let settings: MultiviewSettings;
-      try {
-        settings = readSettings(target.workspaceFolder.uri);
-      } catch (error) {
-        return text(vscode.l10n.t('Multiview’s settings need fixing first: {0}', error instanceof Error ? error.message : String(error)));
-      }
+      const ready = await keyAndSettings(services, target.workspaceFolder.uri);
+      if (!('apiKey' in ready)) return ready;
+      const { apiKey, settings } = ready;
       const parameters = plannedModelParameters(services, input.value.parameters);
       return runForAgent(services, TOOL_NAMES.makeModel, apiKey, token, {
         run: async (signal) => {
