@@ -99,7 +99,8 @@ export function resultDescription(result: SavedResult): string {
   const { sidecar } = result;
   const base = sidecar.seed === null ? l10n.t('job {0}', sidecar.jobId) : l10n.t('seed {0} · job {1}', sidecar.seed, sidecar.jobId);
   const models = sidecar.models.length;
-  return models === 0 ? base : models === 1 ? l10n.t('{0} · 3D', base) : l10n.t('{0} · 3D ×{1}', base, models);
+  // First, so that a narrow side bar still shows it.
+  return models === 0 ? base : models === 1 ? l10n.t('3D · {0}', base) : l10n.t('3D ×{1} · {0}', base, models);
 }
 
 /** Cuts `text` to `max` characters with an ellipsis (prompts in tooltips). */

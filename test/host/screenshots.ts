@@ -125,13 +125,15 @@ async function shoot(theme: 'light' | 'dark', baseUrl: string): Promise<void> {
       await view.locator('#model').waitFor({ state: 'visible', timeout: 90_000 });
       await waitFor('the model drawn', async () => /triangles/.test((await view.locator('.model-viewer-info').textContent()) ?? ''), 60_000);
       await view.locator('#model').evaluate((section: { scrollIntoView(options: unknown): void }) => section.scrollIntoView({ block: 'center' }));
+      // The toast that names the saved model stays in the shot (clearing notifications needs the Explorer shown).
       await waitFor('progress toast gone', async () => !(await host.readNotifications()).some((n) => n.progress), 15_000).catch(() => undefined);
-      await host.clearNotifications();
       await host.page.mouse.move(0, 0);
       await sleep(800);
       await host.screenshot(file('model-panel'));
     });
     await host.step('3D model editor', async () => {
+      await host.page.keyboard.press('Control+Shift+E'); // the Explorer again
+      await host.clearNotifications();
       await host.contextMenu('models/vase.glb', 'Open 3D Model');
       await host.editorTab(/vase\.glb/).first().waitFor({ state: 'visible', timeout: 30_000 });
       await waitFor('the model drawn', async () => /triangles/.test((await host.webview().locator('.model-viewer-info').textContent()) ?? ''), 60_000);

@@ -126,8 +126,8 @@ describe('labels', () => {
       const base = result('mug-multiview-657', '/ws/mug.png', 1, {}, 4242);
       return { ...base, sidecar: { ...base.sidecar, models: Array.from({ length: count }, () => ({}) as Sidecar['models'][number]) } };
     };
-    assert.equal(resultDescription(withModels(1)), 'seed 4242 · job 657 · 3D');
-    assert.equal(resultDescription(withModels(3)), 'seed 4242 · job 657 · 3D ×3');
+    assert.equal(resultDescription(withModels(1)), '3D · seed 4242 · job 657');
+    assert.equal(resultDescription(withModels(3)), '3D ×3 · seed 4242 · job 657');
   });
 
   test('shorten', () => {
