@@ -148,6 +148,32 @@ scenario('(T7) listing the results of an image: the earlier run, with its sideca
   assert.doesNotMatch(told, /shoe/);
 });
 
+scenario('(T7b) make a 3D model of the image’s newest result: the confirmation names it, the format and the file; then the model and an answer with its path', async () => {
+  contract.setScenario('success');
+  const before = listFiles(outDir());
+  const modelJobs = () => contract.requests.filter((request) => /\/3d\/image_to_3d$/.test(request.path)).length;
+  const jobsBefore = modelJobs();
+  await invokeTool('multiview_make3d', { image: 'mug.png', format: 'obj' });
+  const asked = await readDialog(host);
+  assert.equal(asked.message, 'Make a 3D model with Multiview?');
+  assert.match(asked.detail, /Make a 3D model of mug\.png: OBJ, quality 256\./);
+  assert.match(asked.detail, /one paid job on your account and takes a few minutes/);
+  assert.match(asked.detail, /It writes generated\/mug-multiview-\d+-3d\.obj beside the result/);
+  assert.equal(modelJobs(), jobsBefore, 'nothing is sent before the user says yes');
+  await clickDialogButton(host, 'Yes');
+
+  const response = await toolResponse();
+  assert.equal(response.ok, true, JSON.stringify(response));
+  const told = response.texts?.join('\n') ?? '';
+  const file = /^Saved the 3D model of mug\.png \(job [^)]+\): (generated\/mug-multiview-\d+-3d\.obj)$/m.exec(told)?.[1];
+  assert.ok(file, told);
+  assert.match(told, /OBJ file, \d+ triangles, \d+ vertices, \d+ bytes; made from the source image\./);
+  assert.ok(fs.readFileSync(path.join(host.workspace.dir, file), 'utf8').includes('\nf '), `${file} is an OBJ with faces`);
+  assert.deepEqual(newFiles(outDir(), before), [path.basename(file)], 'only the model was added (its result’s sidecar was updated)');
+  assert.equal(modelJobs(), jobsBefore + 1);
+  await host.webview().locator('#model').waitFor({ state: 'visible', timeout: 30_000 });
+});
+
 scenario('(T8) the key is in no answer, file or log of the host', async () => {
   assert.ok(contract.requests.some((request) => JSON.stringify(request.body ?? '').includes(KEY)), 'the key did reach the (fake) API');
   // The browser's own profile is where code-server keeps SecretStorage: the one place the key belongs.
