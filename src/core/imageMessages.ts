@@ -62,7 +62,7 @@ export function describeImageProblem(problem: ImageProblem, name: string): strin
 }
 
 /** The image worker itself failed (not the image): out of memory, crashed, or was stopped. */
-export function describeWorkerFailure(error: WorkerTaskError, name: string): string {
+function describeWorkerFailure(error: WorkerTaskError, name: string): string {
   switch (error.kind) {
     case 'out-of-memory':
       return l10n.t('Preparing “{0}” needed more memory than the image worker may use. Try a smaller copy of the image.', name);

@@ -12,7 +12,7 @@ import { MultiviewApiError } from '../api/errors';
 import { encodeImageTo3dRequest, type ImageTo3dFields } from '../api/jobRequests';
 import { redactSecret } from '../api/redact';
 import type { JobResult, QueuedJob } from '../api/types';
-import type { PrepareUploadOptions, UploadSource } from '../image/engine';
+import type { ImageEngine, PrepareUploadOptions, UploadSource } from '../image/engine';
 import { isRecord } from '../shared/isRecord';
 import { isFile } from './files';
 import { resultStem } from './history';
@@ -77,6 +77,11 @@ function modelInput(result: SavedResult, parameters: ModelParameters, subjectPre
   return { input: 'input-image', source: { path: result.sourceImagePath }, options: { padToSquare: true } };
 }
 
+/** Whether the grid's background is really transparent (decoded in the worker): only then can `multi_image` go. */
+export async function viewsAreTransparent(engine: ImageEngine, gridPath: string, signal?: AbortSignal): Promise<boolean> {
+  return (await engine.verifyImage(new Uint8Array(await fs.readFile(gridPath)), signal)).hasTransparency;
+}
+
 export async function runModelJob(input: ModelJobInput): Promise<SavedModel> {
   const { result, parameters, engine, signal } = input;
   const startedAt = new Date();
@@ -86,8 +91,7 @@ export async function runModelJob(input: ModelJobInput): Promise<SavedModel> {
   const subjectPresent = result.sidecar.subject !== null && (await isFile(path.join(path.dirname(result.gridPath), result.sidecar.subject.file)));
   const chosen = modelInput(result, parameters, subjectPresent);
   if (chosen.input === 'views') {
-    const grid = await engine.verifyImage(new Uint8Array(await fs.readFile(result.gridPath)), signal);
-    if (!grid.hasTransparency) {
+    if (!(await viewsAreTransparent(engine, result.gridPath, signal))) {
       throw new MultiviewApiError('invalid-request', l10n.t('The six views are on an opaque background, so they cannot be sent as several points of view. Make the model from the single image instead.'));
     }
   }

@@ -18,6 +18,21 @@ export function showInformation(message: string, ...actions: string[]): Thenable
   return vscode.window.showInformationMessage(multiviewMessage(message), ...actions);
 }
 
+/**
+ * A message about a file just saved, with "Open" (when `open` says how: a preview, the model viewer…) and
+ * "Reveal in Explorer"; resolves once the user has chosen or dismissed it.
+ */
+export async function announceSavedFile(message: string, uri: vscode.Uri, { open, warning = false }: { open?: (uri: vscode.Uri) => Thenable<unknown>; warning?: boolean } = {}): Promise<void> {
+  const openLabel = vscode.l10n.t('Open');
+  const reveal = vscode.l10n.t('Reveal in Explorer');
+  const action = await (warning ? showWarning : showInformation)(message, ...(open ? [openLabel, reveal] : [reveal]));
+  if (action === openLabel && open) {
+    await open(uri);
+  } else if (action === reveal) {
+    await vscode.commands.executeCommand('revealInExplorer', uri);
+  }
+}
+
 /** Opens the Settings editor on one setting (the action of every message about a setting). */
 export function openSetting(setting: string): Thenable<unknown> {
   return vscode.commands.executeCommand('workbench.action.openSettings', setting);

@@ -74,6 +74,14 @@ export function readSettingsOrExplain(scope: vscode.Uri | undefined): MultiviewS
   }
 }
 
+/**
+ * The output folder setting for a job on `imageUri`. An image from outside the workspace (a browsed file) has no
+ * folder of its own to save beside: its results go to the workspace folder's `multiview/`.
+ */
+export function outputFolderFor(settings: MultiviewSettings, imageUri: vscode.Uri): string {
+  return vscode.workspace.getWorkspaceFolder(imageUri) !== undefined ? settings.outputFolder : '${workspaceFolder}/multiview';
+}
+
 /** How the pipeline reaches the service with these settings and this key; its request log never holds the key. */
 export function connectionFor(settings: MultiviewSettings, apiKey: string, log: vscode.LogOutputChannel): MultiviewClientOptions {
   return {

@@ -10,9 +10,9 @@ import { runBackgroundRemovalJob, type SavedSubject } from '../../core/subjectJo
 import { keyOrExplain } from '../apiKeyStore';
 import { reportFailure } from '../jobs/reportFailure';
 import { tracked, withJobProgress } from '../jobs/runJob';
-import { showError, showInformation } from '../notifications';
+import { announceSavedFile, showError } from '../notifications';
 import type { ExtensionServices } from '../services';
-import { connectionFor, readSettingsOrExplain } from '../settings';
+import { connectionFor, outputFolderFor, readSettingsOrExplain } from '../settings';
 import { chooseUsableImages, imagesFromArguments } from './chooseImage';
 
 interface RemovalRequest {
@@ -66,8 +66,6 @@ async function runRemovalWithProgress(services: ExtensionServices, request: Remo
     return;
   }
   const name = path.basename(request.imageUri.path);
-  // An image from outside the workspace (a browsed file) has no folder of its own to save beside.
-  const insideWorkspace = vscode.workspace.getWorkspaceFolder(request.imageUri) !== undefined;
   try {
     const saved = await withJobProgress(
       (control) =>
@@ -77,7 +75,7 @@ async function runRemovalWithProgress(services: ExtensionServices, request: Remo
             connection: connectionFor(settings, request.apiKey, services.log),
             imagePath: request.imageUri.fsPath,
             workspaceFolder: request.workspaceFolder.uri.fsPath,
-            outputFolder: insideWorkspace ? settings.outputFolder : '${workspaceFolder}/multiview',
+            outputFolder: outputFolderFor(settings, request.imageUri),
             longSide: settings.uploadLongSide,
           }),
         ),
@@ -94,8 +92,5 @@ async function announceSubject(services: ExtensionServices, saved: SavedSubject)
   services.log.info(`Saved ${saved.path} (${saved.width} × ${saved.height}, job ${saved.jobId})`);
   const uri = vscode.Uri.file(saved.path);
   await vscode.commands.executeCommand('vscode.open', uri, { preview: true, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
-  const reveal = vscode.l10n.t('Reveal in Explorer');
-  if ((await showInformation(vscode.l10n.t('saved the cut-out {0}.', path.basename(saved.path)), reveal)) === reveal) {
-    await vscode.commands.executeCommand('revealInExplorer', uri);
-  }
+  await announceSavedFile(vscode.l10n.t('saved the cut-out {0}.', path.basename(saved.path)), uri);
 }

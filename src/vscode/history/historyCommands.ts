@@ -8,7 +8,7 @@ import { filesToDelete } from '../../core/history';
 import type { SavedResult } from '../../core/readSidecar';
 import type { RegenerateArgument } from '../generate/generateCommands';
 import { showError } from '../notifications';
-import { asResultNode } from './historyNodes';
+import { asResultNode, selectedResults } from './historyNodes';
 import { workspaceRelative } from './historyItems';
 
 type HistoryCommandIds =
@@ -31,8 +31,7 @@ export function historyCommands(refresh: () => void): Pick<CommandHandlers, Hist
     [COMMANDS.historyReveal]: onResult(revealInExplorer),
     // With several rows selected, the selection is deleted (after one confirmation that lists every file).
     [COMMANDS.historyDelete]: async (clicked?: unknown, selected?: unknown) => {
-      const nodes = Array.isArray(selected) && selected.length > 1 ? selected : [clicked];
-      const results = nodes.map((node) => asResultNode(node)?.result).filter((result) => result !== undefined);
+      const results = selectedResults(clicked, selected);
       if (results.length > 0) {
         await deleteResults(results);
         refresh();

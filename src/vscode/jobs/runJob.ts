@@ -11,7 +11,7 @@ import { describeProgress, type JobProgress, type JobSession } from '../../core/
 import type { GenerationParameters } from '../../core/parameters';
 import { abortSignalFor } from '../cancellation';
 import type { ExtensionServices } from '../services';
-import { connectionFor, type MultiviewSettings, readSettingsOrExplain } from '../settings';
+import { connectionFor, type MultiviewSettings, outputFolderFor, readSettingsOrExplain } from '../settings';
 import { askToKeepWaiting, reportFailure } from './reportFailure';
 
 export interface JobRequest {
@@ -33,8 +33,6 @@ export interface JobControl {
 /** One job, start to saved files, without a notification of its own (the caller shows progress and errors). */
 export async function runJob(services: ExtensionServices, request: JobRequest, settings: MultiviewSettings, control: JobControl): Promise<GenerationJobOutput> {
   const { imageUri, workspaceFolder, parameters, apiKey } = request;
-  // An image from outside the workspace (a browsed file) has no folder of its own to save beside.
-  const insideWorkspace = vscode.workspace.getWorkspaceFolder(imageUri) !== undefined;
   let pendingId: string | undefined;
   return tracked(services, path.basename(imageUri.path), control, async (session) => {
     try {
@@ -43,7 +41,7 @@ export async function runJob(services: ExtensionServices, request: JobRequest, s
         connection: connectionFor(settings, apiKey, services.log),
         imagePath: imageUri.fsPath,
         workspaceFolder: workspaceFolder.uri.fsPath,
-        outputFolder: insideWorkspace ? settings.outputFolder : '${workspaceFolder}/multiview',
+        outputFolder: outputFolderFor(settings, imageUri),
         parameters,
         longSide: settings.uploadLongSide,
         cameraLayout: settings.cameraLayout,

@@ -4,19 +4,17 @@
  * cancellable progress, shows in the status bar, survives a window reload while queued, and ends in the panel
  * showing the model, or one clear message. The work itself is core/modelJob.ts.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type CommandHandlers, COMMANDS } from '../../commands';
 import { finishedAtLabel, resultDescription } from '../../core/history';
-import { type ResumableModelJob, resumeModelJob, runModelJob, type SavedModel } from '../../core/modelJob';
+import { type ResumableModelJob, resumeModelJob, runModelJob, type SavedModel, viewsAreTransparent } from '../../core/modelJob';
 import { type ModelParameters, sanitizeModelParameters } from '../../core/modelParameters';
-import type { ImageEngine } from '../../image/engine';
 import { keyOrExplain } from '../apiKeyStore';
-import { asResultNode } from '../history/historyNodes';
+import { selectedResults } from '../history/historyNodes';
 import { type JobControl, tracked, withJobProgress } from '../jobs/runJob';
 import { reportFailure } from '../jobs/reportFailure';
-import { showError, showInformation, showWarning } from '../notifications';
+import { announceSavedFile, showError, showInformation } from '../notifications';
 import { findSavedResults, readSavedResultInWorkspace, type SavedResultInWorkspace } from '../savedResults';
 import type { ExtensionServices } from '../services';
 import { connectionFor, type MultiviewSettings, readSettingsOrExplain } from '../settings';
@@ -43,8 +41,7 @@ export function modelCommands(services: ExtensionServices): Pick<CommandHandlers
     },
     // The History view passes the clicked row and the whole selection.
     [COMMANDS.historyMakeModel]: async (clicked?: unknown, selected?: unknown) => {
-      const nodes = Array.isArray(selected) && selected.length > 1 ? selected : [clicked];
-      const results = nodes.map((node) => asResultNode(node)?.result).filter((result) => result !== undefined);
+      const results = selectedResults(clicked, selected);
       const targets = (await Promise.all(results.map((result) => readTarget(vscode.Uri.file(result.sidecarPath))))).filter((target) => target !== undefined);
       if (targets.length > 0) await makeModels(services, targets);
     },
@@ -88,7 +85,8 @@ async function makeModels(services: ExtensionServices, targets: SavedResultInWor
     return;
   }
   services.engine.warmUp();
-  const transparent = await Promise.all(targets.map((target) => viewsAreTransparent(services.engine, target.result.gridPath)));
+  // A grid that cannot be read is not offered as the input: the job would refuse it.
+  const transparent = await Promise.all(targets.map((target) => viewsAreTransparent(services.engine, target.result.gridPath).catch(() => false)));
   const remembered = services.globalState.get<Partial<Record<keyof ModelParameters, unknown>>>(LAST_MODEL_PARAMETERS_KEY) ?? {};
   const subject = targets.length === 1 ? path.basename(targets[0].result.sourceImagePath) : vscode.l10n.t('{0} results', targets.length);
   const parameters = await pickModelParameters(sanitizeModelParameters(remembered), { subject, count: targets.length, viewsTransparent: transparent.every(Boolean) });
@@ -99,16 +97,7 @@ async function makeModels(services: ExtensionServices, targets: SavedResultInWor
   await Promise.all(targets.map((target) => runModelWithProgress(services, { target, parameters, apiKey }, settings)));
 }
 
-/** Whether a grid's background is really transparent (decoded in the worker); false when it cannot be read. */
-async function viewsAreTransparent(engine: ImageEngine, gridPath: string): Promise<boolean> {
-  try {
-    return (await engine.verifyImage(new Uint8Array(await fs.readFile(gridPath)))).hasTransparency;
-  } catch {
-    return false;
-  }
-}
-
-export async function runModelWithProgress(services: ExtensionServices, request: ModelRequest, settings: MultiviewSettings): Promise<void> {
+async function runModelWithProgress(services: ExtensionServices, request: ModelRequest, settings: MultiviewSettings): Promise<void> {
   try {
     const saved = await runModelUnderProgress(services, request, settings);
     void announceModel(services, saved);
@@ -178,19 +167,11 @@ export async function resumeModel(services: ExtensionServices, pendingId: string
 }
 
 /** The panel shows the new model; a message names the file, with Open and Reveal. */
-export async function announceModel(services: ExtensionServices, saved: SavedModel): Promise<void> {
+async function announceModel(services: ExtensionServices, saved: SavedModel): Promise<void> {
   services.log.info(`Saved ${saved.modelPath} (${saved.model.triangles} triangles, ${saved.model.bytes} bytes)`);
   services.panels.showSaved(saved.result);
-  const uri = vscode.Uri.file(saved.modelPath);
-  const open = vscode.l10n.t('Open');
-  const reveal = vscode.l10n.t('Reveal in Explorer');
   const message = saved.sidecarProblem
     ? vscode.l10n.t('saved {0}, but its result’s sidecar could not record it ({1}).', saved.model.file, saved.sidecarProblem)
     : vscode.l10n.t('saved the 3D model {0} ({1} triangles).', saved.model.file, saved.model.triangles.toLocaleString(vscode.env.language));
-  const action = await (saved.sidecarProblem ? showWarning : showInformation)(message, open, reveal);
-  if (action === open) {
-    await openModel(uri);
-  } else if (action === reveal) {
-    await vscode.commands.executeCommand('revealInExplorer', uri);
-  }
+  await announceSavedFile(message, vscode.Uri.file(saved.modelPath), { open: openModel, warning: saved.sidecarProblem !== undefined });
 }

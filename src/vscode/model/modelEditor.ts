@@ -5,8 +5,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isModelFormat, isFromViewerMessage, type ModelFormat, type ToViewerMessage } from '../../shared/viewerMessages';
-import { pageEnvironment } from '../panel/resultPanel';
+import { isModelFormat, isFromViewerMessage, type ModelFormat } from '../../shared/viewerMessages';
+import { pageEnvironment, sendModelToViewer } from '../panel/resultPanel';
 import { renderModelPage } from '../panel/resultPage';
 
 export const MODEL_EDITOR_VIEW_TYPE = 'multiview.modelViewer';
@@ -40,16 +40,13 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider 
         this.log.warn(`3D view of ${path.basename(uri.path)}: ${message.reason}${message.detail ? ` (${message.detail})` : ''}`);
       }
       if (message.type !== 'ready') return;
-      const bytes = await vscode.workspace.fs.readFile(uri).then(undefined, () => new Uint8Array(0));
-      void panel.webview.postMessage({
-        type: 'load',
+      const bytes = await vscode.workspace.fs.readFile(uri).then(undefined, () => undefined);
+      sendModelToViewer(panel.webview, {
         format,
         name: path.basename(uri.path),
-        // A plain view: workspace.fs hands back a Node Buffer, whose toJSON() would turn it into an object of
-        // numbers on the way to the webview (its bytes then fail the viewer's message check).
-        bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+        bytes,
         ...(fetchesResources ? { baseUri: `${panel.webview.asWebviewUri(folder).toString()}/` } : {}),
-      } satisfies ToViewerMessage);
+      });
     });
     panel.onDidDispose(() => subscription.dispose());
   }

@@ -13,7 +13,7 @@ import { exportTurntable, viewsByAzimuth } from '../../core/turntableExport';
 import { COMMANDS } from '../../commands';
 import { clampFramesPerSecond, isFromPanelMessage, type PanelFile, type ToPanelMessage } from '../../shared/messages';
 import { type FromViewerMessage, isFromViewerMessage, type ToViewerMessage } from '../../shared/viewerMessages';
-import { showError, showInformation } from '../notifications';
+import { announceSavedFile, showError } from '../notifications';
 import { modelsNewestFirst, type PageEnvironment, renderResultPage } from './resultPage';
 
 export class ResultPanel implements vscode.Disposable {
@@ -105,13 +105,7 @@ export class ResultPanel implements vscode.Disposable {
     if (this.disposed) {
       return;
     }
-    // Missing bytes show the viewer's own "could not be read" message, as a damaged file shows "not a model".
-    void this.panel.webview.postMessage({
-      type: 'load',
-      format: model.format,
-      name: model.file,
-      bytes: bytes ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(0),
-    } satisfies ToViewerMessage);
+    sendModelToViewer(this.panel.webview, { format: model.format, name: model.file, bytes });
   }
 
   private fileUri(file: PanelFile): vscode.Uri {
@@ -174,6 +168,20 @@ export class ResultPanel implements vscode.Disposable {
   }
 }
 
+/**
+ * Hands a model file's bytes to the viewer of `webview`. A plain Uint8Array view: a Node Buffer (what fs and
+ * workspace.fs return) would go through its toJSON() on the way to the webview and arrive as an object of numbers,
+ * which the viewer's message check refuses. Missing bytes show the viewer's own "not a model" message.
+ */
+export function sendModelToViewer(webview: vscode.Webview, model: Omit<ToViewerMessage, 'type' | 'bytes' | 'uri'> & { bytes: Uint8Array | undefined }): void {
+  const { bytes } = model;
+  void webview.postMessage({
+    ...model,
+    type: 'load',
+    bytes: bytes ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(0),
+  } satisfies ToViewerMessage);
+}
+
 /** Where a page of this extension is shown: the webview's CSP source, a fresh nonce, the language, the assets. */
 export function pageEnvironment(webview: vscode.Webview, extensionUri: vscode.Uri, { script, viewer = false }: { script: boolean; viewer?: boolean }): PageEnvironment {
   const asset = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...segments)).toString();
@@ -208,12 +216,5 @@ async function announceAnimation(uri: vscode.Uri, inputSkipped: string | undefin
   const saved = inputSkipped
     ? vscode.l10n.t('saved {0} with the six views only: the input image could not be read.', name)
     : vscode.l10n.t('saved {0}.', name);
-  const open = vscode.l10n.t('Open');
-  const reveal = vscode.l10n.t('Reveal in Explorer');
-  const action = await showInformation(saved, open, reveal);
-  if (action === open) {
-    await vscode.commands.executeCommand('vscode.open', uri, vscode.ViewColumn.Active);
-  } else if (action === reveal) {
-    await vscode.commands.executeCommand('revealInExplorer', uri);
-  }
+  await announceSavedFile(saved, uri, { open: (file) => vscode.commands.executeCommand('vscode.open', file, vscode.ViewColumn.Active) });
 }
