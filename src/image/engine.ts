@@ -5,7 +5,8 @@
  * really stops). A problem with the image rejects as ImageProblemError (reason + details, for the host to word);
  * a worker that crashes or runs out of memory rejects as the runtime's WorkerTaskError and the next call works.
  */
-import type { GridVerified, GridViews, Turntable, TurntableRequest, VerifiedImage } from './ops/gridOps';
+import type { GridVerified, GridViews, VerifiedImage } from './ops/gridOps';
+import type { Turntable, TurntableRequest } from './ops/turntable';
 import type { PreparedUpload, PrepareUploadOptions, UploadSource } from './ops/prepareUpload';
 import { ImageProblemError, isImageProblem } from './problems';
 import { ownedBytes } from './transfer';
@@ -14,7 +15,8 @@ import type { GridVerifiedEvent } from './workerHandlers';
 
 export { ImageProblemError } from './problems';
 export type { ImageProblem, ImageProblemReason } from './problems';
-export type { GridVerified, GridViews, Turntable, TurntableRequest, VerifiedImage } from './ops/gridOps';
+export type { GridVerified, GridViews, VerifiedImage } from './ops/gridOps';
+export type { Turntable, TurntableRequest } from './ops/turntable';
 export type { PreparedUpload, PrepareUploadOptions, UploadRecord, UploadSource, UploadStep } from './ops/prepareUpload';
 export type { ImageInfo, ImageInspection } from './inspect';
 export { backgroundRemovalMatters, inspectImageFile, paddingMatters } from './inspect';

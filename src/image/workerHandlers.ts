@@ -3,7 +3,8 @@
  * to the host, not copied). Kept apart from workerMain.ts so a test worker can serve the same handlers plus its own.
  */
 import type { WasmCodecs } from './codecs/wasm';
-import { encodeTurntable, splitGrid, verifyImage, type GridVerified, type TurntableRequest } from './ops/gridOps';
+import { splitGrid, verifyImage, type GridVerified } from './ops/gridOps';
+import { encodeTurntable, type TurntableRequest } from './ops/turntable';
 import { prepareUpload, type PrepareUploadOptions, type UploadSource } from './ops/prepareUpload';
 import { ownedBytes } from './transfer';
 import type { TaskHandler } from './worker/serve';

@@ -1,17 +1,14 @@
 /**
  * What the service returns, checked before it is called a result: a good grid (PNG, JPEG, WebP) verifies, then
  * splits into six views of the right size and colour; a damaged one or one of the wrong size is a clear problem
- * before any view exists. Plus verifyImage and the turntable GIF (read back with omggif, an independent decoder).
+ * before any view exists. Plus verifyImage and the fast PNG path. (The turntable: image-turntable.test.ts.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { GifReader } from 'omggif';
-import { encodeTurntable, splitGrid, verifyImage, type GridVerified } from '../../src/image/ops/gridOps';
+import { splitGrid, verifyImage, type GridVerified } from '../../src/image/ops/gridOps';
 import { isImageProblem } from '../../src/image/problems';
-import { corpusFile, GRID_TILE_COLOURS, makeGrid, MARKER } from '../support/imageCorpus';
+import { corpusFile, GRID_TILE_COLOURS, makeGrid } from '../support/imageCorpus';
 import { decodeWithSharp, pixelAt } from '../support/imageChecks';
 import { testCodecs } from '../support/imageEngine';
 
@@ -92,32 +89,6 @@ test('verifyImage: size and transparency of a good image, a problem for a broken
   assert.equal(await reasonOf(() => verifyImage(new Uint8Array(Buffer.from('not an image at all')), codecs)), 'not-an-image');
   const damaged = new Uint8Array(fs.readFileSync((await corpusFile('damagedJpeg')).file));
   assert.equal(await reasonOf(() => verifyImage(damaged, codecs)), 'damaged');
-});
-
-test('turntable: the input upright (decoded scaled) then the six views, looping, 320x320', async () => {
-  const grid = await splitGrid(new Uint8Array(await makeGrid(640, 960, 'png')), {}, codecs, () => undefined);
-  const input = await corpusFile('phone12mp');
-  const turntable = await encodeTurntable({ inputPath: input.file, views: grid.views, framesPerSecond: 8 }, codecs);
-  assert.deepEqual([turntable.frames, turntable.width, turntable.height, turntable.inputSkipped], [7, 320, 320, undefined]);
-  const reader = new GifReader(Buffer.from(turntable.gif));
-  assert.equal(reader.numFrames(), 7);
-  assert.equal(reader.loopCount(), 0);
-  const first = new Uint8Array(320 * 320 * 4);
-  reader.decodeAndBlitFrameRGBA(0, first);
-  // Upright: the input is 3000x4000 fitted to 240x320, centred; its marker lies in the top-left part.
-  const mx = Math.round(40 + ((MARKER.x0 + MARKER.x1) / 2) * 240);
-  const my = Math.round(((MARKER.y0 + MARKER.y1) / 2) * 320);
-  const k = (my * 320 + mx) * 4;
-  assert.ok(first[k + 2] > 170 && first[k] < 90, `the marker is at the top left of the first frame: ${first.subarray(k, k + 3)}`);
-});
-
-test('turntable without its input: the views alone, and why', async () => {
-  const grid = await splitGrid(new Uint8Array(await makeGrid(640, 960, 'png')), {}, codecs, () => undefined);
-  const missing = await encodeTurntable({ inputPath: path.join(os.tmpdir(), 'gone-multiview.jpg'), views: grid.views, framesPerSecond: 8 }, codecs);
-  assert.deepEqual([missing.frames, missing.inputSkipped], [6, 'missing']);
-  const truncated = await corpusFile('truncatedJpeg');
-  const unreadable = await encodeTurntable({ inputPath: truncated.file, views: grid.views, framesPerSecond: 8 }, codecs);
-  assert.deepEqual([unreadable.frames, unreadable.inputSkipped], [6, 'unreadable']);
 });
 
 test('the fast PNG path decodes every row filter exactly as sharp does (RGB, RGBA, grey)', async () => {
