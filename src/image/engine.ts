@@ -6,7 +6,7 @@
  * a worker that crashes or runs out of memory rejects as the runtime's WorkerTaskError and the next call works.
  */
 import type { GridVerified, GridViews, VerifiedImage } from './ops/gridOps';
-import type { Turntable, TurntableRequest } from './ops/turntable';
+import type { Turntable, TurntableFormat, TurntableRequest } from './ops/turntable';
 import type { PreparedUpload, PrepareUploadOptions, UploadSource } from './ops/prepareUpload';
 import { ImageProblemError, isImageProblem } from './problems';
 import { ownedBytes } from './transfer';
@@ -16,7 +16,7 @@ import type { GridVerifiedEvent } from './workerHandlers';
 export { ImageProblemError } from './problems';
 export type { ImageProblem, ImageProblemReason } from './problems';
 export type { GridVerified, GridViews, VerifiedImage } from './ops/gridOps';
-export type { Turntable, TurntableRequest } from './ops/turntable';
+export type { Turntable, TurntableFormat, TurntableRequest } from './ops/turntable';
 export type { PreparedUpload, PrepareUploadOptions, UploadRecord, UploadSource, UploadStep } from './ops/prepareUpload';
 export type { ImageInfo, ImageInspection } from './inspect';
 export { backgroundRemovalMatters, inspectImageFile, paddingMatters } from './inspect';
@@ -85,7 +85,8 @@ export class ImageEngine {
     return this.run('verifyImage', { bytes: owned }, [owned], signal);
   }
 
-  encodeTurntable(request: TurntableRequest, signal?: AbortSignal): Promise<Turntable> {
+  /** The turntable in each of `request.formats` (default GIF), every animation transferred back. */
+  encodeTurntable<Format extends TurntableFormat = 'gif'>(request: TurntableRequest<Format>, signal?: AbortSignal): Promise<Turntable<Format>> {
     const views = request.views.map(ownedBytes);
     return this.run('encodeTurntable', { ...request, views }, views, signal);
   }

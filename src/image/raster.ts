@@ -359,9 +359,10 @@ export function compositeInPlace(image: RgbaImage, background: RgbColor): void {
 
 /**
  * `image` scaled (aspect kept) to fit inside width x height, centred, composited over `background`; the result is
- * opaque. Shrinking averages areas, enlarging interpolates bilinearly.
+ * opaque. With `background` null the margins are transparent and the pixels keep their alpha (centreOnBackground).
+ * Shrinking averages areas, enlarging interpolates bilinearly.
  */
-export function fitInto(image: RgbaImage, width: number, height: number, background: RgbColor = NEUTRAL_GREY): RgbaImage {
+export function fitInto(image: RgbaImage, width: number, height: number, background: RgbColor | null = NEUTRAL_GREY): RgbaImage {
   const scale = Math.min(width / image.width, height / image.height);
   const fittedWidth = Math.max(1, Math.min(width, Math.round(image.width * scale)));
   const fittedHeight = Math.max(1, Math.min(height, Math.round(image.height * scale)));

@@ -4,7 +4,7 @@
  */
 import type { WasmCodecs } from './codecs/wasm';
 import { splitGrid, verifyImage, type GridVerified } from './ops/gridOps';
-import { encodeTurntable, type TurntableRequest } from './ops/turntable';
+import { encodeTurntable, turntableFormats, type TurntableFormat, type TurntableRequest } from './ops/turntable';
 import { prepareUpload, type PrepareUploadOptions, type UploadSource } from './ops/prepareUpload';
 import { ownedBytes } from './transfer';
 import type { TaskHandler } from './worker/serve';
@@ -38,10 +38,10 @@ export function imageHandlers(codecs: WasmCodecs): Record<string, TaskHandler> {
     async verifyImage(payload: { bytes: Uint8Array }) {
       return { result: verifyImage(payload.bytes, codecs) };
     },
-    async encodeTurntable(payload: TurntableRequest) {
+    async encodeTurntable(payload: TurntableRequest<TurntableFormat>) {
       const turntable = await encodeTurntable(payload, codecs);
-      const gif = ownedBytes(turntable.gif);
-      return { result: { ...turntable, gif }, transfer: [gif.buffer as ArrayBuffer] };
+      const animations = turntableFormats(payload).map((format) => [format, ownedBytes(turntable[format])] as const);
+      return { result: { ...turntable, ...Object.fromEntries(animations) }, transfer: animations.map(([, bytes]) => bytes.buffer as ArrayBuffer) };
     },
   };
 }

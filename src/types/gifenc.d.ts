@@ -9,6 +9,8 @@ declare module 'gifenc' {
     /** -1 plays once, 0 loops forever. */
     repeat?: number;
     transparent?: boolean;
+    /** The palette index drawn as transparent (with `transparent`). */
+    transparentIndex?: number;
     dispose?: number;
   }
   export interface GifEncoder {
