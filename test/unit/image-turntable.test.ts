@@ -1,6 +1,7 @@
 /**
- * The turntable: the input upright then the six views, looping (read back with omggif, an independent decoder); and
- * the GIF of opaque views byte for byte what it was before the turntable had its own module.
+ * The turntable: the input upright then the six views, looping. The GIF is read back with omggif; the APNG with a
+ * reader written here (chunks, sequence, acTL/fcTL fields), each frame rebuilt as a still PNG and decoded by pngjs.
+ * Plus: the GIF of opaque views byte for byte what it was before APNG existed, and both formats through the worker.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,12 +9,16 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { GifReader } from 'omggif';
 import { PNG } from 'pngjs';
+import { apngDelay } from '../../src/image/codecs/apng';
+import { ImageEngine } from '../../src/image/engine';
 import { splitGrid } from '../../src/image/ops/gridOps';
 import { encodeTurntable } from '../../src/image/ops/turntable';
+import type { RgbaImage } from '../../src/image/raster';
 import { corpusFile, makeGrid, MARKER, photoPixels } from '../support/imageCorpus';
-import { testCodecs } from '../support/imageEngine';
+import { testCodecs, testEngineOptions } from '../support/imageEngine';
 
 const codecs = testCodecs();
 
@@ -31,6 +36,96 @@ function opaqueTurntableInputs(): { views: Uint8Array[]; inputPath: string } {
   const inputPath = path.join(os.tmpdir(), 'multiview-turntable-input.png');
   fs.writeFileSync(inputPath, photoPng(480, 360, 7));
   return { views, inputPath };
+}
+
+/** Six transparent views (a cut-out subject, alpha 0 around it), the fourth of another size; an input with alpha. */
+function transparentTurntableInputs(): { views: Uint8Array[]; inputPath: string } {
+  const views = [1, 2, 3, 4, 5, 6].map((seed) => (seed === 4 ? photoPng(256, 200, seed, true) : photoPng(320, 320, seed, true)));
+  const inputPath = path.join(os.tmpdir(), 'multiview-turntable-cutout.png');
+  fs.writeFileSync(inputPath, photoPng(480, 360, 7, true));
+  return { views, inputPath };
+}
+
+function decodePng(bytes: Uint8Array): RgbaImage {
+  const png = PNG.sync.read(Buffer.from(bytes));
+  return { width: png.width, height: png.height, data: new Uint8Array(png.data) };
+}
+
+interface ApngRead {
+  colourType: number;
+  plays: number;
+  frames: { delayNumerator: number; delayDenominator: number; dispose: number; blend: number; image: RgbaImage }[];
+}
+
+/**
+ * An APNG read strictly: the signature, every CRC, acTL before the first IDAT, one sequence (0, 1, 2...) across
+ * fcTL and fdAT, whole-canvas frames, the first frame's data in IDAT (the default image is frame 0).
+ */
+function readApng(bytes: Uint8Array): ApngRead {
+  const file = Buffer.from(bytes);
+  assert.deepEqual([...file.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+  let ihdr: Buffer | undefined;
+  let declaredFrames = -1;
+  let plays = -1;
+  let expectedSequence = 0;
+  const controls: Buffer[] = [];
+  const data: Buffer[][] = [];
+  let pos = 8;
+  let ended = false;
+  while (!ended) {
+    const length = file.readUInt32BE(pos);
+    const type = file.toString('latin1', pos + 4, pos + 8);
+    const payload = file.subarray(pos + 8, pos + 8 + length);
+    assert.equal(file.readUInt32BE(pos + 8 + length), zlib.crc32(file.subarray(pos + 4, pos + 8 + length)) >>> 0, `${type} CRC`);
+    pos += 12 + length;
+    switch (type) {
+      case 'IHDR':
+        ihdr = payload;
+        break;
+      case 'acTL':
+        assert.equal(data.length, 0, 'acTL before the image data');
+        declaredFrames = payload.readUInt32BE(0);
+        plays = payload.readUInt32BE(4);
+        break;
+      case 'fcTL':
+        assert.equal(payload.readUInt32BE(0), expectedSequence++, 'fcTL sequence');
+        controls.push(payload);
+        data.push([]);
+        break;
+      case 'IDAT':
+        assert.equal(controls.length, 1, 'IDAT belongs to the first frame');
+        data[0].push(payload);
+        break;
+      case 'fdAT':
+        assert.equal(payload.readUInt32BE(0), expectedSequence++, 'fdAT sequence');
+        assert.ok(controls.length > 1, 'fdAT after the second fcTL');
+        data[controls.length - 1].push(payload.subarray(4));
+        break;
+      case 'IEND':
+        ended = true;
+        break;
+    }
+  }
+  assert.ok(ihdr);
+  const width = ihdr.readUInt32BE(0);
+  const height = ihdr.readUInt32BE(4);
+  assert.equal(declaredFrames, controls.length, 'acTL num_frames');
+  const frames = controls.map((control, index) => {
+    assert.deepEqual([control.readUInt32BE(4), control.readUInt32BE(8), control.readUInt32BE(12), control.readUInt32BE(16)], [width, height, 0, 0], 'a whole-canvas frame');
+    // The frame as a still PNG: the file's IHDR, the frame's data as IDAT; pngjs inflates and unfilters it.
+    const still = Buffer.concat([file.subarray(0, 8), pngChunk('IHDR', ihdr), pngChunk('IDAT', Buffer.concat(data[index])), pngChunk('IEND', Buffer.alloc(0))]);
+    return { delayNumerator: control.readUInt16BE(20), delayDenominator: control.readUInt16BE(22), dispose: control[24], blend: control[25], image: decodePng(still) };
+  });
+  return { colourType: ihdr[9], plays, frames };
+}
+
+function pngChunk(type: string, payload: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(payload.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), payload])) >>> 0, 0);
+  return Buffer.concat([head, payload, crc]);
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -69,3 +164,93 @@ test('opaque views: the GIF is byte for byte the one made before APNG existed', 
   const viewsOnly = await encodeTurntable({ views, framesPerSecond: 5 }, codecs);
   assert.equal(sha256(viewsOnly.gif), '65e133490c30a280c1b1117f6768fdfb6399bcb117c70d0b12fc0c00f4ceb775');
 });
+
+test('APNG: 7 frames, looping forever at 1/8 s, the views pixel for pixel (lossless RGB), made with the GIF in one pass', async () => {
+  const { inputPath } = opaqueTurntableInputs();
+  const views = [1, 2, 3, 4, 5, 6].map((seed) => photoPng(320, 320, seed));
+  const turntable = await encodeTurntable({ inputPath, views, framesPerSecond: 8, formats: ['gif', 'apng'] }, codecs);
+  assert.deepEqual([turntable.frames, turntable.width, turntable.height, turntable.inputSkipped], [7, 320, 320, undefined]);
+  const apng = readApng(turntable.apng);
+  assert.deepEqual([apng.colourType, apng.plays, apng.frames.length], [2, 0, 7]);
+  for (const frame of apng.frames) {
+    assert.deepEqual([frame.delayNumerator, frame.delayDenominator, frame.dispose, frame.blend], [1, 8, 0, 0]);
+  }
+  views.forEach((view, index) => assert.ok(Buffer.from(apng.frames[index + 1].image.data).equals(decodePng(view).data), `frame ${index + 1} is view ${index}`));
+  const gifOnly = await encodeTurntable({ inputPath, views, framesPerSecond: 8 }, codecs);
+  assert.ok(Buffer.from(turntable.gif).equals(Buffer.from(gifOnly.gif)), 'the GIF made beside the APNG is the GIF alone');
+});
+
+test('APNG delay: 1 / frames per second as a reduced fraction', () => {
+  assert.deepEqual([apngDelay(8), apngDelay(7.5), apngDelay(30), apngDelay(1)], [
+    { numerator: 1, denominator: 8 },
+    { numerator: 2, denominator: 15 },
+    { numerator: 1, denominator: 30 },
+    { numerator: 1, denominator: 1 },
+  ]);
+  assert.throws(() => apngDelay(0), RangeError);
+});
+
+test('transparent views: the APNG keeps every alpha exactly, margins of a fitted view and the input\'s cut-out too', async () => {
+  const { views, inputPath } = transparentTurntableInputs();
+  const turntable = await encodeTurntable({ inputPath, views, framesPerSecond: 6, formats: ['apng'] }, codecs);
+  const apng = readApng(turntable.apng);
+  assert.deepEqual([apng.colourType, apng.frames.length, apng.frames[0].delayDenominator], [6, 7, 6]);
+  views.forEach((view, index) => {
+    if (index !== 3) {
+      assert.ok(Buffer.from(apng.frames[index + 1].image.data).equals(decodePng(view).data), `frame ${index + 1} is view ${index}, alpha included`);
+    }
+  });
+  // The 256x200 view fitted to 320x250: transparent bands above and below, the subject opaque in the middle.
+  const fitted = apng.frames[4].image;
+  assert.equal(alphaAt(fitted, 160, 5), 0);
+  assert.equal(alphaAt(fitted, 160, 176), 255);
+  // The input (a cut-out) keeps its transparency: its corner is transparent, its subject opaque.
+  assert.equal(alphaAt(apng.frames[0].image, 5, 160), 0);
+  assert.equal(alphaAt(apng.frames[0].image, 160, 176), 255);
+});
+
+test('transparent views: the GIF has a transparent index where the view is transparent; an opaque input stays on the grey', async () => {
+  const { views } = transparentTurntableInputs();
+  const { inputPath: opaqueInput } = opaqueTurntableInputs();
+  const turntable = await encodeTurntable({ inputPath: opaqueInput, views, framesPerSecond: 8 }, codecs);
+  const reader = new GifReader(Buffer.from(turntable.gif));
+  assert.equal(reader.numFrames(), 7);
+  const unwritten = 7; // decodeAndBlitFrameRGBA leaves a transparent pixel as it was
+  for (let frame = 0; frame < 7; frame++) {
+    const info = reader.frameInfo(frame);
+    assert.notEqual(info.transparent_index, null, `frame ${frame} has a transparent index`);
+    assert.equal(info.disposal, 2, 'each frame is cleared before the next');
+    const pixels = new Uint8Array(320 * 320 * 4).fill(unwritten);
+    reader.decodeAndBlitFrameRGBA(frame, pixels);
+    if (frame === 0) {
+      assert.ok(pixels.every((value, i) => i % 4 !== 3 || value === 255), 'the opaque input, bars of grey included, is wholly opaque');
+      continue;
+    }
+    const source = frame === 4 ? undefined : decodePng(views[frame - 1]);
+    for (const [x, y] of [[5, 5], [160, 176], [314, 300]]) {
+      const shown = pixels[(y * 320 + x) * 4 + 3] === 255;
+      if (source) {
+        assert.equal(shown, alphaAt(source, x, y) >= 128, `frame ${frame} at ${x},${y}`);
+      }
+    }
+    assert.equal(pixels[(5 * 320 + 5) * 4 + 3], unwritten, `frame ${frame}'s transparent corner`);
+  }
+});
+
+test('through the worker: GIF and APNG in one request, both transferred back', async () => {
+  const images = new ImageEngine(testEngineOptions({ idleMs: 200 }));
+  try {
+    const { views, inputPath } = opaqueTurntableInputs();
+    const turntable = await images.encodeTurntable({ inputPath, views, framesPerSecond: 8, formats: ['gif', 'apng'] });
+    assert.equal(turntable.frames, 7);
+    assert.equal(Buffer.from(turntable.gif.subarray(0, 6)).toString('latin1'), 'GIF89a');
+    assert.equal(readApng(turntable.apng).frames.length, 7);
+    assert.ok(views.every((view) => view.byteLength === 0), 'the views were moved to the worker');
+  } finally {
+    images.dispose();
+  }
+});
+
+function alphaAt(image: RgbaImage, x: number, y: number): number {
+  return image.data[(y * image.width + x) * 4 + 3];
+}
