@@ -248,7 +248,8 @@ export async function imageBench(options: { shipped?: boolean } = {}): Promise<{
   for (const name of CORPUS_NAMES) {
     await corpusFile(name);
   }
-  const inputs = CORPUS_NAMES.filter((name) => !['notAnImage', 'brokenHeaderPng', 'arithmeticJpeg', 'squarePng'].includes(name));
+  // (The cut-outs are framingBench.ts's inputs.)
+  const inputs = CORPUS_NAMES.filter((name) => !['notAnImage', 'brokenHeaderPng', 'arithmeticJpeg', 'squarePng', 'cutout12mp', 'cutout48mp16'].includes(name));
   details.push(
     'Upload-ready per input (padding on, long side 1024), each in a fresh process: engine = inspectImageFile + worker start + prepareUpload + data URI; ' +
       'sharp = metadata, rotate, contain in min(1024, long side) on #7f7f7f, flatten, JPEG q90 (the same job, never enlarged). ' +
