@@ -98,7 +98,7 @@ interface UploadFigures {
 // ---- measuring on the calling thread ------------------------------------------------------------
 
 /** Runs `work` while recording the longest event-loop stall of this thread (10 ms resolution, plus a 1 ms ticker). */
-async function withStallMonitor<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; stallMs: number }> {
+export async function withStallMonitor<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; stallMs: number }> {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   let last = performance.now();
   let longest = 0;
@@ -122,11 +122,11 @@ async function withStallMonitor<T>(work: () => Promise<T>): Promise<{ result: T;
   }
 }
 
-function rssMB(): number {
+export function rssMB(): number {
   return process.memoryUsage().rss / 1e6;
 }
 /** Peak RSS of this process so far (resourceUsage reports kilobytes). */
-function maxRssMB(): number {
+export function maxRssMB(): number {
   return (process.resourceUsage().maxRSS * 1024) / 1e6;
 }
 
