@@ -154,7 +154,10 @@ export async function prepareUpload(source: UploadSource, options: PrepareUpload
   // Framing needs the grey: with keepTransparency the picture goes whole.
   const share = keepTransparency ? undefined : frameShare;
   const header = readImageHeader(bytes);
-  const decoded = info.mime === 'image/png' && header && tooBigToDecodeWhole(header) ? await streamPng(bytes, info, longSide, share) : decodeWhole(bytes, info, codecs, longSide, share);
+  // A cut-out PNG to frame is streamed too: its alpha-only first pass and a second pass that stops after the subject
+  // measured faster and smaller than decoding it whole (framingBench, 12 MP cut-out: 225 ms and 50 MB against 342 ms and 177 MB).
+  const streamed = info.mime === 'image/png' && header !== undefined && !header.progressive && (tooBigToDecodeWhole(header) || (share !== undefined && info.hasAlpha));
+  const decoded = streamed ? await streamPng(bytes, info, longSide, share) : decodeWhole(bytes, info, codecs, longSide, share);
   let image = decoded.image;
   steps.push({ step: 'decoded', scale: decoded.scale, ...decoded.decodedSize });
   if (decoded.firstFrameOnly) {
