@@ -10,6 +10,7 @@ import { firstWebpFrame } from './codecs/webpFrames';
 import type { JpegScale, WasmCodecs } from './codecs/wasm';
 import { jpegEndsWithEoi, readImageHeader, type ColourModel, type ImageHeader } from './imageFormat';
 import { inspectImageBytes, type ImageInfo } from './inspect';
+import { maxWholeImagePixelsFor } from './limits';
 import { type ImageProblem } from './problems';
 import { centreOnBackground, cmykToRgba, type RgbaImage } from './raster';
 
@@ -90,7 +91,21 @@ function decodeJpeg(bytes: Uint8Array, info: ImageInfo, header: ImageHeader, cod
   };
 }
 
+/** True for a PNG accepted only because it can be streamed (codecs/pngStream.ts): decoding it whole would exceed the budget. */
+export function tooBigToDecodeWhole(header: ImageHeader): boolean {
+  return header.width * header.height > maxWholeImagePixelsFor(header);
+}
+
 function decodePng(bytes: Uint8Array, info: ImageInfo, header: ImageHeader): Decoded {
+  if (tooBigToDecodeWhole(header)) {
+    const maxPixels = maxWholeImagePixelsFor(header);
+    const { width, height } = header;
+    const tooMany: ImageProblem = {
+      reason: 'too-many-pixels',
+      details: { mime: info.mime, width, height, megapixels: Math.round((width * height) / 1e5) / 10, maxMegapixels: Math.floor(maxPixels / 1e6) },
+    };
+    throw tooMany;
+  }
   const layout = info.animated ? undefined : fastPathLayout(bytes);
   if (layout) {
     try {
@@ -165,6 +180,6 @@ export function pngEndsWithIend(bytes: Uint8Array): boolean {
   return false;
 }
 
-function problemOf(reason: 'truncated' | 'damaged' | 'unreadable-header', info: ImageInfo): ImageProblem {
+export function problemOf(reason: 'truncated' | 'damaged' | 'unreadable-header', info: ImageInfo): ImageProblem {
   return { reason, details: { mime: info.mime, byteSize: info.byteSize } };
 }

@@ -18,12 +18,29 @@ export const MAX_IMAGE_SIDE = 32768;
 const MAX_SEQUENTIAL_JPEG_PIXELS = 200_000_000;
 
 /**
- * The most pixels `header`'s decode path can take within DECODE_MEMORY_BUDGET_BYTES:
+ * A non-interlaced PNG too big to decode whole is streamed a row at a time (codecs/pngStream.ts): memory is the
+ * reduced output and a few rows, so the limit is time: measured ~2.1 s for a 48 MP 16-bit RGBA cut-out framed in two
+ * passes, so 100 MP is ~5 s of a worker.
+ */
+const MAX_STREAMED_PNG_PIXELS = 100_000_000;
+
+/**
+ * The most pixels `header`'s decode path can take within DECODE_MEMORY_BUDGET_BYTES: the whole-image path's limit,
+ * except for a non-interlaced PNG, which prepareUpload streams when the whole image would not fit (interlaced ones
+ * stay limited: Adam7's passes need the whole image).
+ */
+export function maxPixelsFor(header: ImageHeader): number {
+  const wholeImage = maxWholeImagePixelsFor(header);
+  return header.mime === 'image/png' && !header.progressive ? Math.max(wholeImage, MAX_STREAMED_PNG_PIXELS) : wholeImage;
+}
+
+/**
+ * The most pixels `header`'s whole-image decode (decode.ts) can hold within DECODE_MEMORY_BUDGET_BYTES:
  * - progressive JPEG: libjpeg keeps every DCT coefficient of the whole image (2 bytes a stored sample);
  * - PNG (pngjs): the inflated rows twice (inflate, then unfilter) plus the RGBA output (and a 16-bit one first);
  * - WebP (libwebp): the RGBA output, in WASM memory and once copied out.
  */
-export function maxPixelsFor(header: ImageHeader): number {
+export function maxWholeImagePixelsFor(header: ImageHeader): number {
   switch (header.mime) {
     case 'image/jpeg': {
       if (!header.progressive) {

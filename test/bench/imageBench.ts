@@ -98,7 +98,7 @@ interface UploadFigures {
 // ---- measuring on the calling thread ------------------------------------------------------------
 
 /** Runs `work` while recording the longest event-loop stall of this thread (10 ms resolution, plus a 1 ms ticker). */
-async function withStallMonitor<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; stallMs: number }> {
+export async function withStallMonitor<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; stallMs: number }> {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   let last = performance.now();
   let longest = 0;
@@ -122,11 +122,11 @@ async function withStallMonitor<T>(work: () => Promise<T>): Promise<{ result: T;
   }
 }
 
-function rssMB(): number {
+export function rssMB(): number {
   return process.memoryUsage().rss / 1e6;
 }
 /** Peak RSS of this process so far (resourceUsage reports kilobytes). */
-function maxRssMB(): number {
+export function maxRssMB(): number {
   return (process.resourceUsage().maxRSS * 1024) / 1e6;
 }
 
@@ -248,7 +248,8 @@ export async function imageBench(options: { shipped?: boolean } = {}): Promise<{
   for (const name of CORPUS_NAMES) {
     await corpusFile(name);
   }
-  const inputs = CORPUS_NAMES.filter((name) => !['notAnImage', 'brokenHeaderPng', 'arithmeticJpeg', 'squarePng'].includes(name));
+  // (The cut-outs are framingBench.ts's inputs.)
+  const inputs = CORPUS_NAMES.filter((name) => !['notAnImage', 'brokenHeaderPng', 'arithmeticJpeg', 'squarePng', 'cutout12mp', 'cutout48mp16'].includes(name));
   details.push(
     'Upload-ready per input (padding on, long side 1024), each in a fresh process: engine = inspectImageFile + worker start + prepareUpload + data URI; ' +
       'sharp = metadata, rotate, contain in min(1024, long side) on #7f7f7f, flatten, JPEG q90 (the same job, never enlarged). ' +

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { Sharp } from 'sharp';
 
-const CORPUS_VERSION = 'v6';
+const CORPUS_VERSION = 'v7';
 
 /** The marker: a pure blue block at 6%-20% of the width and height of the upright picture. */
 export const MARKER = { x0: 0.06, x1: 0.2, y0: 0.06, y1: 0.2 } as const;
@@ -37,7 +37,9 @@ export type CorpusName =
   | 'squarePng'
   | 'notAnImage'
   | 'brokenHeaderPng'
-  | 'arithmeticJpeg';
+  | 'arithmeticJpeg'
+  | 'cutout12mp'
+  | 'cutout48mp16';
 
 export interface CorpusEntry {
   name: CorpusName;
@@ -136,6 +138,60 @@ export function photoPixels(width: number, height: number, grain: number, option
     }
   }
   return { data, channels };
+}
+
+/** Where a generated cut-out's subject is: an ellipse (its alpha above 10% within about a pixel of this). */
+export interface CutoutSubject {
+  cx: number;
+  cy: number;
+  rx: number;
+  ry: number;
+}
+
+export const CUTOUT_SUBJECTS = {
+  /** Small and off-centre (upper right), about 1000x760 of 4000x3000. */
+  cutout12mp: { cx: 2900, cy: 1000, rx: 500, ry: 380 },
+  /** A studio cut-out filling much of the frame, left of centre. */
+  cutout48mp16: { cx: 3600, cy: 3100, rx: 2300, ry: 2600 },
+} as const satisfies Record<string, CutoutSubject>;
+
+/**
+ * A cut-out as background removal leaves it (8-bit RGBA, transparent pixels black): a textured subject with a soft
+ * anti-aliased edge (alpha ramps over ~3 px), a faint shadow under it (alpha 16, below the framing threshold),
+ * near-transparent haze scattered over the canvas (alpha 1-12) and a few isolated opaque specks far from the subject.
+ */
+export function cutoutPixels(width: number, height: number, subject: CutoutSubject, seed: number): Buffer {
+  const data = Buffer.alloc(width * height * 4);
+  let s = seed >>> 0;
+  const rnd = (): number => (s = (s * 1664525 + 1013904223) >>> 0) / 4294967296;
+  const { cx, cy, rx, ry } = subject;
+  const shadow = { cx, cy: cy + ry * 1.05, rx: rx * 1.1, ry: ry * 0.12 };
+  const edge = Math.min(rx, ry) / 3; // the ramp's width in normalised radius units is 1 / edge
+  for (let y = Math.max(0, Math.floor(cy - ry - 4)); y < Math.min(height, Math.ceil(shadow.cy + shadow.ry + 1)); y++) {
+    for (let x = Math.max(0, Math.floor(cx - shadow.rx - 4)); x < Math.min(width, Math.ceil(cx + shadow.rx + 4)); x++) {
+      const k = (y * width + x) * 4;
+      const radius = Math.sqrt(((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2);
+      const alpha = Math.max(0, Math.min(1, (1 - radius) * edge + 0.5));
+      if (alpha > 0) {
+        const fine = Math.sin(x * 0.05 + y * 0.02) * Math.sin(y * 0.04 - x * 0.01);
+        data[k] = Math.max(0, Math.min(255, 190 + 40 * fine + (rnd() - 0.5) * 8));
+        data[k + 1] = Math.max(0, Math.min(255, 70 + 30 * fine + (rnd() - 0.5) * 8));
+        data[k + 2] = Math.max(0, Math.min(255, 50 + 20 * fine + (rnd() - 0.5) * 8));
+        data[k + 3] = Math.round(alpha * 255);
+      } else if (((x - shadow.cx) / shadow.rx) ** 2 + ((y - shadow.cy) / shadow.ry) ** 2 < 1) {
+        data[k + 3] = 16;
+      }
+    }
+  }
+  for (let i = 0; i < 4000; i++) {
+    const k = (Math.floor(rnd() * height) * width + Math.floor(rnd() * width)) * 4;
+    if (data[k + 3] === 0) data[k + 3] = 1 + Math.floor(rnd() * 12);
+  }
+  for (const [fx, fy] of [[0.03, 0.9], [0.1, 0.05], [0.97, 0.97], [0.5, 0.98], [0.02, 0.5]]) {
+    const k = (Math.floor(fy * height) * width + Math.floor(fx * width)) * 4;
+    data.set([40, 40, 40, 255], k);
+  }
+  return data;
 }
 
 function photo(width: number, height: number, grain: number, options: { seed?: number; alphaOutside?: boolean } = {}): Sharp {
@@ -402,6 +458,24 @@ const RECIPES: Record<CorpusName, Recipe> = {
     fileName: 'arithmetic.jpg',
     photo: false,
     make: async () => asArithmeticJpeg(await photo(64, 48, 4).jpeg({ quality: 80 }).toBuffer()),
+  },
+  cutout12mp: {
+    description: '4000x3000 8-bit RGBA PNG cut-out, small off-centre subject, soft edge, faint shadow and stray pixels',
+    fileName: 'cutout-12mp.png',
+    upright: { width: 4000, height: 3000 },
+    photo: false,
+    make: () => sharp()(cutoutPixels(4000, 3000, CUTOUT_SUBJECTS.cutout12mp, 31), { raw: { width: 4000, height: 3000, channels: 4 } }).png().toBuffer(),
+  },
+  cutout48mp16: {
+    description: '8000x6000 16-bit RGBA PNG studio cut-out (48 MP)',
+    fileName: 'cutout-48mp-16bit.png',
+    upright: { width: 8000, height: 6000 },
+    photo: false,
+    make: () =>
+      sharp()(cutoutPixels(8000, 6000, CUTOUT_SUBJECTS.cutout48mp16, 32), { raw: { width: 8000, height: 6000, channels: 4 } })
+        .toColourspace('rgb16')
+        .png({ compressionLevel: 6 })
+        .toBuffer(),
   },
 };
 
