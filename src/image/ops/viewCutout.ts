@@ -74,14 +74,15 @@ export function cutOutView(view: RgbaImage, options: ViewCutoutOptions = {}): { 
   const minHoleArea = Math.max(16, Math.round(area * (options.minHoleFraction ?? DEFAULT_MIN_HOLE_FRACTION)));
   const removeShadows = options.removeShadows ?? true;
 
+  const work = scratchFor(area);
+  const { field, distance, likeness, region, queue, subject } = work;
   const band = Math.max(2, Math.round(Math.min(width, height) / 100));
   const median = borderMedian(view, band);
   const sigma = Math.max(1, borderNoiseSigma(view, band));
-  const { field, variation } = backdropField(view, band, median, tolerance * sigma + 8);
+  const variation = backdropField(view, band, median, tolerance * sigma + 8, field);
   const surelySubject = tolerance * sigma + 2;
 
-  const distance = new Float32Array(area);
-  const likeness = new Uint8Array(area);
+  likeness.fill(0);
   for (let i = 0, p = 0, f = 0; i < area; i++, p += 4, f += 3) {
     const br = field[f];
     const bg = field[f + 1];
@@ -105,15 +106,14 @@ export function cutOutView(view: RgbaImage, options: ViewCutoutOptions = {}): { 
     }
   }
 
-  const region = new Uint8Array(area);
-  const queue = new Int32Array(area);
-  const shadowPixels = floodOutside(view, likeness, region, queue, removeShadows ? smoothedLuma(view) : undefined, sigma);
+  region.fill(SUBJECT);
+  const luma = removeShadows ? smoothedLuma(view, work) : undefined;
+  const shadowPixels = floodOutside(view, likeness, region, queue, luma, sigma);
   const holes = classifyInner(view, field, likeness, region, queue, minHoleArea, sigma);
-  const specksRemoved = dropSpecks(width, height, region, queue, Math.max(4, Math.round(area * MIN_SPECK_FRACTION)));
+  const specksRemoved = dropSpecks(width, height, region, work, Math.max(4, Math.round(area * MIN_SPECK_FRACTION)));
 
-  const subject = new Uint8Array(area);
   for (let i = 0; i < area; i++) subject[i] = region[i] === SUBJECT || region[i] === KEPT_INNER ? 1 : 0;
-  const edge = edgeBand(width, height, subject);
+  const edge = edgeBand(width, height, work);
   const out = new Uint8Array(area * 4);
   const mixed = unmixEdges(view, field, subject, edge, distance, out, sigma, surelySubject);
 
@@ -144,6 +144,47 @@ export async function cutOutViewPng(
 ): Promise<{ png: Uint8Array; stats: ViewCutoutStats }> {
   const { image, stats } = cutOutView(decodeImage(bytes, codecs).image, options);
   return { png: await encodePngAsync(image, false), stats };
+}
+
+/** Working buffers, kept between calls for the same size: the worker cuts six views of one grid in a row. */
+interface Scratch {
+  area: number;
+  /** The backdrop's RGB at each pixel. */
+  field: Float32Array;
+  distance: Float32Array;
+  luma: Float32Array;
+  lumaRows: Float32Array;
+  likeness: Uint8Array;
+  region: Uint8Array;
+  seen: Uint8Array;
+  subject: Uint8Array;
+  boundary: Uint8Array;
+  bandRows: Uint8Array;
+  band: Uint8Array;
+  queue: Int32Array;
+}
+
+let scratch: Scratch | undefined;
+
+function scratchFor(area: number): Scratch {
+  if (scratch?.area !== area) {
+    scratch = {
+      area,
+      field: new Float32Array(area * 3),
+      distance: new Float32Array(area),
+      luma: new Float32Array(area),
+      lumaRows: new Float32Array(area),
+      likeness: new Uint8Array(area),
+      region: new Uint8Array(area),
+      seen: new Uint8Array(area),
+      subject: new Uint8Array(area),
+      boundary: new Uint8Array(area),
+      bandRows: new Uint8Array(area),
+      band: new Uint8Array(area),
+      queue: new Int32Array(area),
+    };
+  }
+  return scratch;
 }
 
 function emptyStats(): ViewCutoutStats {
@@ -240,7 +281,8 @@ function backdropField(
   band: number,
   median: RgbColor,
   inlier: number,
-): { field: Float32Array; variation: number } {
+  field: Float32Array,
+): number {
   const { width, height, data } = view;
   const m = [median.r, median.g, median.b];
   const side = (length: number, pixelAt: (along: number, across: number) => number): Float32Array => {
@@ -283,24 +325,39 @@ function backdropField(
   const left = side(height, (y, d) => y * width + d);
   const right = side(height, (y, d) => y * width + width - 1 - d);
 
-  const field = new Float32Array(width * height * 3);
-  let variation = 0;
+  // Coons patch: the sides' curves, less the bilinear blend of the corners, folded into per-column terms.
+  const us = new Float32Array(width);
+  for (let x = 0; x < width; x++) us[x] = width > 1 ? x / (width - 1) : 0;
+  const topTerm = new Float32Array(width * 3);
+  const bottomTerm = new Float32Array(width * 3);
   for (let c = 0; c < 3; c++) {
     const topLeft = (top[c] + left[c]) / 2;
     const topRight = (top[(width - 1) * 3 + c] + right[c]) / 2;
     const bottomLeft = (bottom[c] + left[(height - 1) * 3 + c]) / 2;
     const bottomRight = (bottom[(width - 1) * 3 + c] + right[(height - 1) * 3 + c]) / 2;
-    for (let y = 0; y < height; y++) {
-      const v = height > 1 ? y / (height - 1) : 0;
-      const l = left[y * 3 + c];
-      const r = right[y * 3 + c];
-      for (let x = 0; x < width; x++) {
-        const u = width > 1 ? x / (width - 1) : 0;
-        const corners = (1 - u) * (1 - v) * topLeft + u * (1 - v) * topRight + (1 - u) * v * bottomLeft + u * v * bottomRight;
-        field[(y * width + x) * 3 + c] = (1 - v) * top[x * 3 + c] + v * bottom[x * 3 + c] + (1 - u) * l + u * r - corners;
-      }
+    for (let x = 0; x < width; x++) {
+      const u = us[x];
+      topTerm[x * 3 + c] = top[x * 3 + c] - (topLeft + u * (topRight - topLeft));
+      bottomTerm[x * 3 + c] = bottom[x * 3 + c] - (bottomLeft + u * (bottomRight - bottomLeft));
     }
   }
+  for (let y = 0; y < height; y++) {
+    const v = height > 1 ? y / (height - 1) : 0;
+    const l0 = left[y * 3];
+    const l1 = left[y * 3 + 1];
+    const l2 = left[y * 3 + 2];
+    const r0 = right[y * 3] - l0;
+    const r1 = right[y * 3 + 1] - l1;
+    const r2 = right[y * 3 + 2] - l2;
+    for (let x = 0, f = y * width * 3; x < width; x++, f += 3) {
+      const u = us[x];
+      const t = x * 3;
+      field[f] = topTerm[t] + v * (bottomTerm[t] - topTerm[t]) + l0 + u * r0;
+      field[f + 1] = topTerm[t + 1] + v * (bottomTerm[t + 1] - topTerm[t + 1]) + l1 + u * r1;
+      field[f + 2] = topTerm[t + 2] + v * (bottomTerm[t + 2] - topTerm[t + 2]) + l2 + u * r2;
+    }
+  }
+  let variation = 0;
   for (const curve of [top, bottom, left, right]) {
     for (let i = 0; i < curve.length; i += 3) {
       const dr = curve[i] - m[0];
@@ -309,7 +366,7 @@ function backdropField(
       variation = Math.max(variation, Math.sqrt(dr * dr + dg * dg + db * db));
     }
   }
-  return { field, variation };
+  return variation;
 }
 
 /** Piecewise-linear through (centres, values[.][c]), flat beyond the ends; `fallback` when there is no point. */
@@ -326,11 +383,10 @@ function interpolate(centres: number[], values: number[][], at: number, c: numbe
 }
 
 /** Mean of R, G and B over each 3x3 neighbourhood (clamped at the edges): luminance with the noise averaged down. */
-function smoothedLuma(view: RgbaImage): Float32Array {
+function smoothedLuma(view: RgbaImage, work: Scratch): Float32Array {
   const { width, height, data } = view;
-  const luma = new Float32Array(width * height);
+  const { luma, lumaRows: rows } = work;
   for (let i = 0, p = 0; i < luma.length; i++, p += 4) luma[i] = (data[p] + data[p + 1] + data[p + 2]) / 3;
-  const rows = new Float32Array(luma.length);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
@@ -458,9 +514,10 @@ function joinInner(n: number, likeness: Uint8Array, region: Uint8Array, queue: I
 }
 
 /** Subject components smaller than `minArea` (noise, ringing off an edge) become outside. Returns how many. */
-function dropSpecks(width: number, height: number, region: Uint8Array, queue: Int32Array, minArea: number): number {
+function dropSpecks(width: number, height: number, region: Uint8Array, work: Scratch, minArea: number): number {
   const area = width * height;
-  const seen = new Uint8Array(area);
+  const { seen, queue } = work;
+  seen.fill(0);
   const isSubject = (i: number): boolean => region[i] === SUBJECT || region[i] === KEPT_INNER;
   let dropped = 0;
   for (let start = 0; start < area; start++) {
@@ -496,9 +553,9 @@ function dropSpecks(width: number, height: number, region: Uint8Array, queue: In
 }
 
 /** 1 within EDGE_BAND pixels (Chebyshev) of a change of the hard mask. */
-function edgeBand(width: number, height: number, subject: Uint8Array): Uint8Array {
-  const area = width * height;
-  const boundary = new Uint8Array(area);
+function edgeBand(width: number, height: number, work: Scratch): Uint8Array {
+  const { subject, boundary, bandRows: rows, band } = work;
+  boundary.fill(0);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
@@ -506,7 +563,6 @@ function edgeBand(width: number, height: number, subject: Uint8Array): Uint8Arra
       if (y + 1 < height && subject[i] !== subject[i + width]) boundary[i] = boundary[i + width] = 1;
     }
   }
-  const rows = new Uint8Array(area);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let hit = 0;
@@ -517,7 +573,6 @@ function edgeBand(width: number, height: number, subject: Uint8Array): Uint8Arra
       rows[y * width + x] = hit;
     }
   }
-  const band = new Uint8Array(area);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let hit = 0;
