@@ -12,6 +12,8 @@ export interface CutoutCase {
   view: RgbaImage;
   /** Coverage of the subject, 0..1 a pixel. */
   truthAlpha: Float32Array;
+  /** The subject's own colour (3 a pixel, before noise) where it covers the pixel at all. */
+  truthColour: Float32Array;
   /**
    * The subject's colour is within the backdrop's noise tolerance (140,135,130 on ~127): not expected to reach the
    * corpus's bounds, asserted on its own.
@@ -155,6 +157,7 @@ function renderScene(scene: Scene): CutoutCase {
   const random = mulberry32(scene.seed);
   const truthAlpha = new Float32Array(area);
   const clean = new Float32Array(area * 3);
+  const truthColour = new Float32Array(area * 3);
   const rgb = new Float64Array(3);
   const sum = new Float64Array(3);
   const drift = [random() * 6 - 3, random() * 6 - 3, random() * 6 - 3];
@@ -199,6 +202,7 @@ function renderScene(scene: Scene): CutoutCase {
       }
       const i = y * size + x;
       truthAlpha[i] = covered;
+      truthColour.set(sum, i * 3);
       const u = x / size;
       const v = y / size;
       const wave = 2.5 * Math.sin(2 * Math.PI * (0.6 * u + phases[0])) + 2 * Math.cos(2 * Math.PI * (0.8 * v + phases[1]));
@@ -240,6 +244,7 @@ function renderScene(scene: Scene): CutoutCase {
     name: scene.name,
     view: { width: size, height: size, data },
     truthAlpha,
+    truthColour,
     ...(scene.nearGrey ? { nearGrey: true } : {}),
     ...(scene.hole ? { hole: scaleBox(scene.hole) } : {}),
     ...(scene.greyPatch ? { greyPatch: scaleBox(scene.greyPatch) } : {}),

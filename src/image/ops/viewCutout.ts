@@ -628,7 +628,6 @@ function unmixEdges(
       let bg = 0;
       let bb = 0;
       let bn = 0;
-      let strongest = -1;
       let strongestDistance = -1;
       const y0 = Math.max(0, y - EDGE_WINDOW);
       const y1 = Math.min(height - 1, y + EDGE_WINDOW);
@@ -646,7 +645,6 @@ function unmixEdges(
               fn++;
             } else if (distance[n] > strongestDistance) {
               strongestDistance = distance[n];
-              strongest = n;
             }
           } else if (!edge[n]) {
             br += data[q];
@@ -660,10 +658,23 @@ function unmixEdges(
         fr /= fn;
         fg /= fn;
         fb /= fn;
-      } else if (strongest >= 0) {
-        fr = data[strongest * 4];
-        fg = data[strongest * 4 + 1];
-        fb = data[strongest * 4 + 2];
+      } else if (strongestDistance >= 0) {
+        // A thin part, all edge: its most subject-like pixels (several, so one noisy pixel does not decide).
+        const floor = 0.85 * strongestDistance;
+        for (let ny = y0; ny <= y1; ny++) {
+          for (let nx = x0; nx <= x1; nx++) {
+            const n = ny * width + nx;
+            if (subject[n] && distance[n] >= floor) {
+              fr += data[n * 4];
+              fg += data[n * 4 + 1];
+              fb += data[n * 4 + 2];
+              fn++;
+            }
+          }
+        }
+        fr /= fn;
+        fg /= fn;
+        fb /= fn;
       } else {
         continue; // no subject within reach: stays transparent
       }
