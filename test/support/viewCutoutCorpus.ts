@@ -23,6 +23,8 @@ export interface CutoutCase {
   hole?: Box;
   /** A grey-ish region inside the subject that must stay opaque. */
   greyPatch?: Box;
+  /** The dark core of the contact shadow (darkened by more than half its depth), subject pixels in it included. */
+  shadowCore?: Box;
 }
 
 export interface Box {
@@ -248,7 +250,14 @@ function renderScene(scene: Scene): CutoutCase {
     ...(scene.nearGrey ? { nearGrey: true } : {}),
     ...(scene.hole ? { hole: scaleBox(scene.hole) } : {}),
     ...(scene.greyPatch ? { greyPatch: scaleBox(scene.greyPatch) } : {}),
+    ...(scene.shadow ? { shadowCore: scaleBox(shadowCore(scene.shadow)) } : {}),
   };
+}
+
+/** The box where exp(-(dx/rx)^2 - (dy/ry)^2) > 1/2 at least along its axes. */
+function shadowCore(shadow: NonNullable<Scene['shadow']>): Box {
+  const half = Math.sqrt(Math.LN2);
+  return { x: shadow.cx - half * shadow.rx, y: shadow.cy - half * shadow.ry, width: 2 * half * shadow.rx, height: 2 * half * shadow.ry };
 }
 
 function lambert(normal: readonly number[], ambient: number): number {

@@ -48,6 +48,8 @@ const EDGE_BAND = 2;
 const EDGE_WINDOW = 3;
 /** A contact shadow darkens the backdrop by at most this much (a darker grey is more likely a grey subject). */
 const SHADOW_DARKEST = 0.6;
+/** Below this side there is too little border to measure a backdrop on: the view is returned opaque, as it is. */
+const MIN_SIDE = 16;
 
 const SUBJECT = 0;
 const OUTSIDE = 1;
@@ -69,6 +71,9 @@ export function cutOutView(view: RgbaImage, options: ViewCutoutOptions = {}): { 
       image: { width, height, data: data.slice() },
       stats: { ...emptyStats(), alreadyTransparent: true, subjectFraction: area ? alphaSum / 255 / area : 0 },
     };
+  }
+  if (width < MIN_SIDE || height < MIN_SIDE) {
+    return { image: { width, height, data: data.slice() }, stats: { ...emptyStats(), subjectFraction: 1 } };
   }
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const minHoleArea = Math.max(16, Math.round(area * (options.minHoleFraction ?? DEFAULT_MIN_HOLE_FRACTION)));
@@ -696,7 +701,12 @@ function unmixEdges(
         const along = ((data[p] - br) * vr + (data[p + 1] - bg) * vg + (data[p + 2] - bb) * vb) / length;
         alpha = (along - deadZone) / (length - 2 * deadZone);
       } else {
-        alpha = (distance[i] - rampStart) / (surelySubject - rampStart);
+        // Subject and background too alike to un-mix (a faint rim, the near-grey): a ramp on the distance from the
+        // local background.
+        const dr = data[p] - br;
+        const dg = data[p + 1] - bg;
+        const db = data[p + 2] - bb;
+        alpha = (Math.sqrt(dr * dr + dg * dg + db * db) - rampStart) / (surelySubject - rampStart);
       }
       alpha = alpha <= 0 ? 0 : alpha >= 1 ? 1 : alpha;
       const a8 = Math.round(alpha * 255);
