@@ -568,24 +568,24 @@ function edgeBand(width: number, height: number, work: Scratch): Uint8Array {
       if (y + 1 < height && subject[i] !== subject[i + width]) boundary[i] = boundary[i + width] = 1;
     }
   }
+  // Dilation by EDGE_BAND along rows, then columns, each a running count over the window.
   for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let count = 0;
+    for (let x = 0; x < EDGE_BAND && x < width; x++) count += boundary[row + x];
     for (let x = 0; x < width; x++) {
-      let hit = 0;
-      for (let dx = -EDGE_BAND; dx <= EDGE_BAND && !hit; dx++) {
-        const nx = x + dx;
-        if (nx >= 0 && nx < width) hit = boundary[y * width + nx];
-      }
-      rows[y * width + x] = hit;
+      if (x + EDGE_BAND < width) count += boundary[row + x + EDGE_BAND];
+      if (x - EDGE_BAND - 1 >= 0) count -= boundary[row + x - EDGE_BAND - 1];
+      rows[row + x] = count > 0 ? 1 : 0;
     }
   }
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let hit = 0;
-      for (let dy = -EDGE_BAND; dy <= EDGE_BAND && !hit; dy++) {
-        const ny = y + dy;
-        if (ny >= 0 && ny < height) hit = rows[ny * width + x];
-      }
-      band[y * width + x] = hit;
+  for (let x = 0; x < width; x++) {
+    let count = 0;
+    for (let y = 0; y < EDGE_BAND && y < height; y++) count += rows[y * width + x];
+    for (let y = 0; y < height; y++) {
+      if (y + EDGE_BAND < height) count += rows[(y + EDGE_BAND) * width + x];
+      if (y - EDGE_BAND - 1 >= 0) count -= rows[(y - EDGE_BAND - 1) * width + x];
+      band[y * width + x] = count > 0 ? 1 : 0;
     }
   }
   return band;
