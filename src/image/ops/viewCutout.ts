@@ -87,29 +87,7 @@ export function cutOutView(view: RgbaImage, options: ViewCutoutOptions = {}): { 
   const variation = backdropField(view, band, median, tolerance * sigma + 8, field);
   const surelySubject = tolerance * sigma + 2;
 
-  likeness.fill(0);
-  for (let i = 0, p = 0, f = 0; i < area; i++, p += 4, f += 3) {
-    const br = field[f];
-    const bg = field[f + 1];
-    const bb = field[f + 2];
-    const dr = data[p] - br;
-    const dg = data[p + 1] - bg;
-    const db = data[p + 2] - bb;
-    const d = Math.sqrt(dr * dr + dg * dg + db * db);
-    distance[i] = d;
-    if (d < surelySubject) {
-      likeness[i] = LIKE_BACKDROP;
-    } else if (removeShadows) {
-      const s = (data[p] * br + data[p + 1] * bg + data[p + 2] * bb) / (br * br + bg * bg + bb * bb);
-      if (s >= SHADOW_DARKEST && s < 1) {
-        const rr = data[p] - s * br;
-        const rg = data[p + 1] - s * bg;
-        const rb = data[p + 2] - s * bb;
-        const chroma = 2.5 * sigma + 2;
-        if (rr * rr + rg * rg + rb * rb < chroma * chroma) likeness[i] = LIKE_SHADOW;
-      }
-    }
-  }
+  likenessToBackdrop(view, field, distance, likeness, surelySubject, removeShadows ? 2.5 * sigma + 2 : 0);
 
   region.fill(SUBJECT);
   const luma = removeShadows ? smoothedLuma(view, work) : undefined;
@@ -117,7 +95,7 @@ export function cutOutView(view: RgbaImage, options: ViewCutoutOptions = {}): { 
   const holes = classifyInner(view, field, likeness, region, queue, minHoleArea, sigma);
   const specksRemoved = dropSpecks(width, height, region, work, Math.max(4, Math.round(area * MIN_SPECK_FRACTION)));
 
-  for (let i = 0; i < area; i++) subject[i] = region[i] === SUBJECT || region[i] === KEPT_INNER ? 1 : 0;
+  markSubject(region, subject);
   const edge = edgeBand(width, height, work);
   const out = new Uint8Array(area * 4);
   const mixed = unmixEdges(view, field, subject, edge, distance, out, sigma, surelySubject);
@@ -209,6 +187,47 @@ function emptyStats(): ViewCutoutStats {
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
+}
+
+/**
+ * Each pixel's distance from the backdrop, and whether it is backdrop-like (within `surelySubject`) or shadow-like
+ * (a darker backdrop: within `shadowChroma` of a scaled-down backdrop colour; 0 to look for no shadows).
+ */
+function likenessToBackdrop(
+  view: RgbaImage,
+  field: Float32Array,
+  distance: Float32Array,
+  likeness: Uint8Array,
+  surelySubject: number,
+  shadowChroma: number,
+): void {
+  const { data } = view;
+  likeness.fill(0);
+  for (let i = 0, p = 0, f = 0; i < distance.length; i++, p += 4, f += 3) {
+    const br = field[f];
+    const bg = field[f + 1];
+    const bb = field[f + 2];
+    const dr = data[p] - br;
+    const dg = data[p + 1] - bg;
+    const db = data[p + 2] - bb;
+    const d = Math.sqrt(dr * dr + dg * dg + db * db);
+    distance[i] = d;
+    if (d < surelySubject) {
+      likeness[i] = LIKE_BACKDROP;
+    } else if (shadowChroma > 0) {
+      const s = (data[p] * br + data[p + 1] * bg + data[p + 2] * bb) / (br * br + bg * bg + bb * bb);
+      if (s >= SHADOW_DARKEST && s < 1) {
+        const rr = data[p] - s * br;
+        const rg = data[p + 1] - s * bg;
+        const rb = data[p + 2] - s * bb;
+        if (rr * rr + rg * rg + rb * rb < shadowChroma * shadowChroma) likeness[i] = LIKE_SHADOW;
+      }
+    }
+  }
+}
+
+function markSubject(region: Uint8Array, subject: Uint8Array): void {
+  for (let i = 0; i < region.length; i++) subject[i] = region[i] === SUBJECT || region[i] === KEPT_INNER ? 1 : 0;
 }
 
 /** Calls visit(offset of the pixel) for every pixel within `band` of the edge, each once. */
