@@ -22,7 +22,7 @@ export interface ViewCutoutOptions {
 export interface ViewCutoutStats {
   /** The input already had transparency: it is returned as it was, and nothing else was measured. */
   alreadyTransparent: boolean;
-  /** Median of the border (null when alreadyTransparent). */
+  /** Median of the border (null when nothing was measured: already transparent, or under 16 px a side). */
   backdrop: RgbColor | null;
   /** Largest distance (RGB levels) of the border's smoothed backdrop from its median: tint drift, vignetting. */
   backdropVariation: number;
@@ -61,6 +61,11 @@ const KEPT_INNER = 4;
 const LIKE_BACKDROP = 1;
 const LIKE_SHADOW = 2;
 
+/**
+ * A new RGBA image of the view's size whose alpha separates the subject from the backdrop, with de-matted edge colours
+ * (fully transparent pixels are black, or the nearby subject's colour at the edge). The input is not changed; an
+ * input that already has transparency comes back as it is.
+ */
 export function cutOutView(view: RgbaImage, options: ViewCutoutOptions = {}): { image: RgbaImage; stats: ViewCutoutStats } {
   const { width, height, data } = view;
   const area = width * height;
