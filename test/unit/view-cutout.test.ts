@@ -109,6 +109,13 @@ test('soft contact shadows under a subject become background', () => {
     assert.ok(shadowPixels > 500, `${c.name}: ${shadowPixels} shadow pixels`);
     assert.ok(visible <= shadowPixels * 0.01, `${c.name}: ${visible} of ${shadowPixels} shadow pixels above 10% alpha`);
   }
+  // Asked to keep them, the same shadow is subject.
+  const sphere = shadowed[0];
+  const kept = cutOutView(sphere.view, { removeShadows: false }).image;
+  const centre = sphere.shadowCore!;
+  const i = Math.round(centre.y + centre.height / 2) * kept.width + Math.round(centre.x + centre.width / 2) + 30;
+  assert.equal(sphere.truthAlpha[i], 0);
+  assert.equal(kept.data[i * 4 + 3], 255);
 });
 
 test('no grey halo: edge pixels composited on black and on white are close to the truth', () => {
