@@ -1,9 +1,11 @@
 /**
  * Placeholder images for the contract server, made with pngjs: the result grid (3 rows x 2 columns of flat
  * coloured tiles, each with a darker square, on grey gutters, like a Zero123++ sheet), its faulty variants (a
- * transparent background, a damaged body, the wrong size) and a tiny input image.
+ * transparent background, a damaged body, the wrong size), a grid of subjects on a noisy grey backdrop with known
+ * masks (for the views' cut-out) and a tiny input image.
  */
 import { PNG } from 'pngjs';
+import { viewRects } from '../../src/shared/gridGeometry';
 
 export const GRID_ROWS = 3;
 export const GRID_COLUMNS = 2;
@@ -31,16 +33,22 @@ export interface GridLook {
    * tile are fully transparent, like six views cut out for the 3D service's multi_image input.
    */
   transparent?: boolean;
+  /**
+   * Like the model's sheet: on a noisy grey backdrop near 127, each view holds one shaded subject in its tile's
+   * colour (discs, rounded boxes, and a ring whose hole shows the backdrop), anti-aliased; `gridSubjectMask` gives
+   * each view's true alpha.
+   */
+  subjects?: boolean;
 }
 
 /** The PNG bytes of a width x height grid (cached per size and look, since tests ask for the same few). */
-export function gridPng(width: number, height: number, { textured = false, transparent = false }: GridLook = {}): Buffer {
+export function gridPng(width: number, height: number, { textured = false, transparent = false, subjects = false }: GridLook = {}): Buffer {
   const w = clampSide(width);
   const h = clampSide(height);
-  const cacheKey = `${w}x${h}${textured ? '-textured' : ''}${transparent ? '-transparent' : ''}`;
+  const cacheKey = `${w}x${h}${textured ? '-textured' : ''}${transparent ? '-transparent' : ''}${subjects ? '-subjects' : ''}`;
   let bytes = gridCache.get(cacheKey);
   if (!bytes) {
-    bytes = transparent ? renderTransparentGrid(w, h) : renderGrid(w, h, textured);
+    bytes = subjects ? renderSubjectGrid(w, h) : transparent ? renderTransparentGrid(w, h) : renderGrid(w, h, textured);
     gridCache.set(cacheKey, bytes);
   }
   return bytes;
@@ -87,6 +95,85 @@ function renderTransparentGrid(width: number, height: number): Buffer {
       if (inSquare) png.data.set([...TILE_COLOURS[row * GRID_COLUMNS + column], 255], (y * width + x) * 4);
     }
   }
+  return PNG.sync.write(png);
+}
+
+const SUBJECT_BACKDROP = 127;
+const SUBJECT_NOISE = 2.5;
+/** Samples a side when a pixel straddles a subject's edge. */
+const MASK_SAMPLES = 4;
+type SubjectShape = 'disc' | 'box' | 'ring';
+const SUBJECT_SHAPES: readonly SubjectShape[] = ['disc', 'box', 'ring', 'disc', 'box', 'disc'];
+
+/** Coverage of view `viewIndex`'s subject (0..1 a pixel, row-major over the view as viewRects cuts it). */
+export function gridSubjectMask(width: number, height: number, viewIndex: number): Float32Array {
+  const rect = viewRects(clampSide(width), clampSide(height))[viewIndex];
+  const inside = subjectShape(rect.width, rect.height, SUBJECT_SHAPES[viewIndex]);
+  const mask = new Float32Array(rect.width * rect.height);
+  const step = 1 / MASK_SAMPLES;
+  for (let y = 0; y < rect.height; y++) {
+    for (let x = 0; x < rect.width; x++) {
+      const corners = [inside(x + step / 2, y + step / 2), inside(x + 1 - step / 2, y + step / 2), inside(x + step / 2, y + 1 - step / 2), inside(x + 1 - step / 2, y + 1 - step / 2)];
+      let coverage: number;
+      if (corners.every((corner) => corner === corners[0])) {
+        coverage = corners[0] ? 1 : 0;
+      } else {
+        let hits = 0;
+        for (let sy = 0; sy < MASK_SAMPLES; sy++) {
+          for (let sx = 0; sx < MASK_SAMPLES; sx++) if (inside(x + (sx + 0.5) * step, y + (sy + 0.5) * step)) hits++;
+        }
+        coverage = hits / (MASK_SAMPLES * MASK_SAMPLES);
+      }
+      mask[y * rect.width + x] = coverage;
+    }
+  }
+  return mask;
+}
+
+/** In a w x h view, centred: a disc, a rounded box, or a ring (a disc with a hole of 45% of its radius). */
+function subjectShape(w: number, h: number, shape: SubjectShape): (x: number, y: number) => boolean {
+  const cx = w / 2;
+  const cy = h / 2;
+  const radius = 0.3 * Math.min(w, h);
+  if (shape === 'box') {
+    const half = 0.28 * Math.min(w, h);
+    const corner = 0.3 * half;
+    return (x, y) => {
+      const dx = Math.max(0, Math.abs(x - cx) - (half - corner));
+      const dy = Math.max(0, Math.abs(y - cy) - (half - corner));
+      return dx * dx + dy * dy < corner * corner;
+    };
+  }
+  const hole = shape === 'ring' ? 0.45 * radius : 0;
+  return (x, y) => {
+    const d2 = (x - cx) ** 2 + (y - cy) ** 2;
+    return d2 < radius * radius && d2 >= hole * hole;
+  };
+}
+
+function renderSubjectGrid(width: number, height: number): Buffer {
+  const png = new PNG({ width, height });
+  let seed = 2024;
+  const uniform = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
+  // Irwin-Hall: four uniforms make a near-Gaussian of unit variance.
+  const noise = (): number => (uniform() + uniform() + uniform() + uniform() - 2) * Math.sqrt(3) * SUBJECT_NOISE;
+  viewRects(width, height).forEach((rect, index) => {
+    const mask = gridSubjectMask(width, height, index);
+    const colour = TILE_COLOURS[index];
+    for (let y = 0; y < rect.height; y++) {
+      for (let x = 0; x < rect.width; x++) {
+        const alpha = mask[y * rect.width + x];
+        // Lit from the top left: 1 there, 0.6 at the far corner.
+        const shade = 0.8 - 0.2 * ((x + y) / (rect.width + rect.height) - 0.5) * 2;
+        const offset = ((rect.y + y) * width + rect.x + x) * 4;
+        for (let c = 0; c < 3; c++) {
+          const value = alpha * colour[c] * shade + (1 - alpha) * SUBJECT_BACKDROP + noise();
+          png.data[offset + c] = Math.max(0, Math.min(255, Math.round(value)));
+        }
+        png.data[offset + 3] = 255;
+      }
+    }
+  });
   return PNG.sync.write(png);
 }
 
