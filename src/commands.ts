@@ -24,6 +24,14 @@ export const COMMANDS = {
   historyReveal: 'multiview.history.revealInExplorer',
   historyDelete: 'multiview.history.delete',
   historyMakeModel: 'multiview.history.makeModel',
+  /**
+   * The free exports of a saved result (src/vscode/exports/exportCommands.ts). Arguments: a sidecar's Uri and the
+   * panel's options (the panel), the clicked row and the selection (the History view), or none (a pick).
+   */
+  makeViewsTransparent: 'multiview.makeViewsTransparent',
+  exportTurntable: 'multiview.exportTurntable',
+  exportSpriteSheet: 'multiview.exportSpriteSheet',
+  exportCameraPoses: 'multiview.exportCameraPoses',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -19,6 +19,7 @@ import { RunningJobs } from './vscode/jobs/runningJobs';
 import { RESULT_PANEL_VIEW_TYPE, ResultPanels } from './vscode/panel/resultPanels';
 import type { ExtensionServices } from './vscode/services';
 import { agentTools } from './vscode/tools/agentTools';
+import { exportCommands } from './vscode/exports/exportCommands';
 import { modelCommands } from './vscode/model/modelCommands';
 import { MODEL_EDITOR_VIEW_TYPE, ModelEditorProvider, openModel } from './vscode/model/modelEditor';
 
@@ -46,7 +47,7 @@ export function activateFeatures(context: vscode.ExtensionContext): Features {
   });
   const services: ExtensionServices = {
     apiKeys: new ApiKeyStore(context.secrets),
-    panels: new ResultPanels(context.extensionUri, log, engine),
+    panels: new ResultPanels(context.extensionUri, log),
     jobs: new RunningJobs(),
     pending: new PendingJobStore(context.workspaceState),
     log,
@@ -64,6 +65,7 @@ export function activateFeatures(context: vscode.ExtensionContext): Features {
     ...generateCommands(services),
     ...removeBackgroundCommands(services),
     ...modelCommands(services),
+    ...exportCommands(services),
     ...apiKeyCommands(services.apiKeys),
     ...historyCommands(() => history?.refresh()),
     [COMMANDS.showRunningJobs]: () => services.jobs.showList(),

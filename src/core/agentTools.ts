@@ -13,7 +13,7 @@ import { signedDegrees } from './grid';
 import { MODEL_LIMITS, MODEL_RESOLUTIONS, type ModelParameters } from './modelParameters';
 import { type GenerationParameters, LIMITS, validateGuidanceScale, validateNegativePrompt, validatePrompt, validateSeed, validateSize, validateSteps } from './parameters';
 import type { SavedResult } from './readSidecar';
-import type { SidecarModel } from './sidecarSchema';
+import type { ExportKind, SidecarModel } from './sidecarSchema';
 
 export const TOOL_NAMES = {
   generate: 'multiview_generate',
@@ -173,6 +173,8 @@ export function describeGenerated(result: SavedResult, workspaceFolder: string):
       l10n.t('View at azimuth {0}°, elevation {1}°: {2}', view.azimuthDegrees, signedDegrees(view.elevationDegrees), at(path.join(folder, view.file))),
     ),
     ...(sidecar.views.length === 0 && sidecar.viewsSkipped ? [l10n.t('The views were not saved separately: {0}', sidecar.viewsSkipped.message)] : []),
+    ...(sidecar.subject ? [l10n.t('Cut-out subject (background removed) it was made from: {0}', at(path.join(folder, sidecar.subject.file)))] : []),
+    ...exportLines(result, at, ''),
     l10n.t('Sidecar (every parameter, for repeating it): {0}', at(result.sidecarPath)),
     sidecar.seed === null ? l10n.t('Seed: not reported by the service.') : l10n.t('Seed: {0}.', sidecar.seed),
     sidecar.serverGenerationSeconds === null
@@ -180,6 +182,18 @@ export function describeGenerated(result: SavedResult, workspaceFolder: string):
       : l10n.t('Generation time: {0} s on the server, {1} s in all.', sidecar.serverGenerationSeconds.toFixed(1), (sidecar.timings.totalMs / 1000).toFixed(1)),
   ];
   return lines.join('\n');
+}
+
+/** One line per file made from the result without a paid job (transparent views, turntables…), newest last. */
+function exportLines(result: SavedResult, at: (file: string) => string, indent: string): string[] {
+  const folder = path.dirname(result.sidecarPath);
+  const labels: Record<ExportKind, string> = {
+    'transparent-views': l10n.t('transparent views (the grid, then each view)'),
+    turntable: l10n.t('turntable'),
+    'sprite-sheet': l10n.t('sprite sheet'),
+    'camera-poses': l10n.t('camera poses'),
+  };
+  return result.sidecar.exports.map((entry) => `${indent}${labels[entry.kind]}: ${entry.files.map((file) => at(path.join(folder, file))).join(', ')}`);
 }
 
 /** The listing an agent refers to earlier runs by: newest first, each with its sidecar, grid and parameters. */
@@ -200,6 +214,7 @@ export function describeResults(results: readonly SavedResult[], workspaceFolder
         l10n.t('  grid: {0}; {1} views saved', at(result.gridPath), sidecar.views.length),
         l10n.t('  prompt "{0}", {1} x {2}, {3} steps, guidance {4}', p.prompt, p.width, p.height, p.num_inference_steps, p.guidance_scale),
         ...sidecar.models.map((model) => l10n.t('  3D model: {0} ({1}, {2} triangles)', at(path.join(path.dirname(result.sidecarPath), model.file)), model.format.toUpperCase(), model.triangles)),
+        ...exportLines(result, at, '  '),
       ].join('\n');
     })
     .join('\n');

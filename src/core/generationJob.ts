@@ -32,6 +32,11 @@ export interface GenerationJobInput extends JobSession {
   parameters: GenerationParameters;
   /** The `multiview.upload.longSide` setting: the long side the image is fitted to before it is sent. */
   longSide: number | 'original';
+  /**
+   * The `multiview.upload.frameSubject` / `subjectShare` settings: a picture with transparency is cropped to its
+   * subject, which then fills this share of the square; false (or absent) pads the whole canvas.
+   */
+  frameSubject?: number | false;
   /** The `multiview.cameraLayout` setting: the poses the views are labelled and named with. */
   cameraLayout: CameraLayout;
   /** The `multiview.saveViews` setting: also save each of the six views as its own PNG beside the grid. */
@@ -92,7 +97,7 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
   }
   report({ stage: 'preparing' });
   // A missing answer (parameters from before it was asked) means the default: pad.
-  const prepared = await engine.prepareUpload(source, { padToSquare: parameters.padToSquare ?? true, longSide: input.longSide }, signal);
+  const prepared = await engine.prepareUpload(source, { padToSquare: parameters.padToSquare ?? true, longSide: input.longSide, frameSubject: input.frameSubject }, signal);
   input.connection.log?.(`Input image: ${prepared.record.note}`);
   signal?.throwIfAborted();
 

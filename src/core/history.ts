@@ -1,15 +1,20 @@
 /**
- * The history view's model: saved results grouped by source image, newest first, and which files deleting a result
- * may remove. Pure (no `vscode`), so it is unit-tested alone; src/vscode/historyView.ts shows it.
+ * The History view's model: saved results grouped by source image, newest first, and what each row says. Pure (no
+ * `vscode`), so it is unit-tested alone; src/vscode/history/ shows it. Which files a result owns (and deleting it
+ * removes) is results/resultFiles.ts.
  */
 import * as l10n from '@vscode/l10n';
 import * as path from 'node:path';
-import { VIEW_FILE_SUFFIX_PATTERN } from './grid';
-import { MODEL_SUFFIX, SUBJECT_SUFFIX, TURNTABLE_SUFFIX } from './outputFiles';
 import type { SavedResult } from './readSidecar';
+import { isDerivedJson } from './results/resultFiles';
 
 /** Sidecars are `<imageStem>-multiview-<jobId>[-N].json` (outputStem in outputFiles.ts); findFiles takes this glob. */
 export const SIDECAR_GLOB = '**/*-multiview-*.json';
+
+/** Whether a file the glob found may be a sidecar: not the JSON of a file made from a result (camera poses, a sprite sheet's data). */
+export function maybeSidecar(filePath: string): boolean {
+  return !isDerivedJson(path.basename(filePath));
+}
 
 /** How many sidecars one scan reads at most: enough for any real history, bounded for a huge workspace. */
 export const MAX_SIDECARS = 1000;
@@ -38,44 +43,6 @@ export function groupBySourceImage(results: readonly SavedResult[]): HistoryGrou
   return [...groups.entries()]
     .map(([sourceImagePath, members]) => ({ sourceImagePath, results: members.sort(compareNewestFirst) }))
     .sort((a, b) => compareNewestFirst(a.results[0], b.results[0]) || a.sourceImagePath.localeCompare(b.sourceImagePath));
-}
-
-/** The stem every file of a result shares: the sidecar's name without `.json`. */
-export function resultStem(sidecarPath: string): string {
-  return path.basename(sidecarPath).replace(/\.json$/i, '');
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * The files that deleting `result` removes, as absolute paths, the sidecar last (if something fails earlier the
- * result stays listed and can be deleted again). Only existing files (`namesInFolder`, the sidecar's folder
- * listing) beside the sidecar whose names are the result's own: the grid `<stem>.<image ext>`, the views
- * `<stem>-view-az…-el….png` the sidecar names, the cut-out `<stem>-subject.png`, any `<stem>-turntable*.gif` and
- * any 3D model `<stem>-3d*.glb|obj|stl|ply`. A file the sidecar names under another name is left alone: the sidecar
- * may have been edited to name someone else's file.
- */
-export function filesToDelete(result: SavedResult, namesInFolder: readonly string[]): string[] {
-  const folder = path.dirname(result.sidecarPath);
-  const stem = escapeRegExp(resultStem(result.sidecarPath));
-  const ownGrid = new RegExp(`^${stem}\\.(png|jpe?g|webp)$`, 'i');
-  const ownView = new RegExp(`^${stem}${VIEW_FILE_SUFFIX_PATTERN}\\.png$`, 'i');
-  const ownTurntable = new RegExp(`^${stem}${TURNTABLE_SUFFIX}[^/\\\\]*\\.gif$`, 'i');
-  const ownModel = new RegExp(`^${stem}${MODEL_SUFFIX}(-\\d+)?\\.(glb|obj|stl|ply)$`, 'i');
-  const ownSubject = (resultStem(result.sidecarPath) + SUBJECT_SUFFIX).toLowerCase();
-  const present = new Set(namesInFolder);
-  const named = [result.gridPath, ...result.viewPaths]
-    .filter((file) => path.dirname(file) === folder)
-    .map((file) => path.basename(file))
-    .filter((name) => present.has(name) && (ownGrid.test(name) || ownView.test(name)));
-  const subject = namesInFolder.filter((name) => name.toLowerCase() === ownSubject);
-  const turntables = namesInFolder.filter((name) => ownTurntable.test(name));
-  const models = namesInFolder.filter((name) => ownModel.test(name));
-  const sidecarName = path.basename(result.sidecarPath);
-  const names = [...new Set([...named, ...subject, ...turntables.sort(), ...models.sort()])];
-  return [...names, ...(present.has(sidecarName) ? [sidecarName] : [])].map((name) => path.join(folder, name));
 }
 
 /** Short, so that the description (seed, job) still fits a narrow side bar; the tooltip has the rest. */

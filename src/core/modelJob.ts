@@ -10,18 +10,18 @@ import * as path from 'node:path';
 import { MultiviewClient } from '../api/client';
 import { MultiviewApiError } from '../api/errors';
 import { encodeImageTo3dRequest, type ImageTo3dFields } from '../api/jobRequests';
-import { redactSecret } from '../api/redact';
 import type { JobResult, QueuedJob } from '../api/types';
 import type { ImageEngine, PrepareUploadOptions, UploadSource } from '../image/engine';
-import { isRecord } from '../shared/isRecord';
 import { isFile } from './files';
-import { resultStem } from './history';
 import { callOptionsOf, type JobSession } from './jobSession';
 import { modelLinksFirst, resultModel } from './modelDownload';
 import { MODEL_FILE_EXTENSIONS } from './modelFiles';
 import { type ModelParameters, toImageTo3dFields } from './modelParameters';
-import { MODEL_SUFFIX, replaceFileAtomically, writeNewFiles } from './outputFiles';
-import { parseSidecar, readSavedResult, readSidecarText, type SavedResult } from './readSidecar';
+import { writeNewFiles } from './outputFiles';
+import { readSavedResult, type SavedResult } from './readSidecar';
+import { derivedStem } from './results/resultFiles';
+import { presentTransparentViews } from './results/resultViews';
+import { recordModel } from './results/sidecarUpdates';
 import type { SidecarModel } from './sidecarSchema';
 import { dataUriOf } from './subjectJob';
 
@@ -64,11 +64,14 @@ export interface SavedModel {
   sidecarProblem?: string;
 }
 
-/** Which picture makes the model, and how it is prepared (the model wants a square, the object centred). */
-function modelInput(result: SavedResult, parameters: ModelParameters, subjectPresent: boolean): { input: SidecarModel['input']; source: UploadSource; options: PrepareUploadOptions } {
+/**
+ * Which picture makes the model, and how it is prepared (the model wants a square, the object centred). With
+ * `multi_image`, the six views on a transparent background: the grid made by "Make Views Transparent" when the
+ * result has one, else the grid itself (a service may return it transparent).
+ */
+function modelInput(result: SavedResult, parameters: ModelParameters, subjectPresent: boolean, transparentGrid: string | undefined): { input: SidecarModel['input']; source: UploadSource; options: PrepareUploadOptions } {
   if (parameters.multiImage) {
-    // The grid as it is: six points of view on a transparent background.
-    return { input: 'views', source: { path: result.gridPath }, options: { padToSquare: false, longSide: 'original', keepTransparency: true } };
+    return { input: 'views', source: { path: transparentGrid ?? result.gridPath }, options: { padToSquare: false, longSide: 'original', keepTransparency: true } };
   }
   if (subjectPresent && result.sidecar.subject) {
     const subjectPath = path.join(path.dirname(result.gridPath), result.sidecar.subject.file);
@@ -77,9 +80,14 @@ function modelInput(result: SavedResult, parameters: ModelParameters, subjectPre
   return { input: 'input-image', source: { path: result.sourceImagePath }, options: { padToSquare: true } };
 }
 
-/** Whether the grid's background is really transparent (decoded in the worker): only then can `multi_image` go. */
-export async function viewsAreTransparent(engine: ImageEngine, gridPath: string, signal?: AbortSignal): Promise<boolean> {
-  return (await engine.verifyImage(new Uint8Array(await fs.readFile(gridPath)), signal)).hasTransparency;
+/**
+ * The transparent grid of the result's six views, when it has one: made by "Make Views Transparent", or the grid
+ * itself when its background is really transparent (decoded in the worker). Only then can `multi_image` go.
+ */
+export async function transparentGridOf(engine: ImageEngine, result: SavedResult, signal?: AbortSignal): Promise<string | undefined> {
+  const made = await presentTransparentViews(result);
+  if (made) return made.gridPath;
+  return (await engine.verifyImage(new Uint8Array(await fs.readFile(result.gridPath)), signal)).hasTransparency ? result.gridPath : undefined;
 }
 
 export async function runModelJob(input: ModelJobInput): Promise<SavedModel> {
@@ -89,12 +97,14 @@ export async function runModelJob(input: ModelJobInput): Promise<SavedModel> {
   const client = new MultiviewClient(input.connection);
   const options = callOptionsOf(input);
   const subjectPresent = result.sidecar.subject !== null && (await isFile(path.join(path.dirname(result.gridPath), result.sidecar.subject.file)));
-  const chosen = modelInput(result, parameters, subjectPresent);
-  if (chosen.input === 'views') {
-    if (!(await viewsAreTransparent(engine, result.gridPath, signal))) {
-      throw new MultiviewApiError('invalid-request', l10n.t('The six views are on an opaque background, so they cannot be sent as several points of view. Make the model from the single image instead.'));
-    }
+  const transparentGrid = parameters.multiImage ? await transparentGridOf(engine, result, signal) : undefined;
+  if (parameters.multiImage && !transparentGrid) {
+    throw new MultiviewApiError(
+      'invalid-request',
+      l10n.t('The six views are on an opaque background, so they cannot be sent as several points of view. Run “Make Views Transparent” first, or make the model from the single image.'),
+    );
   }
+  const chosen = modelInput(result, parameters, subjectPresent, transparentGrid);
   input.onProgress?.({ stage: 'preparing' });
   const prepared = await engine.prepareUpload(chosen.source, { ...chosen.options, longSide: chosen.options.longSide ?? input.longSide }, signal);
   input.connection.log?.(`3D model input (${chosen.input}): ${prepared.record.note}`);
@@ -127,7 +137,7 @@ async function saveModel(client: MultiviewClient, job: Omit<ResumableModelJob, '
   const downloaded = await client.downloadFile(done, resultModel(format), callOptionsOf(session), modelLinksFirst(done.outputUrls, format));
   session.onProgress?.({ stage: 'saving' });
   const folder = path.dirname(job.sidecarPath);
-  const [modelPath] = await writeNewFiles(folder, resultStem(job.sidecarPath) + MODEL_SUFFIX, [{ suffix: MODEL_FILE_EXTENSIONS[format], content: downloaded.bytes }]);
+  const [modelPath] = await writeNewFiles(folder, derivedStem(job.sidecarPath, 'model'), [{ suffix: MODEL_FILE_EXTENSIONS[format], content: downloaded.bytes }]);
   const model: SidecarModel = {
     file: path.basename(modelPath),
     format,
@@ -153,36 +163,4 @@ async function saveModel(client: MultiviewClient, job: Omit<ResumableModelJob, '
     if (!result) throw error;
     return { modelPath, model, result, sidecarProblem: reason };
   }
-}
-
-/**
- * The sidecar updates in progress, by path. Each one reads the sidecar, then replaces it: two at once (two models
- * of one result finishing together) would both read the same text, and the later replace would drop the other's
- * model. So the updates of one sidecar run one after the other.
- */
-const sidecarUpdates = new Map<string, Promise<void>>();
-
-/**
- * Appends `model` to the sidecar's `models`, keeping every other field as it is on disk (a newer version's, or a
- * hand edit), in one atomic replace; after any update of the same sidecar still in progress.
- */
-export async function recordModel(sidecarPath: string, model: SidecarModel, secret: string): Promise<void> {
-  const key = path.resolve(sidecarPath);
-  const update = (sidecarUpdates.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => appendModel(sidecarPath, model, secret));
-  sidecarUpdates.set(key, update);
-  try {
-    await update;
-  } finally {
-    if (sidecarUpdates.get(key) === update) sidecarUpdates.delete(key);
-  }
-}
-
-async function appendModel(sidecarPath: string, model: SidecarModel, secret: string): Promise<void> {
-  const json: unknown = JSON.parse(await readSidecarText(sidecarPath));
-  if (!isRecord(json) || !parseSidecar(json)) {
-    throw new Error(l10n.t('{0} is not a Multiview sidecar.', path.basename(sidecarPath)));
-  }
-  const models = Array.isArray(json.models) ? json.models : [];
-  const updated = { ...json, models: [...models, model] };
-  await replaceFileAtomically(sidecarPath, redactSecret(JSON.stringify(updated, null, 2), secret) + '\n');
 }

@@ -55,14 +55,8 @@ export function outputStem(imageFileName: string, jobId: string): string {
   return `${safeNamePart(imageStem, 60, 'image')}-multiview-${safeNamePart(jobId, 40, 'job')}`;
 }
 
-/** Appended to a result's stem for the turntable exported from its panel: `<stem>-turntable.gif`. */
-export const TURNTABLE_SUFFIX = '-turntable';
-
 /** Appended to a result's stem for the cut-out subject its views were made from: `<stem>-subject.png`. */
 export const SUBJECT_SUFFIX = '-subject.png';
-
-/** Appended to a result's stem for a 3D model made from it: `<stem>-3d.glb` (`-3d-2.glb` for the next one). */
-export const MODEL_SUFFIX = '-3d';
 
 export interface OutputFile {
   /** Appended to the chosen stem, e.g. `.png` or `.json`. */

@@ -13,7 +13,7 @@ import { isInside } from './files';
 import { GRID_COLUMNS, GRID_ROWS } from '../shared/gridGeometry';
 import { parseCameraLayout } from './grid';
 import { BUILT_IN_DEFAULTS } from './parameters';
-import { type InputPreparationRecord, SIDECAR_SCHEMA, type Sidecar, type SidecarModel, type SidecarSubject, type SidecarView, type ViewsSkipped } from './sidecarSchema';
+import { EXPORT_KINDS, type ExportKind, type InputPreparationRecord, SIDECAR_SCHEMA, type Sidecar, type SidecarExport, type SidecarModel, type SidecarSubject, type SidecarView, type ViewsSkipped } from './sidecarSchema';
 
 /** Larger than any sidecar we write (a few KB); a bigger file is not one of ours. */
 export const MAX_SIDECAR_BYTES = 1024 * 1024;
@@ -23,6 +23,10 @@ const MAX_JOB_ID_CHARS = 200;
 
 /** More models than this for one result is not something the extension wrote. */
 const MAX_MODELS = 50;
+
+/** Likewise for exports, and for the files of one export (a grid and six views is the most one writes). */
+const MAX_EXPORTS = 200;
+const MAX_FILES_PER_EXPORT = 7;
 
 const VIEW_COUNT = GRID_ROWS * GRID_COLUMNS;
 
@@ -198,7 +202,20 @@ export function parseSidecar(json: unknown): Sidecar | undefined {
     subject: parseSubject(json.subject),
     // Models the sidecar says were made; like the views, more than a few dozen is not ours.
     models: Array.isArray(json.models) ? json.models.slice(0, MAX_MODELS).map(parseModel).filter((model): model is SidecarModel => model !== undefined) : [],
+    exports: Array.isArray(json.exports) ? json.exports.slice(0, MAX_EXPORTS).map(parseExport).filter((entry): entry is SidecarExport => entry !== undefined) : [],
   };
+}
+
+/** An export whose every file is a bare name; one naming no file, or a file that cannot be a name, is dropped. */
+function parseExport(value: unknown): SidecarExport | undefined {
+  if (!isRecord(value) || !EXPORT_KINDS.includes(value.kind as ExportKind) || !Array.isArray(value.files)) {
+    return undefined;
+  }
+  const names = value.files.slice(0, MAX_FILES_PER_EXPORT).map((file) => (isText(file) ? bareFileName(file) : undefined));
+  if (names.length === 0 || names.some((name) => name === undefined)) {
+    return undefined;
+  }
+  return { kind: value.kind as ExportKind, files: names as string[], createdAt: text(value.createdAt), details: isRecord(value.details) ? value.details : {} };
 }
 
 function parseView(value: unknown): SidecarView | undefined {

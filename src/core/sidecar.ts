@@ -66,6 +66,7 @@ export function buildSidecar(input: SidecarInput): Sidecar {
     viewsSkipped: input.viewsSkipped,
     subject: input.subject,
     models: [],
+    exports: [],
   };
 }
 

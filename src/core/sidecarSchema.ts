@@ -96,6 +96,26 @@ export interface Sidecar {
   subject: SidecarSubject | null;
   /** The 3D models made from this result, oldest first; empty when none. */
   models: SidecarModel[];
+  /** The files made from this result without a paid job (transparent views, turntables, …), oldest first. */
+  exports: SidecarExport[];
+}
+
+/** What a free export makes from a saved result (src/core/results/exports/). */
+export type ExportKind = 'transparent-views' | 'turntable' | 'sprite-sheet' | 'camera-poses';
+
+export const EXPORT_KINDS: readonly ExportKind[] = ['transparent-views', 'turntable', 'sprite-sheet', 'camera-poses'];
+
+export interface SidecarExport {
+  kind: ExportKind;
+  /**
+   * The files written, as bare names beside the grid. For `transparent-views`: the grid first, then the six views
+   * in the order of `views`.
+   */
+  files: string[];
+  /** ISO time it was made. */
+  createdAt: string;
+  /** What the export chose or measured (format, frames per second, layout, the backdrop found…), as plain data. */
+  details: Record<string, unknown>;
 }
 
 export interface SidecarSubject {

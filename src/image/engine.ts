@@ -8,6 +8,8 @@
 import type { GridVerified, GridViews, VerifiedImage } from './ops/gridOps';
 import type { Turntable, TurntableFormat, TurntableRequest } from './ops/turntable';
 import type { PreparedUpload, PrepareUploadOptions, UploadSource } from './ops/prepareUpload';
+import type { SpriteSheet, SpriteSheetRequest } from './ops/spriteSheet';
+import type { TransparentViewsResult } from './ops/transparentViews';
 import { ImageProblemError, isImageProblem } from './problems';
 import { ownedBytes } from './transfer';
 import { WorkerClient, WorkerTaskError } from './worker/client';
@@ -17,6 +19,9 @@ export { ImageProblemError } from './problems';
 export type { ImageProblem, ImageProblemReason } from './problems';
 export type { GridVerified, GridViews, VerifiedImage } from './ops/gridOps';
 export type { Turntable, TurntableFormat, TurntableRequest } from './ops/turntable';
+export type { SpriteSheet, SpriteSheetRequest } from './ops/spriteSheet';
+export type { TransparentViewsResult } from './ops/transparentViews';
+export type { ViewCutoutStats } from './ops/viewCutout';
 export type { PreparedUpload, PrepareUploadOptions, UploadRecord, UploadSource, UploadStep } from './ops/prepareUpload';
 export type { ImageInfo, ImageInspection } from './inspect';
 export { backgroundRemovalMatters, inspectImageFile, paddingMatters } from './inspect';
@@ -83,6 +88,18 @@ export class ImageEngine {
   verifyImage(bytes: Uint8Array, signal?: AbortSignal): Promise<VerifiedImage> {
     const owned = ownedBytes(bytes);
     return this.run('verifyImage', { bytes: owned }, [owned], signal);
+  }
+
+  /** The frames packed into one atlas PNG (padded, edges extruded), with each frame's rectangle. */
+  encodeSpriteSheet(request: SpriteSheetRequest, signal?: AbortSignal): Promise<SpriteSheet> {
+    const frames = request.frames.map((frame) => ({ ...frame, png: ownedBytes(frame.png) }));
+    return this.run('encodeSpriteSheet', { ...request, frames }, frames.map((frame) => frame.png), signal);
+  }
+
+  /** The saved grid's views cut out of the model's grey backdrop: six RGBA PNGs and the transparent grid. */
+  makeViewsTransparent(gridBytes: Uint8Array, signal?: AbortSignal): Promise<TransparentViewsResult> {
+    const owned = ownedBytes(gridBytes);
+    return this.run('makeViewsTransparent', { bytes: owned }, [owned], signal);
   }
 
   /** The turntable in each of `request.formats` (default GIF), every animation transferred back. */

@@ -6,6 +6,8 @@ import type { WasmCodecs } from './codecs/wasm';
 import { splitGrid, verifyImage, type GridVerified } from './ops/gridOps';
 import { encodeTurntable, turntableFormats, type TurntableFormat, type TurntableRequest } from './ops/turntable';
 import { prepareUpload, type PrepareUploadOptions, type UploadSource } from './ops/prepareUpload';
+import { encodeSpriteSheet, type SpriteSheetRequest } from './ops/spriteSheet';
+import { makeViewsTransparent } from './ops/transparentViews';
 import { ownedBytes } from './transfer';
 import type { TaskHandler } from './worker/serve';
 
@@ -37,6 +39,17 @@ export function imageHandlers(codecs: WasmCodecs): Record<string, TaskHandler> {
     },
     async verifyImage(payload: { bytes: Uint8Array }) {
       return { result: verifyImage(payload.bytes, codecs) };
+    },
+    async encodeSpriteSheet(payload: SpriteSheetRequest) {
+      const sheet = await encodeSpriteSheet(payload, codecs);
+      const png = ownedBytes(sheet.png);
+      return { result: { ...sheet, png }, transfer: [png.buffer as ArrayBuffer] };
+    },
+    async makeViewsTransparent(payload: { bytes: Uint8Array }) {
+      const made = await makeViewsTransparent(payload.bytes, codecs);
+      const grid = ownedBytes(made.grid);
+      const views = made.views.map(ownedBytes);
+      return { result: { ...made, grid, views }, transfer: [grid, ...views].map((bytes) => bytes.buffer as ArrayBuffer) };
     },
     async encodeTurntable(payload: TurntableRequest<TurntableFormat>) {
       const turntable = await encodeTurntable(payload, codecs);

@@ -14,14 +14,22 @@ export const MIN_FRAMES_PER_SECOND = 1;
 export const MAX_FRAMES_PER_SECOND = 12;
 export const DEFAULT_FRAMES_PER_SECOND = 4;
 
+/** The free exports the panel offers (each runs its command, as History and the palette do). */
+export type PanelExportKind = 'transparent-views' | 'turntable' | 'sprite-sheet' | 'camera-poses';
+const PANEL_EXPORT_KINDS: readonly string[] = ['transparent-views', 'turntable', 'sprite-sheet', 'camera-poses'] satisfies PanelExportKind[];
+
 export type FromPanelMessage =
   | { readonly type: 'open'; readonly file: PanelFile }
   | { readonly type: 'reveal' }
-  | { readonly type: 'exportAnimation'; readonly framesPerSecond: number }
+  /** A file made from the result, by its name (the host opens it only if the sidecar lists it). */
+  | { readonly type: 'openExported'; readonly file: string }
+  /** An export, with the turntable's speed as the panel shows it (the exports that animate use it). */
+  | { readonly type: 'export'; readonly kind: PanelExportKind; readonly framesPerSecond: number }
   /** "Make 3D Model…": the host asks for the model's options (and says it spends credits) before anything runs. */
   | { readonly type: 'makeModel' };
 
-export type ToPanelMessage = { readonly type: 'exportFinished' };
+/** The export is done (saved or not): its button may be pressed again. */
+export type ToPanelMessage = { readonly type: 'exportFinished'; readonly kind: PanelExportKind };
 
 /** What the webview saves with setState: enough to render the same panel again after a reload, nothing more. */
 export interface PanelState {
@@ -39,15 +47,17 @@ export function isFromPanelMessage(value: unknown): value is FromPanelMessage {
       return true;
     case 'open':
       return value.file === 'grid' || value.file === 'sidecar' || value.file === 'model';
-    case 'exportAnimation':
-      return typeof value.framesPerSecond === 'number' && Number.isFinite(value.framesPerSecond);
+    case 'openExported':
+      return typeof value.file === 'string' && value.file.length > 0 && value.file.length <= 255;
+    case 'export':
+      return PANEL_EXPORT_KINDS.includes(value.kind as string) && typeof value.framesPerSecond === 'number' && Number.isFinite(value.framesPerSecond);
     default:
       return false;
   }
 }
 
 export function isToPanelMessage(value: unknown): value is ToPanelMessage {
-  return isRecord(value) && value.type === 'exportFinished';
+  return isRecord(value) && value.type === 'exportFinished' && PANEL_EXPORT_KINDS.includes(value.kind as string);
 }
 
 /** A speed from the webview (or saved state), forced into the supported range; anything unusable is the default. */

@@ -1,6 +1,6 @@
 /** A saved result read from its sidecar, relative to the workspace folder that holds it (the one way to do so). */
 import * as vscode from 'vscode';
-import { compareNewestFirst, MAX_SIDECARS, SIDECAR_GLOB } from '../core/history';
+import { compareNewestFirst, MAX_SIDECARS, maybeSidecar, SIDECAR_GLOB } from '../core/history';
 import { readSavedResult, type SavedResult } from '../core/readSidecar';
 
 export interface SavedResultInWorkspace {
@@ -24,7 +24,7 @@ export async function readSavedResultInWorkspace(sidecarUri: vscode.Uri): Promis
 /** Every saved result of the workspace that reads, newest first (at most MAX_SIDECARS sidecars are read). */
 export async function findSavedResults(token?: vscode.CancellationToken): Promise<SavedResultInWorkspace[]> {
   // `undefined` exclude: files.exclude applies (search.exclude does not).
-  const uris = (await vscode.workspace.findFiles(SIDECAR_GLOB, undefined, MAX_SIDECARS, token)).filter((uri) => uri.scheme === 'file');
+  const uris = (await vscode.workspace.findFiles(SIDECAR_GLOB, undefined, MAX_SIDECARS, token)).filter((uri) => uri.scheme === 'file' && maybeSidecar(uri.fsPath));
   const reads = await Promise.all(uris.map((uri) => readSavedResultInWorkspace(uri).catch(() => undefined)));
   return reads.filter((read) => read !== undefined).sort((a, b) => compareNewestFirst(a.result, b.result));
 }

@@ -25,7 +25,16 @@ export interface MultiviewSettings {
   batchConcurrency: number;
   /** `multiview.upload.longSide`: the long side the image is fitted to before it is sent, or 'original'. */
   uploadLongSide: number | 'original';
+  /**
+   * `multiview.upload.frameSubject` and `multiview.upload.subjectShare`: the share of the square a cut-out's subject
+   * fills (0.5-0.95), or false to pad the whole canvas.
+   */
+  frameSubject: number | false;
+  /** `multiview.views.background`: also cut the views out of the backdrop after a generation. */
+  viewsBackground: ViewsBackground;
 }
+
+export type ViewsBackground = 'as-generated' | 'transparent';
 
 export function readSettings(scope: vscode.Uri | undefined): MultiviewSettings {
   const config = vscode.workspace.getConfiguration('multiview', scope);
@@ -58,6 +67,8 @@ export function readSettings(scope: vscode.Uri | undefined): MultiviewSettings {
     jobTimeoutMs: 1000 * clamp(config.get<number>('timeouts.jobSeconds', 600), 10, 86_400),
     batchConcurrency: Math.round(clamp(config.get<number>('batch.concurrency', 2), 1, 8)),
     uploadLongSide: parseLongSide(config.get<string>('upload.longSide', String(DEFAULT_LONG_SIDE))),
+    frameSubject: config.get<boolean>('upload.frameSubject', true) === false ? false : Math.round(clamp(config.get<number>('upload.subjectShare', 85), 50, 95)) / 100,
+    viewsBackground: config.get<string>('views.background', 'as-generated') === 'transparent' ? 'transparent' : 'as-generated',
   };
 }
 

@@ -5,6 +5,7 @@ import {
   clampFramesPerSecond,
   type FromPanelMessage,
   isToPanelMessage,
+  type PanelExportKind,
   type PanelFile,
   type PanelState,
   parsePanelState,
@@ -27,7 +28,6 @@ export function startPanel(vscode: PanelApi): void {
   const playButton = document.getElementById('turntable-play') as HTMLButtonElement | null;
   const speedInput = document.getElementById('turntable-speed') as HTMLInputElement | null;
   const speedOutput = document.getElementById('turntable-speed-value') as HTMLOutputElement | null;
-  const exportButton = document.getElementById('export-animation') as HTMLButtonElement | null;
   const sidecarPath = document.body.dataset.sidecarPath ?? '';
 
   let current = 0;
@@ -156,17 +156,23 @@ export function startPanel(vscode: PanelApi): void {
       vscode.postMessage({ type: 'open', file: button.dataset.file as PanelFile });
     } else if (button.dataset.action === 'makeModel') {
       vscode.postMessage({ type: 'makeModel' });
-    } else if (button.dataset.action === 'exportAnimation') {
+    } else if (button.dataset.action === 'openExported') {
+      vscode.postMessage({ type: 'openExported', file: button.dataset.file ?? '' });
+    } else if (button.dataset.action === 'export') {
+      // Busy until the host says this export finished (saved or not).
       button.disabled = true;
       button.setAttribute('aria-busy', 'true');
-      vscode.postMessage({ type: 'exportAnimation', framesPerSecond });
+      vscode.postMessage({ type: 'export', kind: button.dataset.kind as PanelExportKind, framesPerSecond });
     }
   });
 
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
-    if (isToPanelMessage(event.data) && exportButton) {
-      exportButton.disabled = false;
-      exportButton.removeAttribute('aria-busy');
+    if (!isToPanelMessage(event.data)) {
+      return;
+    }
+    for (const button of document.querySelectorAll<HTMLButtonElement>(`button[data-action="export"][data-kind="${event.data.kind}"]`)) {
+      button.disabled = false;
+      button.removeAttribute('aria-busy');
     }
   });
 }

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { after, before } from 'node:test';
 import { GifReader } from 'omggif';
 import { Host, listFiles, log, sleep, waitFor } from '../host/harness';
+import { readApng } from '../support/apngReader';
 import { answerApiKey, answerParameters, checkOutputFiles, GENERATE_MENU_TITLE, newFiles, readResultPanel, type PanelContent } from './flows';
 import { type ContractServer, outputFolderFor, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
@@ -132,7 +133,7 @@ scenario('(1) generate; the turntable starts on the input, turns with the arrow 
   });
 });
 
-scenario('(2) Export Animation writes a looping GIF beside the grid; a second export does not overwrite it', async () => {
+scenario('(2) Export Animation writes a looping GIF and an animated PNG beside the grid; a second export does not overwrite them', async () => {
   const exportButton = host.webview().locator('#export-animation');
   let firstGif: Buffer | undefined;
   for (const [attempt, expectedName] of [
@@ -144,7 +145,7 @@ scenario('(2) Export Animation writes a looping GIF beside the grid; a second ex
       await showPanelTab();
       await waitFor('export button enabled', async () => exportButton.isEnabled(), 20_000);
       await exportButton.click();
-      await waitFor('the new GIF', () => newFiles(outDir(), before).some((f) => f.endsWith('.gif')), 30_000);
+      await waitFor('the new GIF and APNG', () => newFiles(outDir(), before).length >= 2, 30_000);
       // Read the notification in the notification center: a toast can be missed by polling in headless chromium
       // (it renders only when a frame is drawn), the center lists it for sure.
       const pattern = attempt === 1 ? /saved .*-turntable\.gif/ : /saved .*-turntable-2\.gif/;
@@ -153,9 +154,13 @@ scenario('(2) Export Animation writes a looping GIF beside the grid; a second ex
       await host.page.keyboard.press('Escape');
       log(`  notification: ${JSON.stringify(shown)}`);
       assert.deepEqual(shown.buttons, ['Open', 'Reveal in Explorer']);
-      const added = newFiles(outDir(), before);
-      assert.equal(added.length, 1, `one file added (${added.join(', ')})`);
+      const added = newFiles(outDir(), before).sort();
+      assert.equal(added.length, 2, `two files added (${added.join(', ')})`);
       assert.match(added[0], expectedName);
+      assert.equal(added[1], added[0].replace(/\.gif$/, '.png'), 'the animated PNG beside the GIF, under the same name');
+      const apng = readApng(fs.readFileSync(path.join(outDir(), added[1])));
+      assert.equal(apng.frames.length, 7, 'the APNG: the input and the six views');
+      assert.equal(apng.plays, 0, 'the APNG loops forever');
       assert.equal(path.dirname(path.join(outDir(), added[0])), path.dirname(generated.grid ?? ''), 'beside the grid');
       const gif = readGif(path.join(outDir(), added[0]));
       assert.equal(gif.frames, 7, 'the input and the six views');
@@ -163,7 +168,7 @@ scenario('(2) Export Animation writes a looping GIF beside the grid; a second ex
       assert.deepEqual(gif.delays, Array(7).fill(10), 'at the speed chosen in the panel (10 fps)');
       const view = fs.readFileSync(generated.views?.[0] ?? '');
       assert.deepEqual([gif.width, gif.height], [view.readUInt32BE(16), view.readUInt32BE(20)], 'the views’ size');
-      generated.gifs.push(path.join(outDir(), added[0]));
+      generated.gifs.push(...added.map((name) => path.join(outDir(), name)));
       firstGif ??= fs.readFileSync(generated.gifs[0]);
     });
   }

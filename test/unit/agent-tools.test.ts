@@ -139,6 +139,7 @@ function savedResult(overrides: Partial<Sidecar> = {}, finishedAtMs = Date.UTC(2
     viewsSkipped: null,
     subject: null,
     models: [],
+    exports: [],
     ...overrides,
   } satisfies Sidecar;
   return {

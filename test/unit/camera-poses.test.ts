@@ -1,12 +1,12 @@
 /**
- * The views' transforms.json (src/core/exports/cameraPoses.ts), checked from the file alone as a reconstruction tool
+ * The views' transforms.json (src/core/results/formats/transformsJson.ts), checked from the file alone as a reconstruction tool
  * reads it: each matrix's camera recovered (azimuth, elevation, distance), the origin projected through the inverse
  * of the matrix and the intrinsics onto the image centre, no roll, and the intrinsics against the published fields of
  * view of both layouts.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { transformsJson } from '../../src/core/exports/cameraPoses';
+import { transformsJson } from '../../src/core/results/formats/transformsJson';
 import { CAMERA_LAYOUTS, viewFileSuffix, viewPoses, type CameraLayout } from '../../src/core/grid';
 
 interface TransformsFile {

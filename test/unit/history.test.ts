@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { filesToDelete, finishedAtLabel, groupBySourceImage, resultDescription, resultStem, shorten } from '../../src/core/history';
+import { finishedAtLabel, groupBySourceImage, resultDescription, shorten } from '../../src/core/history';
+import { ownedFiles, resultStem } from '../../src/core/results/resultFiles';
 import type { SavedResult } from '../../src/core/readSidecar';
 import type { Sidecar } from '../../src/core/sidecarSchema';
 
@@ -58,9 +59,18 @@ describe('what a delete removes', () => {
     `${stem}-view-az090-el-10.png`,
     `${stem}-subject.png`,
     `${stem}-turntable.gif`,
-    `${stem}-turntable-fast.gif`,
+    `${stem}-turntable-2.gif`,
+    `${stem}-turntable.png`,
     `${stem}-3d.glb`,
     `${stem}-3d-2.obj`,
+    `${stem}-transparent.png`,
+    `${stem}-transparent-view-az030-el+20.png`,
+    `${stem}-transparent-2-view-az330-el-10.png`,
+    `${stem}-spritesheet.png`,
+    `${stem}-spritesheet.json`,
+    `${stem}-spritesheet.tres`,
+    `${stem}-transforms.json`,
+    `${stem}-transforms-2.json`,
     `${stem}.json`,
   ];
   const others = [
@@ -75,18 +85,24 @@ describe('what a delete removes', () => {
     `${stem}-2-3d.glb`,
     `${stem}-3d.glb.bak`,
     `${stem}-3d-final.blend`,
+    // Not a name the extension writes: a file the user made beside the result is theirs.
+    `${stem}-turntable-fast.gif`,
+    `${stem}-2-transparent.png`,
+    `${stem}-2-transforms.json`,
+    `${stem}-transforms.json.bak`,
+    `${stem}-spritesheet.atlas`,
     'shoe-multiview-657.png',
   ];
 
-  test('the grid, its views, its cut-out, its turntables, its 3D models and the sidecar (last), nothing else beside it', () => {
-    const files = filesToDelete(result(stem, '/ws/mug.png', 1), [...others, ...own]);
+  test('the grid, its views, its cut-out, its turntables, 3D models, transparent views, sprite sheets, camera poses and the sidecar (last), nothing else beside it', () => {
+    const files = ownedFiles(result(stem, '/ws/mug.png', 1), [...others, ...own]);
     assert.deepEqual(files.map((f) => path.basename(f)).sort(), [...own].sort());
     assert.equal(path.basename(files[files.length - 1]), `${stem}.json`, 'the sidecar goes last');
     assert.ok(files.every((f) => path.dirname(f) === OUT));
   });
 
   test('only files that exist are listed', () => {
-    const files = filesToDelete(result(stem, '/ws/mug.png', 1), [`${stem}.json`, `${stem}.png`]);
+    const files = ownedFiles(result(stem, '/ws/mug.png', 1), [`${stem}.json`, `${stem}.png`]);
     assert.deepEqual(files.map((f) => path.basename(f)), [`${stem}.png`, `${stem}.json`]);
   });
 
@@ -95,13 +111,13 @@ describe('what a delete removes', () => {
       gridPath: path.join(OUT, 'mug.png'),
       viewPaths: [path.join(OUT, 'shoe-multiview-657.png'), path.join('/ws', `${stem}-view-az030-el+20.png`), path.join(OUT, `${stem}-2-view-az030-el+20.png`)],
     });
-    const files = filesToDelete(hostile, [...others, `${stem}.json`, `${stem}-view-az030-el+20.png`]);
+    const files = ownedFiles(hostile, [...others, `${stem}.json`, `${stem}-view-az030-el+20.png`]);
     assert.deepEqual(files, [path.join(OUT, `${stem}.json`)]);
   });
 
   test('a stem with regular-expression characters matches only itself', () => {
     const odd = 'a.b+c-multiview-(1)';
-    const files = filesToDelete(result(odd, '/ws/x.png', 1), [`${odd}.png`, `${odd}.json`, 'aXb+c-multiview-(1).png', 'a.bbc-multiview-(1).png']);
+    const files = ownedFiles(result(odd, '/ws/x.png', 1), [`${odd}.png`, `${odd}.json`, 'aXb+c-multiview-(1).png', 'a.bbc-multiview-(1).png']);
     assert.deepEqual(files.map((f) => path.basename(f)), [`${odd}.png`, `${odd}.json`]);
     assert.equal(resultStem(`/x/${odd}.json`), odd);
   });

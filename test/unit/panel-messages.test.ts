@@ -20,22 +20,26 @@ describe('panel messages and state', () => {
     assert.ok(isFromPanelMessage({ type: 'open', file: 'sidecar' }));
     assert.ok(isFromPanelMessage({ type: 'open', file: 'model' }));
     assert.ok(isFromPanelMessage({ type: 'makeModel' }));
-    assert.ok(isFromPanelMessage({ type: 'exportAnimation', framesPerSecond: 4 }));
-    assert.ok(isFromPanelMessage({ type: 'exportAnimation', framesPerSecond: 1000 }), 'out of range is accepted, then clamped');
+    assert.ok(isFromPanelMessage({ type: 'export', kind: 'turntable', framesPerSecond: 4 }));
+    assert.ok(isFromPanelMessage({ type: 'export', kind: 'transparent-views', framesPerSecond: 4 }));
+    assert.ok(isFromPanelMessage({ type: 'export', kind: 'turntable', framesPerSecond: 1000 }), 'out of range is accepted, then clamped');
     for (const bad of [
       null,
       'reveal',
       [],
       { type: 'open', file: '../../etc/passwd' },
-      { type: 'exportAnimation' },
-      { type: 'exportAnimation', framesPerSecond: '5' },
-      { type: 'exportAnimation', framesPerSecond: Number.NaN },
-      { type: 'exportAnimation', framesPerSecond: Number.POSITIVE_INFINITY },
+      { type: 'export', kind: 'turntable' },
+      { type: 'export', kind: 'turntable', framesPerSecond: '5' },
+      { type: 'export', kind: 'turntable', framesPerSecond: Number.NaN },
+      { type: 'export', kind: 'turntable', framesPerSecond: Number.POSITIVE_INFINITY },
+      { type: 'export', kind: 'model', framesPerSecond: 4 },
+      { type: 'export', framesPerSecond: 4 },
       { type: 'delete' },
     ]) {
       assert.equal(isFromPanelMessage(bad), false, JSON.stringify(bad));
     }
-    assert.ok(isToPanelMessage({ type: 'exportFinished' }));
+    assert.ok(isToPanelMessage({ type: 'exportFinished', kind: 'turntable' }));
+    assert.equal(isToPanelMessage({ type: 'exportFinished' }), false);
     assert.equal(isToPanelMessage({ type: 'other' }), false);
   });
 

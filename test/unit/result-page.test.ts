@@ -39,6 +39,7 @@ function sidecar(overrides: Partial<Sidecar> = {}): Sidecar {
     viewsSkipped: null,
     subject: null,
     models: [],
+    exports: [],
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The sprite sheet (src/image/ops/spriteSheet.ts) and its data files (src/core/exports/spriteSheetData.ts), read by
+ * The sprite sheet (src/image/ops/spriteSheet.ts) and its data files (src/core/results/formats/spriteSheetData.ts), read by
  * real consumers: the atlas PNG decoded by pngjs, the JSON Hash loaded by PixiJS's own Spritesheet parser, every
  * frame's pixels compared with the view it came from; the extrusion and the gutters; the Godot .tres checked
  * structurally (sections, unique ids, references that resolve, regions that are the frames).
@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { PNG } from 'pngjs';
-import { godotSpriteFrames, INPUT_FRAME_NAME, texturePackerJsonHash, TURNTABLE_ANIMATION, viewFrameName, type SpriteSheetLayout } from '../../src/core/exports/spriteSheetData';
+import { godotSpriteFrames, INPUT_FRAME_NAME, texturePackerJsonHash, TURNTABLE_ANIMATION, viewFrameName, type SpriteSheetLayout } from '../../src/core/results/formats/spriteSheetData';
 import { viewPoses } from '../../src/core/grid';
 import { encodeSpriteSheet, type SpriteSheet, type SpriteSheetFrame } from '../../src/image/ops/spriteSheet';
 import { testCodecs } from '../support/imageEngine';

@@ -11,7 +11,8 @@
 import { encodePngAsync } from '../codecs/pngFast';
 import type { WasmCodecs } from '../codecs/wasm';
 import { decodeImage } from '../decode';
-import { centreOnBackground, downscaleArea, resizeBilinear, type RgbaImage } from '../raster';
+import { fitInto, hasTransparency, type RgbaImage } from '../raster';
+import { inputFrame, type InputSkipped } from './inputFrame';
 
 export interface SpriteSheetRequest {
   /** In turning order; PNG, JPEG or WebP bytes. */
@@ -22,6 +23,8 @@ export interface SpriteSheetRequest {
   extrude?: number;
   /** `grid`: ceil(sqrt(n)) columns, the nearest to square (the default); `row`: one row. */
   layout?: 'grid' | 'row';
+  /** The input picture as the first frame, named `name`, fitted into the frames' size (any size, EXIF-rotated). */
+  input?: { path: string; name: string };
 }
 
 export interface SpriteSheetFrame {
@@ -37,8 +40,10 @@ export interface SpriteSheet {
   png: Uint8Array;
   width: number;
   height: number;
-  /** In the request's order. */
+  /** In the request's order (the input first, when it is there). */
   frames: SpriteSheetFrame[];
+  /** Why the input asked for is not a frame. */
+  inputSkipped?: InputSkipped;
 }
 
 export const DEFAULT_SPRITE_PADDING = 2;
@@ -54,7 +59,13 @@ export async function encodeSpriteSheet(request: SpriteSheetRequest, codecs: Was
     throw new RangeError('a sprite sheet needs at least one frame');
   }
   const images = request.frames.map((frame) => decodeImage(frame.png, codecs).image);
+  const names = request.frames.map((frame) => frame.name);
   const cell = commonSize(images);
+  const input = request.input && (await inputFrame(request.input.path, cell.width, cell.height, images.some(hasTransparency), codecs));
+  if (request.input && input && typeof input !== 'string') {
+    images.unshift(input);
+    names.unshift(request.input.name);
+  }
   const columns = request.layout === 'row' ? images.length : Math.ceil(Math.sqrt(images.length));
   const rows = Math.ceil(images.length / columns);
   const pitchX = cell.width + 2 * extrude + padding;
@@ -63,13 +74,13 @@ export async function encodeSpriteSheet(request: SpriteSheetRequest, codecs: Was
   const height = padding + rows * pitchY;
   const sheet: RgbaImage = { width, height, data: new Uint8Array(width * height * 4) };
   const frames = images.map((image, index): SpriteSheetFrame => {
-    const fitted = image.width === cell.width && image.height === cell.height ? image : fitOnTransparency(image, cell.width, cell.height);
+    const fitted = image.width === cell.width && image.height === cell.height ? image : fitInto(image, cell.width, cell.height, null);
     const x = padding + (index % columns) * pitchX + extrude;
     const y = padding + Math.floor(index / columns) * pitchY + extrude;
     blitExtruded(sheet, fitted, x, y, extrude);
-    return { name: request.frames[index].name, x, y, w: cell.width, h: cell.height };
+    return { name: names[index], x, y, w: cell.width, h: cell.height };
   });
-  return { png: await encodePngAsync(sheet, false), width, height, frames };
+  return { png: await encodePngAsync(sheet, false), width, height, frames, ...(typeof input === 'string' ? { inputSkipped: input } : {}) };
 }
 
 /** The size most images have; the first such size on a tie. */
@@ -87,18 +98,6 @@ function commonSize(images: RgbaImage[]): { width: number; height: number } {
     }
   }
   return { width: best.width, height: best.height };
-}
-
-/** raster.ts's fitInto, but kept transparent around the picture instead of composited onto a colour. */
-function fitOnTransparency(image: RgbaImage, width: number, height: number): RgbaImage {
-  const scale = Math.min(width / image.width, height / image.height);
-  const fittedWidth = Math.max(1, Math.min(width, Math.round(image.width * scale)));
-  const fittedHeight = Math.max(1, Math.min(height, Math.round(image.height * scale)));
-  const fitted =
-    fittedWidth <= image.width && fittedHeight <= image.height
-      ? downscaleArea(image, fittedWidth, fittedHeight)
-      : resizeBilinear(image, fittedWidth, fittedHeight);
-  return centreOnBackground(fitted, width, height, null);
 }
 
 /** `frame` copied into `sheet` at (x, y), its edge rows and columns repeated `extrude` px outward (corners too). */

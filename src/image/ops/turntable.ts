@@ -1,13 +1,13 @@
 /**
  * The turntable: the input picture (azimuth 0°) then the six views, as a looping animation. Runs inside the worker.
  */
-import { readFile } from 'node:fs/promises';
 import { encodeApng } from '../codecs/apng';
 import { encodeAnimatedGif } from '../codecs/gif';
 import type { WasmCodecs } from '../codecs/wasm';
 import { decodeImage } from '../decode';
-import { isImageProblem, type ImageProblem } from '../problems';
-import { applyExifOrientation, fitInto, hasTransparency, NEUTRAL_GREY, type RgbaImage } from '../raster';
+import type { ImageProblem } from '../problems';
+import { fitInto, hasTransparency, NEUTRAL_GREY, type RgbaImage } from '../raster';
+import { inputFrame, type InputSkipped } from './inputFrame';
 
 /** `gif`: 256 colours, 1-bit transparency, plays everywhere; `apng`: lossless RGB(A), full alpha (codecs/apng.ts). */
 export type TurntableFormat = 'gif' | 'apng';
@@ -28,7 +28,7 @@ export type Turntable<Format extends TurntableFormat = 'gif'> = Record<Format, U
   width: number;
   height: number;
   /** Why the input is not the first frame, when it is not. */
-  inputSkipped?: 'missing' | 'unreadable';
+  inputSkipped?: InputSkipped;
 };
 
 const ENCODERS: Record<TurntableFormat, (frames: readonly RgbaImage[], framesPerSecond: number) => Uint8Array | Promise<Uint8Array>> = {
@@ -61,41 +61,13 @@ export async function encodeTurntable<Format extends TurntableFormat = 'gif'>(re
   const { width, height } = views[0];
   const transparent = views.some(hasTransparency);
   const frames = views.map((view) => (view.width === width && view.height === height ? view : fitInto(view, width, height, transparent ? null : NEUTRAL_GREY)));
-  let inputSkipped: Turntable['inputSkipped'];
-  const input = request.inputPath === undefined ? undefined : await readInput(request.inputPath);
-  if (input === undefined) {
-    inputSkipped = 'missing';
-  } else {
-    const frame = inputFrame(input, width, height, transparent, codecs);
-    if (frame) {
-      frames.unshift(frame);
-    } else {
-      inputSkipped = 'unreadable';
-    }
+  const input = request.inputPath === undefined ? 'missing' : await inputFrame(request.inputPath, width, height, transparent, codecs);
+  const inputSkipped = typeof input === 'string' ? input : undefined;
+  if (typeof input !== 'string') {
+    frames.unshift(input);
   }
   const animations = await Promise.all(formats.map(async (format) => [format, await ENCODERS[format](frames, request.framesPerSecond)] as const));
   // Object.fromEntries types its keys as string; they are exactly `formats`.
   const byFormat = Object.fromEntries(animations) as Record<Format, Uint8Array>;
   return { ...byFormat, frames: frames.length, width, height, ...(inputSkipped ? { inputSkipped } : {}) };
-}
-
-async function readInput(path: string): Promise<Uint8Array | undefined> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch {
-    return undefined;
-  }
-}
-
-function inputFrame(bytes: Uint8Array, width: number, height: number, keepTransparency: boolean, codecs: WasmCodecs): RgbaImage | undefined {
-  try {
-    const decoded = decodeImage(bytes, codecs, { targetLongSide: Math.max(width, height) });
-    const upright = applyExifOrientation(decoded.image, decoded.info.orientation);
-    return fitInto(upright, width, height, keepTransparency && hasTransparency(upright) ? null : NEUTRAL_GREY);
-  } catch (error) {
-    if (isImageProblem(error)) {
-      return undefined; // a damaged input still leaves six good views to animate
-    }
-    throw error;
-  }
 }

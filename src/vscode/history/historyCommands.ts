@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type CommandHandlers, COMMANDS } from '../../commands';
 import { isFile } from '../../core/files';
-import { filesToDelete } from '../../core/history';
+import { ownedFiles } from '../../core/results/resultFiles';
 import type { SavedResult } from '../../core/readSidecar';
 import type { RegenerateArgument } from '../generate/generateCommands';
 import { showError } from '../notifications';
@@ -75,13 +75,13 @@ async function confirmPermanentDelete(error: Error, remaining: string[]): Promis
 }
 
 /**
- * Deletes the results' own files (filesToDelete) after a modal confirmation that names them: to the trash, or, when
+ * Deletes the results' own files (ownedFiles) after a modal confirmation that names them: to the trash, or, when
  * the trash cannot take them (e.g. a remote without one), permanently after a second confirmation.
  */
 async function deleteResults(results: SavedResult[]): Promise<void> {
   const targets = (
     await Promise.all(
-      results.map(async (result) => filesToDelete(result, await fs.readdir(path.dirname(result.sidecarPath)).catch(() => []))),
+      results.map(async (result) => ownedFiles(result, await fs.readdir(path.dirname(result.sidecarPath)).catch(() => []))),
     )
   ).flat();
   if (targets.length === 0) {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runBatch } from '../../core/batch';
 import { isFile } from '../../core/files';
-import { groupBySourceImage, MAX_SIDECARS, SIDECAR_GLOB } from '../../core/history';
+import { groupBySourceImage, MAX_SIDECARS, maybeSidecar, SIDECAR_GLOB } from '../../core/history';
 import type { SavedResult } from '../../core/readSidecar';
 import { readSavedResultInWorkspace } from '../savedResults';
 import type { GroupNode, HistoryNode, ResultNode } from './historyNodes';
@@ -106,7 +106,7 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
 
   private async load(): Promise<HistoryScan> {
     // `undefined` exclude: files.exclude applies (search.exclude does not).
-    const uris = (await vscode.workspace.findFiles(SIDECAR_GLOB, undefined, MAX_SIDECARS)).filter((uri) => uri.scheme === 'file');
+    const uris = (await vscode.workspace.findFiles(SIDECAR_GLOB, undefined, MAX_SIDECARS)).filter((uri) => uri.scheme === 'file' && maybeSidecar(uri.fsPath));
     const reads = await runBatch(uris, { concurrency: READ_CONCURRENCY }, (uri) => this.readResult(uri));
     const results = reads.flatMap((read) => (read.ok && read.value ? [read.value] : []));
     const resultNodes = new Map<string, ResultNode>();

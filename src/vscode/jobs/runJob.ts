@@ -7,9 +7,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type GenerationJobOutput, type ResumableJob, resumeGenerationJob, runGenerationJob } from '../../core/generationJob';
+import { describeImageFailure } from '../../core/imageMessages';
+import { runExport } from '../../core/results/exports/resultExport';
+import { transparentViewsExport } from '../../core/results/exports/transparentViews';
 import { describeProgress, type JobProgress, type JobSession } from '../../core/jobSession';
 import type { GenerationParameters } from '../../core/parameters';
 import { abortSignalFor } from '../cancellation';
+import { showWarning } from '../notifications';
 import type { ExtensionServices } from '../services';
 import { connectionFor, type MultiviewSettings, outputFolderFor, readSettingsOrExplain } from '../settings';
 import { askToKeepWaiting, reportFailure } from './reportFailure';
@@ -44,16 +48,40 @@ export async function runJob(services: ExtensionServices, request: JobRequest, s
         outputFolder: outputFolderFor(settings, imageUri),
         parameters,
         longSide: settings.uploadLongSide,
+        frameSubject: settings.frameSubject,
         cameraLayout: settings.cameraLayout,
         saveViews: settings.saveViews,
         onQueued: (job) => {
           pendingId = services.pending.add({ kind: 'views', job });
         },
-      });
+      }).then((output) => withViewsBackground(services, output, settings, apiKey));
     } finally {
       services.pending.remove(pendingId);
     }
   });
+}
+
+/**
+ * With `multiview.views.background` set to transparent, the views just saved are also cut out of the backdrop (in
+ * the worker, no credit spent). The result is paid for and saved already: a failure here only leaves it opaque, and
+ * says so.
+ */
+async function withViewsBackground(services: ExtensionServices, output: GenerationJobOutput, settings: MultiviewSettings, apiKey: string): Promise<GenerationJobOutput> {
+  if (settings.viewsBackground !== 'transparent' || output.viewPaths.length === 0) {
+    return output;
+  }
+  const workspaceFolder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(output.sidecarPath))?.uri.fsPath;
+  try {
+    if (!workspaceFolder) throw new Error(vscode.l10n.t('it is not in a folder of this workspace.'));
+    const made = await runExport(transparentViewsExport, output, undefined, { engine: services.engine, secret: apiKey, workspaceFolder });
+    if (made.sidecarProblem) services.log.warn(`The sidecar ${path.basename(output.sidecarPath)} does not list the transparent views: ${made.sidecarProblem}`);
+    return made.result;
+  } catch (error) {
+    const reason = describeImageFailure(error, path.basename(output.gridPath))?.message ?? (error instanceof Error ? error.message : String(error));
+    services.log.error(`Make Views Transparent after the generation of ${path.basename(output.gridPath)}: ${reason}`);
+    void showWarning(vscode.l10n.t('The views were saved, but could not be made transparent: {0}', reason));
+    return output;
+  }
 }
 
 /** Finishes a job queued before a window reload (see PendingJobStore); it leaves workspace state when it ends. */
@@ -67,7 +95,7 @@ export async function resumeJob(
 ): Promise<GenerationJobOutput> {
   try {
     return await tracked(services, path.basename(job.imagePath), control, (session) =>
-      resumeGenerationJob({ ...session, connection: connectionFor(settings, apiKey, services.log), job }),
+      resumeGenerationJob({ ...session, connection: connectionFor(settings, apiKey, services.log), job }).then((output) => withViewsBackground(services, output, settings, apiKey)),
     );
   } finally {
     services.pending.remove(pendingId);

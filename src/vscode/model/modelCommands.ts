@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type CommandHandlers, COMMANDS } from '../../commands';
 import { finishedAtLabel, resultDescription } from '../../core/history';
-import { type ResumableModelJob, resumeModelJob, runModelJob, type SavedModel, viewsAreTransparent } from '../../core/modelJob';
+import { type ResumableModelJob, resumeModelJob, runModelJob, type SavedModel, transparentGridOf } from '../../core/modelJob';
 import { type ModelParameters, sanitizeModelParameters } from '../../core/modelParameters';
 import { keyOrExplain } from '../apiKeyStore';
 import { selectedResults } from '../history/historyNodes';
@@ -86,7 +86,7 @@ async function makeModels(services: ExtensionServices, targets: SavedResultInWor
   }
   services.engine.warmUp();
   // A grid that cannot be read is not offered as the input: the job would refuse it.
-  const transparent = await Promise.all(targets.map((target) => viewsAreTransparent(services.engine, target.result.gridPath).catch(() => false)));
+  const transparent = await Promise.all(targets.map(async (target) => (await transparentGridOf(services.engine, target.result).catch(() => undefined)) !== undefined));
   const remembered = services.globalState.get<Partial<Record<keyof ModelParameters, unknown>>>(LAST_MODEL_PARAMETERS_KEY) ?? {};
   const subject = targets.length === 1 ? path.basename(targets[0].result.sourceImagePath) : vscode.l10n.t('{0} results', targets.length);
   const parameters = await pickModelParameters(sanitizeModelParameters(remembered), { subject, count: targets.length, viewsTransparent: transparent.every(Boolean) });

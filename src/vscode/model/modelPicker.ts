@@ -145,7 +145,7 @@ async function pickAdvanced(input: MultiStepInput, chosen: ModelParameters, cont
       description: chosen.multiImage ? vscode.l10n.t('the six views') : vscode.l10n.t('the single image'),
       detail: context.viewsTransparent
         ? vscode.l10n.t('The six views on their transparent background, or the single (cut-out) image')
-        : vscode.l10n.t('The single (cut-out) image: the views are on an opaque background, so they cannot be sent as several points of view'),
+        : vscode.l10n.t('The single (cut-out) image: the views are on an opaque background. Run “Make Views Transparent” (free) to send the six views.'),
       value: 'multiImage',
     },
     numeric('structureGuidance', vscode.l10n.t('Structure guidance'), vscode.l10n.t('How closely the shape follows the picture ({0}–{1})', MODEL_LIMITS.structureGuidance.min, MODEL_LIMITS.structureGuidance.max)),

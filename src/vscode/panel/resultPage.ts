@@ -5,7 +5,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import { signedDegrees } from '../../core/grid';
-import type { Sidecar } from '../../core/sidecarSchema';
+import type { ExportKind, Sidecar } from '../../core/sidecarSchema';
 import { MAX_FRAMES_PER_SECOND, MIN_FRAMES_PER_SECOND } from '../../shared/messages';
 import { html, type SafeHtml } from './html';
 import { viewerTexts } from './viewerTexts';
@@ -38,8 +38,10 @@ export interface ResultPageModel {
   savedPath: string;
   inputUri: string;
   gridUri: string;
-  /** In azimuth order; none when the views were not saved (yet). */
+  /** In azimuth order; none when the views were not saved (yet). The transparent ones when the result has them. */
   views: PageView[];
+  /** The views were cut out of the backdrop ("Make Views Transparent"): the transparent grid's file name. */
+  transparentGrid?: string;
   sidecar: Sidecar;
   framesPerSecond: number;
   /** The cut-out subject (background removed), when one was made. */
@@ -117,6 +119,42 @@ ${pageHead(model.title, { ...env, scriptUri: undefined })}
 </html>`.value;
 }
 
+const EXPORT_LABELS = (): Record<ExportKind, string> => ({
+  'transparent-views': l10n.t('Transparent views'),
+  turntable: l10n.t('Turntable'),
+  'sprite-sheet': l10n.t('Sprite sheet'),
+  'camera-poses': l10n.t('Camera poses'),
+});
+
+/**
+ * What can be made from the views without spending credits (each button runs the command the History runs too), and
+ * what was made: every file the sidecar lists, each one a button that opens it.
+ */
+function exportsSection(model: ResultPageModel, hidden: SafeHtml): SafeHtml {
+  const labels = EXPORT_LABELS();
+  const transparent = model.transparentGrid !== undefined;
+  const free = l10n.t('Made on this computer: no credits are spent. New files are written beside the views, never over a file.');
+  const button = (kind: string, id: string, label: string, title: string) =>
+    html`<button id="${id}" type="button" class="secondary" data-action="export" data-kind="${kind}" title="${title} ${free}">${label}</button>`;
+  return html`<section id="exports"${hidden} aria-labelledby="exports-title">
+    <h2 id="exports-title">${l10n.t('Use the views')}</h2>
+    <div class="actions">
+      ${transparent ? html`` : button('transparent-views', 'make-transparent', l10n.t('Make Views Transparent'), l10n.t('Cuts each view out of the grey backdrop.'))}
+      ${button('sprite-sheet', 'export-sprite-sheet', l10n.t('Export Sprite Sheet'), l10n.t('One PNG atlas of the views in turning order, with TexturePacker JSON (Phaser, PixiJS) and a Godot SpriteFrames file.'))}
+      ${button('camera-poses', 'export-camera-poses', l10n.t('Export Camera Poses'), l10n.t('A transforms.json with each view’s camera, for instant-ngp, nerfstudio or Gaussian splatting.'))}
+    </div>
+    ${
+      model.sidecar.exports.length === 0
+        ? html``
+        : html`<ul id="exported-files">
+      ${model.sidecar.exports.map(
+        (entry) => html`<li data-kind="${entry.kind}">${labels[entry.kind]}: ${entry.files.map((file) => html`<button type="button" class="link" data-action="openExported" data-file="${file}">${file}</button> `)}</li>`,
+      )}
+    </ul>`
+    }
+  </section>`;
+}
+
 /** The result's newest 3D model in the viewer, and every model made from it, when there is one. */
 function modelSection(sidecar: Sidecar, env: PageEnvironment): SafeHtml {
   const models = modelsNewestFirst(sidecar);
@@ -155,6 +193,8 @@ export function renderResultPage(model: ResultPageModel, env: PageEnvironment): 
   // The turntable's frames: the input (azimuth 0°), then the views by azimuth.
   const frames = [{ uri: model.inputUri, valueText: l10n.t('input image, azimuth 0°') }, ...captioned.map((view) => ({ uri: view.uri, valueText: view.caption }))];
   const hidden = views.length === 0 ? html` hidden` : html``;
+  const transparent = model.transparentGrid !== undefined;
+  const viewsClass = transparent ? html` class="transparent"` : html``;
   return html`<!DOCTYPE html>
 <html lang="${env.language}">
 ${pageHead(model.title, env)}
@@ -183,7 +223,7 @@ ${pageHead(model.title, env)}
     </figure>
   </section>
   ${modelSection(sidecar, env)}
-  <section id="views"${hidden} aria-label="${l10n.t('The six views, by azimuth')}">
+  <section id="views"${hidden}${viewsClass} aria-label="${transparent ? l10n.t('The six views, by azimuth, cut out of the backdrop') : l10n.t('The six views, by azimuth')}">
     ${captioned.map(
       (view) => html`<figure class="view" data-azimuth="${view.azimuthDegrees}" data-elevation="${view.elevationDegrees}">
       <img src="${view.uri}" alt="${view.caption}">
@@ -191,7 +231,8 @@ ${pageHead(model.title, env)}
     </figure>`,
     )}
   </section>
-  <section id="turntable"${hidden} aria-labelledby="turntable-title">
+  ${exportsSection(model, hidden)}
+  <section id="turntable"${hidden}${viewsClass} aria-labelledby="turntable-title">
     <h2 id="turntable-title">${l10n.t('Turntable')}</h2>
     <div id="turntable-stage" class="stage" tabindex="0" role="slider" aria-labelledby="turntable-title"
       aria-valuemin="0" aria-valuemax="${frames.length - 1}" aria-valuenow="0" aria-valuetext="${frames[0].valueText}"
@@ -203,7 +244,7 @@ ${pageHead(model.title, env)}
       <label for="turntable-speed">${l10n.t('Speed')}</label>
       <input id="turntable-speed" type="range" min="${MIN_FRAMES_PER_SECOND}" max="${MAX_FRAMES_PER_SECOND}" step="1" value="${model.framesPerSecond}">
       <output id="turntable-speed-value" for="turntable-speed" data-template="${l10n.t('{0} frames per second', '{0}')}">${l10n.t('{0} frames per second', model.framesPerSecond)}</output>
-      <button id="export-animation" type="button" class="secondary" data-action="exportAnimation">${l10n.t('Export Animation')}</button>
+      <button id="export-animation" type="button" class="secondary" data-action="export" data-kind="turntable" title="${l10n.t('Saves the turntable at this speed as a GIF and as a full-colour animated PNG beside the grid; no credits are spent.')}">${l10n.t('Export Animation')}</button>
     </div>
   </section>
   <section class="details">

@@ -6,25 +6,28 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeImageFailure } from '../../core/imageMessages';
 import type { SavedResult } from '../../core/readSidecar';
-import type { ImageEngine } from '../../image/engine';
-import { exportTurntable, viewsByAzimuth } from '../../core/turntableExport';
+import { listedTransparentViews, viewsByAzimuth } from '../../core/results/resultViews';
 import { COMMANDS } from '../../commands';
-import { clampFramesPerSecond, isFromPanelMessage, type PanelFile, type ToPanelMessage } from '../../shared/messages';
+import { clampFramesPerSecond, isFromPanelMessage, type PanelExportKind, type PanelFile, type ToPanelMessage } from '../../shared/messages';
 import { type FromViewerMessage, isFromViewerMessage, type ToViewerMessage } from '../../shared/viewerMessages';
-import { announceSavedFile, showError } from '../notifications';
 import { modelsNewestFirst, type PageEnvironment, renderResultPage } from './resultPage';
+
+/** The command each export button of the page runs (the same the History and the palette run). */
+const EXPORT_COMMANDS: Record<PanelExportKind, string> = {
+  'transparent-views': COMMANDS.makeViewsTransparent,
+  turntable: COMMANDS.exportTurntable,
+  'sprite-sheet': COMMANDS.exportSpriteSheet,
+  'camera-poses': COMMANDS.exportCameraPoses,
+};
 
 export class ResultPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
-  private exporting = false;
   private disposed = false;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
-    private readonly engine: ImageEngine,
     private readonly panel: vscode.WebviewPanel,
     private result: SavedResult,
     private framesPerSecond: number,
@@ -45,6 +48,10 @@ export class ResultPanel implements vscode.Disposable {
 
   static titleOf(result: SavedResult): string {
     return vscode.l10n.t('Multiview: {0}', path.basename(result.sourceImagePath));
+  }
+
+  get sidecarPath(): string {
+    return this.result.sidecarPath;
   }
 
   update(result: SavedResult): void {
@@ -84,9 +91,15 @@ export class ResultPanel implements vscode.Disposable {
       case 'makeModel':
         await vscode.commands.executeCommand(COMMANDS.makeModel, vscode.Uri.file(this.result.sidecarPath));
         break;
-      case 'exportAnimation':
+      case 'openExported': {
+        // Only a file the sidecar lists as made from this result, beside its grid (names are bare: readSidecar).
+        const listed = this.result.sidecar.exports.some((entry) => entry.files.includes(message.file));
+        if (listed) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path.join(path.dirname(this.result.gridPath), message.file)), vscode.ViewColumn.Active);
+        break;
+      }
+      case 'export':
         this.framesPerSecond = clampFramesPerSecond(message.framesPerSecond);
-        await this.exportAnimation();
+        await this.runExport(message.kind);
         break;
     }
   }
@@ -120,26 +133,14 @@ export class ResultPanel implements vscode.Disposable {
     }
   }
 
-  /** "Export Animation": the turntable as `<stem>-turntable.gif` beside the grid, never over an existing file. */
-  private async exportAnimation(): Promise<void> {
-    if (this.exporting) {
-      return;
-    }
-    this.exporting = true;
+  /** The export's command, as History and the palette run it; the button is busy until it ends. */
+  private async runExport(kind: PanelExportKind): Promise<void> {
+    const command = EXPORT_COMMANDS[kind];
     try {
-      const exported = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Multiview: exporting the turntable…') },
-        () => exportTurntable(this.result, this.framesPerSecond, this.engine),
-      );
-      void announceAnimation(vscode.Uri.file(exported.path), exported.inputSkipped);
-    } catch (error) {
-      this.log.error(`Export Animation: ${error instanceof Error ? error.message : String(error)}`);
-      const reason = describeImageFailure(error, path.basename(this.result.gridPath))?.message ?? (error instanceof Error ? error.message : String(error));
-      void showError(vscode.l10n.t('The animation could not be exported: {0}', reason));
+      await vscode.commands.executeCommand(command, vscode.Uri.file(this.result.sidecarPath), undefined, { framesPerSecond: this.framesPerSecond });
     } finally {
-      this.exporting = false;
       if (!this.disposed) {
-        void this.panel.webview.postMessage({ type: 'exportFinished' } satisfies ToPanelMessage);
+        void this.panel.webview.postMessage({ type: 'exportFinished', kind } satisfies ToPanelMessage);
       }
     }
   }
@@ -150,6 +151,7 @@ export class ResultPanel implements vscode.Disposable {
     this.panel.title = ResultPanel.titleOf(result);
     const asUri = (file: string) => webview.asWebviewUri(vscode.Uri.file(file)).toString();
     const folder = path.dirname(result.gridPath);
+    const transparent = listedTransparentViews(result);
     webview.html = renderResultPage(
       {
         title: ResultPanel.titleOf(result),
@@ -158,7 +160,8 @@ export class ResultPanel implements vscode.Disposable {
         savedPath: vscode.workspace.asRelativePath(path.dirname(result.gridPath), false),
         inputUri: asUri(result.sourceImagePath),
         gridUri: asUri(result.gridPath),
-        views: viewsByAzimuth(result).map((view) => ({ uri: asUri(view.path), azimuthDegrees: view.azimuthDegrees, elevationDegrees: view.elevationDegrees })),
+        views: (transparent?.views ?? viewsByAzimuth(result)).map((view) => ({ uri: asUri(view.path), azimuthDegrees: view.azimuthDegrees, elevationDegrees: view.elevationDegrees })),
+        ...(transparent ? { transparentGrid: path.basename(transparent.gridPath) } : {}),
         sidecar: result.sidecar,
         framesPerSecond: this.framesPerSecond,
         ...(result.sidecar.subject ? { subjectUri: asUri(path.join(folder, result.sidecar.subject.file)) } : {}),
@@ -209,12 +212,4 @@ export function webviewOptions(extensionUri: vscode.Uri, result: SavedResult): v
       vscode.Uri.file(path.dirname(result.gridPath)),
     ],
   };
-}
-
-async function announceAnimation(uri: vscode.Uri, inputSkipped: string | undefined): Promise<void> {
-  const name = path.basename(uri.fsPath);
-  const saved = inputSkipped
-    ? vscode.l10n.t('saved {0} with the six views only: the input image could not be read.', name)
-    : vscode.l10n.t('saved {0}.', name);
-  await announceSavedFile(saved, uri, { open: (file) => vscode.commands.executeCommand('vscode.open', file, vscode.ViewColumn.Active) });
 }

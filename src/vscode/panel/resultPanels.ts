@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isFile } from '../../core/files';
 import type { SavedResult } from '../../core/readSidecar';
-import type { ImageEngine } from '../../image/engine';
 import { DEFAULT_FRAMES_PER_SECOND, parsePanelState } from '../../shared/messages';
 import { showError } from '../notifications';
 import { readSavedResultInWorkspace } from '../savedResults';
@@ -24,7 +23,6 @@ export class ResultPanels implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
-    private readonly engine: ImageEngine,
   ) {}
 
   /** The panel of a result just saved (or read from its sidecar), beside the editor, without taking the focus. */
@@ -42,6 +40,13 @@ export class ResultPanels implements vscode.Disposable {
       webviewOptions(this.extensionUri, result),
     );
     this.adopt(webviewPanel, result, DEFAULT_FRAMES_PER_SECOND);
+  }
+
+  /** Shows `result` again in the panel that shows it now, if one does (a file was made from it); opens none. */
+  refreshIfShown(result: SavedResult): void {
+    for (const panel of this.panels.values()) {
+      if (path.resolve(panel.sidecarPath) === path.resolve(result.sidecarPath)) panel.update(result);
+    }
   }
 
   /** `multiview.openResult`: the panel of the result whose sidecar is `sidecar` (a .json file's Uri). */
@@ -86,7 +91,7 @@ export class ResultPanels implements vscode.Disposable {
 
   private adopt(webviewPanel: vscode.WebviewPanel, result: SavedResult, framesPerSecond: number): void {
     const key = panelKey(result);
-    const panel = new ResultPanel(this.extensionUri, this.log, this.engine, webviewPanel, result, framesPerSecond, () => {
+    const panel = new ResultPanel(this.extensionUri, this.log, webviewPanel, result, framesPerSecond, () => {
       if (this.panels.get(key) === panel) {
         this.panels.delete(key);
       }

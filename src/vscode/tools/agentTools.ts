@@ -7,6 +7,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { plannedFileName } from '../../core/results/resultFiles';
 import { redactSecret } from '../../api/redact';
 import { checkGenerateInput, checkListResultsInput, checkMakeModelInput, describeGenerated, describeModel, describeResults, type MakeModelToolInput, TOOL_NAMES, type ToolName, workspacePath } from '../../core/agentTools';
 import { isFile } from '../../core/files';
@@ -204,7 +205,7 @@ function makeModelTool(services: ExtensionServices): Tool {
       const parameters = plannedModelParameters(services, input.value.parameters);
       const root = target.workspaceFolder.uri.fsPath;
       const name = workspacePath(target.result.sourceImagePath, root);
-      const file = workspacePath(path.join(path.dirname(target.result.sidecarPath), `${path.basename(target.result.sidecarPath, '.json')}-3d${MODEL_FILE_EXTENSIONS[parameters.format]}`), root);
+      const file = workspacePath(path.join(path.dirname(target.result.sidecarPath), plannedFileName(target.result.sidecarPath, 'model', MODEL_FILE_EXTENSIONS[parameters.format])), root);
       return {
         invocationMessage: vscode.l10n.t('Making a 3D model of {0}…', name),
         confirmationMessages: {

@@ -19,7 +19,7 @@
  * - Cameras: OpenGL axes (the camera looks down its -Z, +Y up, +X right), camera-to-world, as both tools read them.
  * nerfstudio and instant-ngp ignore keys they do not know, so the decisions travel in a `multiview` object.
  */
-import { viewPoses, type CameraLayout } from '../grid';
+import { viewPoses, type CameraLayout } from '../../grid';
 
 export interface TransformsJsonInput {
   layout: CameraLayout;

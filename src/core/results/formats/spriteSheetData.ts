@@ -3,7 +3,7 @@
  * TexturePacker's "JSON Hash", which Phaser 3 (`this.load.atlas`) and PixiJS (`Assets.load`, `Spritesheet`) read,
  * and a Godot 4 `SpriteFrames` resource for AnimatedSprite2D/3D. Pure text: no pixels, no `vscode`.
  */
-import { viewFileSuffix, type ViewPose } from '../grid';
+import { viewFileSuffix, type ViewPose } from '../../grid';
 
 export interface SpriteSheetFrameRect {
   name: string;
