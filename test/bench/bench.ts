@@ -8,7 +8,8 @@
  *
  * Where the budgets come from: bundle, activation, overhead and polling from the speed-budget issue (#4); the .vsix,
  * the image engine and "grid shown / views saved" from the image-engine issue (#9); modules in two bundles from the
- * codebase issue (#10); the viewer's size and first frame from the 3D issue (#11, figures without a budget).
+ * codebase issue (#10); the viewer's size and first frame from the 3D issue (#11, figures without a budget); framing,
+ * the views' cut-out and its accuracy from issue #15; each export's time and the turntable formats from issue #17.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -20,7 +21,12 @@ import { MultiviewClient } from '../../src/api/client';
 import { endpointsFromBaseUrls } from '../support/endpoints';
 import { corpusFile } from '../support/imageCorpus';
 import { measureViewer } from '../viewer/viewerBench';
+import { cutoutBench } from './cutoutBench';
+import { exportsBench } from './exportsBench';
+import { framingBench } from './framingBench';
 import { imageBench } from './imageBench';
+import { resultExportsBench } from './resultExportsBench';
+import { turntableBench } from './turntableBench';
 import type { RunFigures } from './product-run';
 import { startTimedJobServer } from './timed-job-server';
 
@@ -393,6 +399,20 @@ async function main(): Promise<void> {
     rows.push(...image.rows);
     details.push(...image.details);
   });
+  // The issue of framing and transparent views (#15) and the exports issue (#17): each module's own figures.
+  for (const [name, bench] of [
+    ['Subject framing', framingBench],
+    ['View cut-out', cutoutBench],
+    ['Turntable formats', turntableBench],
+    ['Sprite sheet', exportsBench],
+    ['Result exports', resultExportsBench],
+  ] as const) {
+    await measure(name, async () => {
+      const figures = await bench();
+      rows.push(...figures.rows);
+      details.push(...figures.details);
+    });
+  }
   await measure('Final answer -> grid shown -> views saved', async () => {
     const server = await startContractServerProcess();
     const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'mv-bench-result-'));

@@ -72,6 +72,11 @@ export const SCENARIO_NAMES = [
   'wrong-size-grid',
   /** Multiview only: a valid grid whose background is transparent (opaque subjects), as multi_image wants. */
   'transparent-grid',
+  /**
+   * Multiview only: a grid as the model draws one, a shaded subject on a noisy grey backdrop in each view, whose true
+   * masks are known (grid-image.ts gridSubjectMask), so that cut-out views can be checked pixel by pixel.
+   */
+  'model-views',
   /** Background removal only: the cut-out link serves a JPEG (no transparency) named .png, typed image/png. */
   'cutout-not-png',
   /** Image to 3D only: the model link (named .glb, .obj...) answers 200 application/octet-stream with an HTML page. */

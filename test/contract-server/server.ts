@@ -78,6 +78,8 @@ export interface ContractServerOptions {
   validKeys?: string[];
   /** Serve result grids with photo-like grain, as large as real ones (for benchmarks); default flat colours. */
   texturedGrids?: boolean;
+  /** Serve every result grid as the 'model-views' scenario does (subjects on a grey backdrop): the demo's sandbox. */
+  subjectGrids?: boolean;
 }
 
 /** Uploads are at most 5 MB decoded (docs/api-contract.md §4); bodies above this are refused outright. */
@@ -368,7 +370,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     }
     const width = numberOr(body.width, DEFAULT_WIDTH);
     const height = numberOr(body.height, DEFAULT_HEIGHT);
-    return { file: gridFile(width, height, options.texturedGrids ?? false), meta: { image, width, height } };
+    return { file: gridFile(width, height, { textured: options.texturedGrids ?? false, subjects: options.subjectGrids ?? false }), meta: { image, width, height } };
   }
 
   /** Cuts the subject out of the image sent: an upload, one of this server's results, or the made-up photo. */
@@ -712,11 +714,11 @@ function validationErrors(route: SubmitRoute, body: Record<string, unknown>): Fi
 }
 
 /** The grid, or one of its faulty variants for the grid scenarios. */
-function gridFile(width: number, height: number, textured: boolean): ResultFile {
+function gridFile(width: number, height: number, look: { textured: boolean; subjects: boolean }): ResultFile {
   return {
     extension: 'png',
     serve(acting) {
-      const intact = (): Buffer => gridPng(width, height, { textured });
+      const intact = (): Buffer => gridPng(width, height, look);
       switch (acting) {
         case 'damaged-grid':
           return { contentType: 'image/png', bytes: damagedPng(intact()) };
@@ -724,6 +726,8 @@ function gridFile(width: number, height: number, textured: boolean): ResultFile 
           return { contentType: 'image/png', bytes: gridPng(WRONG_SIZE_GRID_SIDE, WRONG_SIZE_GRID_SIDE) };
         case 'transparent-grid':
           return { contentType: 'image/png', bytes: gridPng(width, height, { transparent: true }) };
+        case 'model-views':
+          return { contentType: 'image/png', bytes: gridPng(width, height, { subjects: true }) };
         default:
           return { contentType: 'image/png', bytes: intact() };
       }
