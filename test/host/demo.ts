@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: the packaged extension in a real VS Code (code-server) in your browser, wired to
  * the LOCAL contract server. A sandbox: nothing is sent to the real API, the results are
- * placeholder tiles, and any API key that does not start with "invalid" is accepted.
+ * placeholder grids (a simple subject on grey in each view), and any API key that does not start with "invalid" is accepted.
  *
  *   node out/test/host/demo.js [--port 8080] [--host 127.0.0.1] [--vsix path] [--theme light|dark]
  *

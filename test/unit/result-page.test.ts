@@ -150,3 +150,50 @@ describe('the result page', () => {
     assert.match(page, /<h1>This result was moved or deleted<\/h1>/);
   });
 });
+
+describe('the result page: framing and the free exports', () => {
+  const framedRecord = (step: Record<string, unknown>) =>
+    ({
+      source: { mime: 'image/png', width: 1600, height: 1200 },
+      options: { padToSquare: true, longSide: 1024 },
+      steps: [{ step: 'decoded', scale: 1, width: 1600, height: 1200 }, step, { step: 'composited', background: '#7f7f7f' }],
+      sent: { mime: 'image/jpeg', width: 1024, height: 1024 },
+      note: '',
+    }) as unknown as Sidecar['inputPreparation'];
+
+  test('a framed cut-out is shown as it was sent: the picture placed on the grey square by the recorded box and scale', () => {
+    const step = { step: 'framed', box: { x: 1200, y: 100, width: 200, height: 100 }, scale: 4.352, share: 0.85, to: { width: 1024, height: 1024 } };
+    const page = renderResultPage(model({ sidecar: sidecar({ inputPreparation: framedRecord(step) }) }), ENV);
+    const svg = /<svg id="input-image"[^>]*viewBox="0 0 1024 1024"[^>]*>([\s\S]*?)<\/svg>/.exec(page);
+    assert.ok(svg, 'the input is drawn framed');
+    assert.match(svg[1], /<rect width="1024" height="1024" fill="#7f7f7f">/);
+    // The box centred on the square: x = (1024 - 200·4.352)/2 - 1200·4.352 = -5145.6, y = (1024 - 100·4.352)/2 - 100·4.352 = -140.8.
+    assert.match(svg[1], /<image href="https:\/\/res\/ws\/assets\/mug\.png" x="-5145\.6" y="-140\.8" width="6963\.2" height="5222\.4"/);
+    assert.match(page, /subject fills 85% of the square sent/);
+    assert.doesNotMatch(page, /style="/, 'placed by attributes: no inline style for the CSP to refuse');
+  });
+
+  test('a framing record that is not numbers (a hand-edited sidecar) shows the input as it is', () => {
+    const step = { step: 'framed', box: { x: 'a', y: 0, width: 200, height: 100 }, scale: 4, share: 0.85, to: { width: 1024, height: 1024 } };
+    const page = renderResultPage(model({ sidecar: sidecar({ inputPreparation: framedRecord(step) }) }), ENV);
+    assert.match(page, /<img id="input-image" src="https:\/\/res\/ws\/assets\/mug\.png"/);
+  });
+
+  test('every export is offered while nothing was made; transparent views then show on the checkerboard and every exported file is listed, escaped', () => {
+    const fresh = renderResultPage(model(), ENV);
+    for (const id of ['make-transparent', 'export-sprite-sheet', 'export-camera-poses', 'export-animation']) assert.match(fresh, new RegExp(`id="${id}"`));
+    assert.match(fresh, /no credits are spent/);
+    assert.doesNotMatch(fresh, /id="exported-files"/);
+    const exported = sidecar({
+      exports: [
+        { kind: 'transparent-views', files: ['mug-multiview-657-transparent.png', HOSTILE], createdAt: '', details: {} },
+        { kind: 'camera-poses', files: ['mug-multiview-657-transforms.json'], createdAt: '', details: {} },
+      ],
+    });
+    const page = renderResultPage(model({ sidecar: exported, transparentGrid: 'mug-multiview-657-transparent.png' }), ENV);
+    assert.match(page, /<section id="views" class="transparent"/);
+    assert.doesNotMatch(page, /id="make-transparent"/, 'already transparent: not offered again');
+    assert.match(page, /data-action="openExported" data-file="mug-multiview-657-transforms\.json"/);
+    assert.ok(!page.includes(HOSTILE), 'a file name from the sidecar is escaped');
+  });
+});

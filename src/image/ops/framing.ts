@@ -11,17 +11,14 @@
  */
 import { alphaByteOffset, PngStreamError, rowToRgba, streamPngRows, type PngStreamLayout } from '../codecs/pngStream';
 import { applyExifOrientation, centreOnBackground, compositeInPlace, cropRgba, downscaleArea, NEUTRAL_GREY, resizeBilinear, type RgbaImage } from '../raster';
+import type { Rect } from '../../shared/gridGeometry';
 
 export const ALPHA_THRESHOLD = Math.round(0.1 * 255);
 export const MIN_FRAME_SHARE = 0.5;
 export const MAX_FRAME_SHARE = 0.95;
 
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+/** A box in the picture's pixels (the shared Rect). */
+export type Box = Rect;
 
 interface Size {
   width: number;

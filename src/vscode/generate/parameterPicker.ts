@@ -237,7 +237,7 @@ export async function pickParameters(
     };
     const remove: Choice<boolean> = {
       label: vscode.l10n.t('Remove the background first (one more job: spends credits)'),
-      detail: vscode.l10n.t('The service cuts the object out; the cut-out is saved beside the views and sent on the neutral grey'),
+      detail: vscode.l10n.t('The object alone can be framed on the model’s grey, as the model was trained: cleaner, larger views of it. The cut-out is saved beside the views.'),
       value: true,
     };
     const picked = await input.showQuickPick({

@@ -6,6 +6,7 @@
 import * as l10n from '@vscode/l10n';
 import { signedDegrees } from '../../core/grid';
 import type { ExportKind, Sidecar } from '../../core/sidecarSchema';
+import type { UploadRecord, UploadStep } from '../../image/engine';
 import { MAX_FRAMES_PER_SECOND, MIN_FRAMES_PER_SECOND } from '../../shared/messages';
 import { html, type SafeHtml } from './html';
 import { viewerTexts } from './viewerTexts';
@@ -155,6 +156,51 @@ function exportsSection(model: ResultPageModel, hidden: SafeHtml): SafeHtml {
   </section>`;
 }
 
+type FramedStep = Extract<UploadStep, { step: 'framed' }>;
+
+/**
+ * The framing the upload recorded, when the subject of a cut-out was framed before it was sent; a sidecar is
+ * anyone's file, so only finite, positive sizes are taken.
+ */
+function framingOf(sidecar: Sidecar): { step: FramedStep; source: { width: number; height: number } } | undefined {
+  const record = sidecar.inputPreparation as Partial<UploadRecord> | null;
+  const step = Array.isArray(record?.steps) ? (record.steps.find((candidate) => candidate?.step === 'framed') as FramedStep | undefined) : undefined;
+  const source = record?.source;
+  const positive = (...values: unknown[]) => values.every((value) => typeof value === 'number' && Number.isFinite(value) && value > 0);
+  const finite = (...values: unknown[]) => values.every((value) => typeof value === 'number' && Number.isFinite(value));
+  if (!step || !source || !positive(step.scale, step.share, step.to?.width, step.box?.width, step.box?.height, source.width, source.height) || !finite(step.box.x, step.box.y)) {
+    return undefined;
+  }
+  return { step, source: { width: source.width, height: source.height } };
+}
+
+/**
+ * The input as it was sent: a framed cut-out is drawn as the model got it (the picture scaled and placed on the grey
+ * square by the recorded box and scale: SVG attributes, not inline styles, so the CSP holds); anything else as it is.
+ */
+function inputFigure(model: ResultPageModel): SafeHtml {
+  const { sidecar } = model;
+  const framing = framingOf(sidecar);
+  if (!framing) {
+    return html`<figure class="input">
+      <img id="input-image" src="${model.inputUri}" alt="${l10n.t('Input image {0}', sidecar.sourceImage)}">
+      <figcaption>${l10n.t('Input: {0}', sidecar.sourceImage)}</figcaption>
+    </figure>`;
+  }
+  const { step, source } = framing;
+  const side = step.to.width;
+  const x = (side - step.box.width * step.scale) / 2 - step.box.x * step.scale;
+  const y = (side - step.box.height * step.scale) / 2 - step.box.y * step.scale;
+  const round = (value: number) => Math.round(value * 100) / 100;
+  return html`<figure class="input framed">
+      <svg id="input-image" role="img" viewBox="0 0 ${side} ${side}" aria-label="${l10n.t('Input image {0}, framed as it was sent', sidecar.sourceImage)}">
+        <rect width="${side}" height="${side}" fill="#7f7f7f"></rect>
+        <image href="${model.inputUri}" x="${round(x)}" y="${round(y)}" width="${round(source.width * step.scale)}" height="${round(source.height * step.scale)}" preserveAspectRatio="none"></image>
+      </svg>
+      <figcaption>${l10n.t('Input: {0}, framed: its subject fills {1}% of the square sent', sidecar.sourceImage, Math.round(step.share * 100))}</figcaption>
+    </figure>`;
+}
+
 /** The result's newest 3D model in the viewer, and every model made from it, when there is one. */
 function modelSection(sidecar: Sidecar, env: PageEnvironment): SafeHtml {
   const models = modelsNewestFirst(sidecar);
@@ -205,10 +251,7 @@ ${pageHead(model.title, env)}
     <p class="subtitle">${l10n.t('3 rows × 2 columns, azimuth 30° to 330° around the object · saved in {0}', model.savedPath)}</p>
   </header>
   <section class="images">
-    <figure class="input">
-      <img id="input-image" src="${model.inputUri}" alt="${l10n.t('Input image {0}', sidecar.sourceImage)}">
-      <figcaption>${l10n.t('Input: {0}', sidecar.sourceImage)}</figcaption>
-    </figure>
+    ${inputFigure(model)}
     ${
       model.subjectUri && sidecar.subject
         ? html`<figure class="subject">
