@@ -2,6 +2,8 @@
  * Every command id of the extension, in one place. Each is declared in package.json's `contributes.commands` (a unit
  * test holds the two equal) and handled in main.ts, whose handler map must cover all of them (a type checks it).
  */
+import type { ExportKind } from './shared/exportKinds';
+
 export const COMMANDS = {
   generate: 'multiview.generate',
   generateFromExplorer: 'multiview.generateFromExplorer',
@@ -35,6 +37,14 @@ export const COMMANDS = {
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+/** The command of each free export (the panel's buttons run them too). */
+export const EXPORT_COMMANDS = {
+  'transparent-views': COMMANDS.makeViewsTransparent,
+  turntable: COMMANDS.exportTurntable,
+  'sprite-sheet': COMMANDS.exportSpriteSheet,
+  'camera-poses': COMMANDS.exportCameraPoses,
+} as const satisfies Record<ExportKind, CommandId>;
 
 /** A handler for every command: the arguments are whatever VS Code (a menu, a keybinding, another extension) passes. */
 export type CommandHandlers = Record<CommandId, (...args: unknown[]) => unknown>;

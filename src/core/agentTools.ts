@@ -13,7 +13,8 @@ import { signedDegrees } from './grid';
 import { MODEL_LIMITS, MODEL_RESOLUTIONS, type ModelParameters } from './modelParameters';
 import { type GenerationParameters, LIMITS, validateGuidanceScale, validateNegativePrompt, validatePrompt, validateSeed, validateSize, validateSteps } from './parameters';
 import type { SavedResult } from './readSidecar';
-import type { ExportKind, SidecarModel } from './sidecarSchema';
+import type { SidecarModel } from './sidecarSchema';
+import { exportLabel } from './results/exports/resultExport';
 
 export const TOOL_NAMES = {
   generate: 'multiview_generate',
@@ -187,13 +188,7 @@ export function describeGenerated(result: SavedResult, workspaceFolder: string):
 /** One line per file made from the result without a paid job (transparent views, turntables…), newest last. */
 function exportLines(result: SavedResult, at: (file: string) => string, indent: string): string[] {
   const folder = path.dirname(result.sidecarPath);
-  const labels: Record<ExportKind, string> = {
-    'transparent-views': l10n.t('transparent views (the grid, then each view)'),
-    turntable: l10n.t('turntable'),
-    'sprite-sheet': l10n.t('sprite sheet'),
-    'camera-poses': l10n.t('camera poses'),
-  };
-  return result.sidecar.exports.map((entry) => `${indent}${labels[entry.kind]}: ${entry.files.map((file) => at(path.join(folder, file))).join(', ')}`);
+  return result.sidecar.exports.map((entry) => `${indent}${exportLabel(entry.kind)}: ${entry.files.map((file) => at(path.join(folder, file))).join(', ')}`);
 }
 
 /** The listing an agent refers to earlier runs by: newest first, each with its sidecar, grid and parameters. */

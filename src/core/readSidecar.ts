@@ -7,13 +7,14 @@ import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_ENDPOINT_PRESET, isEndpointPresetId } from '../api/presetIds';
+import { isExportKind } from '../shared/exportKinds';
 import { isRecord } from '../shared/isRecord';
 import { hasControlCharacters } from '../shared/text';
 import { isInside } from './files';
 import { GRID_COLUMNS, GRID_ROWS } from '../shared/gridGeometry';
 import { parseCameraLayout } from './grid';
 import { BUILT_IN_DEFAULTS } from './parameters';
-import { EXPORT_KINDS, type ExportKind, type InputPreparationRecord, SIDECAR_SCHEMA, type Sidecar, type SidecarExport, type SidecarModel, type SidecarSubject, type SidecarView, type ViewsSkipped } from './sidecarSchema';
+import { type InputPreparationRecord, SIDECAR_SCHEMA, type Sidecar, type SidecarExport, type SidecarModel, type SidecarSubject, type SidecarView, type ViewsSkipped } from './sidecarSchema';
 
 /** Larger than any sidecar we write (a few KB); a bigger file is not one of ours. */
 export const MAX_SIDECAR_BYTES = 1024 * 1024;
@@ -208,14 +209,14 @@ export function parseSidecar(json: unknown): Sidecar | undefined {
 
 /** An export whose every file is a bare name; one naming no file, or a file that cannot be a name, is dropped. */
 function parseExport(value: unknown): SidecarExport | undefined {
-  if (!isRecord(value) || !EXPORT_KINDS.includes(value.kind as ExportKind) || !Array.isArray(value.files)) {
+  if (!isRecord(value) || !isExportKind(value.kind) || !Array.isArray(value.files)) {
     return undefined;
   }
   const names = value.files.slice(0, MAX_FILES_PER_EXPORT).map((file) => (isText(file) ? bareFileName(file) : undefined));
   if (names.length === 0 || names.some((name) => name === undefined)) {
     return undefined;
   }
-  return { kind: value.kind as ExportKind, files: names as string[], createdAt: text(value.createdAt), details: isRecord(value.details) ? value.details : {} };
+  return { kind: value.kind, files: names as string[], createdAt: text(value.createdAt), details: isRecord(value.details) ? value.details : {} };
 }
 
 function parseView(value: unknown): SidecarView | undefined {

@@ -5,6 +5,7 @@
 import type { EndpointPresetId } from '../api/presetIds';
 import type { ImageTransport } from '../api/types';
 import type { UploadRecord } from '../image/engine';
+import type { ExportKind } from '../shared/exportKinds';
 import type { Rect } from '../shared/gridGeometry';
 import type { CameraLayout, ViewPose } from './grid';
 
@@ -100,11 +101,9 @@ export interface Sidecar {
   exports: SidecarExport[];
 }
 
-/** What a free export makes from a saved result (src/core/results/exports/). */
-export type ExportKind = 'transparent-views' | 'turntable' | 'sprite-sheet' | 'camera-poses';
+export type { ExportKind } from '../shared/exportKinds';
 
-export const EXPORT_KINDS: readonly ExportKind[] = ['transparent-views', 'turntable', 'sprite-sheet', 'camera-poses'];
-
+/** What a free export made from a saved result (src/core/results/exports/). */
 export interface SidecarExport {
   kind: ExportKind;
   /**

@@ -4,6 +4,7 @@
  * scripts); the webview sends the user's actions back. Everything from the webview is checked here before use.
  */
 
+import { type ExportKind, isExportKind } from './exportKinds';
 import { isRecord } from './isRecord';
 
 /** The saved files a panel's buttons open: the grid, its sidecar, the newest 3D model. */
@@ -14,9 +15,6 @@ export const MIN_FRAMES_PER_SECOND = 1;
 export const MAX_FRAMES_PER_SECOND = 12;
 export const DEFAULT_FRAMES_PER_SECOND = 4;
 
-/** The free exports the panel offers (each runs its command, as History and the palette do). */
-export type PanelExportKind = 'transparent-views' | 'turntable' | 'sprite-sheet' | 'camera-poses';
-const PANEL_EXPORT_KINDS: readonly string[] = ['transparent-views', 'turntable', 'sprite-sheet', 'camera-poses'] satisfies PanelExportKind[];
 
 export type FromPanelMessage =
   | { readonly type: 'open'; readonly file: PanelFile }
@@ -24,12 +22,12 @@ export type FromPanelMessage =
   /** A file made from the result, by its name (the host opens it only if the sidecar lists it). */
   | { readonly type: 'openExported'; readonly file: string }
   /** An export, with the turntable's speed as the panel shows it (the exports that animate use it). */
-  | { readonly type: 'export'; readonly kind: PanelExportKind; readonly framesPerSecond: number }
+  | { readonly type: 'export'; readonly kind: ExportKind; readonly framesPerSecond: number }
   /** "Make 3D Model…": the host asks for the model's options (and says it spends credits) before anything runs. */
   | { readonly type: 'makeModel' };
 
 /** The export is done (saved or not): its button may be pressed again. */
-export type ToPanelMessage = { readonly type: 'exportFinished'; readonly kind: PanelExportKind };
+export type ToPanelMessage = { readonly type: 'exportFinished'; readonly kind: ExportKind };
 
 /** What the webview saves with setState: enough to render the same panel again after a reload, nothing more. */
 export interface PanelState {
@@ -50,14 +48,14 @@ export function isFromPanelMessage(value: unknown): value is FromPanelMessage {
     case 'openExported':
       return typeof value.file === 'string' && value.file.length > 0 && value.file.length <= 255;
     case 'export':
-      return PANEL_EXPORT_KINDS.includes(value.kind as string) && typeof value.framesPerSecond === 'number' && Number.isFinite(value.framesPerSecond);
+      return isExportKind(value.kind) && typeof value.framesPerSecond === 'number' && Number.isFinite(value.framesPerSecond);
     default:
       return false;
   }
 }
 
 export function isToPanelMessage(value: unknown): value is ToPanelMessage {
-  return isRecord(value) && value.type === 'exportFinished' && PANEL_EXPORT_KINDS.includes(value.kind as string);
+  return isRecord(value) && value.type === 'exportFinished' && isExportKind(value.kind);
 }
 
 /** A speed from the webview (or saved state), forced into the supported range; anything unusable is the default. */

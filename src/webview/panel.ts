@@ -5,11 +5,11 @@ import {
   clampFramesPerSecond,
   type FromPanelMessage,
   isToPanelMessage,
-  type PanelExportKind,
   type PanelFile,
   type PanelState,
   parsePanelState,
 } from '../shared/messages';
+import type { ExportKind } from '../shared/exportKinds';
 import type { FromViewerMessage } from '../shared/viewerMessages';
 
 /** The page's VS Code API, as acquireVsCodeApi() gives it (once per page). */
@@ -162,7 +162,7 @@ export function startPanel(vscode: PanelApi): void {
       // Busy until the host says this export finished (saved or not).
       button.disabled = true;
       button.setAttribute('aria-busy', 'true');
-      vscode.postMessage({ type: 'export', kind: button.dataset.kind as PanelExportKind, framesPerSecond });
+      vscode.postMessage({ type: 'export', kind: button.dataset.kind as ExportKind, framesPerSecond });
     }
   });
 

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { type CommandHandlers, COMMANDS } from '../../commands';
+import { type CommandHandlers, EXPORT_COMMANDS } from '../../commands';
 import { finishedAtLabel, resultDescription } from '../../core/history';
 import { describeImageFailure } from '../../core/imageMessages';
 import { isCancellation } from '../../core/jobSession';
@@ -23,7 +23,7 @@ import { announceSavedFile, showError, showInformation, showWarning } from '../n
 import { findSavedResults, readSavedResultInWorkspace, type SavedResultInWorkspace } from '../savedResults';
 import type { ExtensionServices } from '../services';
 
-type ExportCommandIds = typeof COMMANDS.makeViewsTransparent | typeof COMMANDS.exportTurntable | typeof COMMANDS.exportSpriteSheet | typeof COMMANDS.exportCameraPoses;
+type ExportCommandIds = (typeof EXPORT_COMMANDS)[keyof typeof EXPORT_COMMANDS];
 
 /** What each command says, and how it reads the panel's options into the export's. */
 interface ExportCommand<Options> {
@@ -41,7 +41,7 @@ export function exportCommands(services: ExtensionServices): Pick<CommandHandler
     if (targets.length > 0) await runExports(services, definition, targets, definition.options(options));
   };
   return {
-    [COMMANDS.makeViewsTransparent]: command({
+    [EXPORT_COMMANDS['transparent-views']]: command({
       exporter: transparentViewsExport,
       title: vscode.l10n.t('Make Views Transparent'),
       options: () => undefined,
@@ -50,17 +50,17 @@ export function exportCommands(services: ExtensionServices): Pick<CommandHandler
         return present && vscode.l10n.t('The views of {0} are already transparent: {1}.', path.basename(target.result.sourceImagePath), path.basename(present.gridPath));
       },
     }),
-    [COMMANDS.exportTurntable]: command({
+    [EXPORT_COMMANDS.turntable]: command({
       exporter: turntableExport,
       title: vscode.l10n.t('Export Turntable'),
       options: (fromCaller) => ({ framesPerSecond: framesPerSecondOf(fromCaller) }),
     }),
-    [COMMANDS.exportSpriteSheet]: command({
+    [EXPORT_COMMANDS['sprite-sheet']]: command({
       exporter: spriteSheetExport,
       title: vscode.l10n.t('Export Sprite Sheet'),
       options: (fromCaller) => ({ includeInput: true, framesPerSecond: framesPerSecondOf(fromCaller) }),
     }),
-    [COMMANDS.exportCameraPoses]: command({
+    [EXPORT_COMMANDS['camera-poses']]: command({
       exporter: cameraPosesExport,
       title: vscode.l10n.t('Export Camera Poses'),
       options: () => undefined,

@@ -5,7 +5,8 @@
  */
 import * as l10n from '@vscode/l10n';
 import { signedDegrees } from '../../core/grid';
-import type { ExportKind, Sidecar } from '../../core/sidecarSchema';
+import { exportLabel } from '../../core/results/exports/resultExport';
+import type { Sidecar } from '../../core/sidecarSchema';
 import type { UploadRecord, UploadStep } from '../../image/engine';
 import { MAX_FRAMES_PER_SECOND, MIN_FRAMES_PER_SECOND } from '../../shared/messages';
 import { html, type SafeHtml } from './html';
@@ -120,19 +121,11 @@ ${pageHead(model.title, { ...env, scriptUri: undefined })}
 </html>`.value;
 }
 
-const EXPORT_LABELS = (): Record<ExportKind, string> => ({
-  'transparent-views': l10n.t('Transparent views'),
-  turntable: l10n.t('Turntable'),
-  'sprite-sheet': l10n.t('Sprite sheet'),
-  'camera-poses': l10n.t('Camera poses'),
-});
-
 /**
  * What can be made from the views without spending credits (each button runs the command the History runs too), and
  * what was made: every file the sidecar lists, each one a button that opens it.
  */
 function exportsSection(model: ResultPageModel, hidden: SafeHtml): SafeHtml {
-  const labels = EXPORT_LABELS();
   const transparent = model.transparentGrid !== undefined;
   const free = l10n.t('Made on this computer: no credits are spent. New files are written beside the views, never over a file.');
   const button = (kind: string, id: string, label: string, title: string) =>
@@ -149,7 +142,7 @@ function exportsSection(model: ResultPageModel, hidden: SafeHtml): SafeHtml {
         ? html``
         : html`<ul id="exported-files">
       ${model.sidecar.exports.map(
-        (entry) => html`<li data-kind="${entry.kind}">${labels[entry.kind]}: ${entry.files.map((file) => html`<button type="button" class="link" data-action="openExported" data-file="${file}">${file}</button> `)}</li>`,
+        (entry) => html`<li data-kind="${entry.kind}">${exportLabel(entry.kind)}: ${entry.files.map((file) => html`<button type="button" class="link" data-action="openExported" data-file="${file}">${file}</button> `)}</li>`,
       )}
     </ul>`
     }

@@ -8,18 +8,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SavedResult } from '../../core/readSidecar';
 import { listedTransparentViews, viewsByAzimuth } from '../../core/results/resultViews';
-import { COMMANDS } from '../../commands';
-import { clampFramesPerSecond, isFromPanelMessage, type PanelExportKind, type PanelFile, type ToPanelMessage } from '../../shared/messages';
+import { COMMANDS, EXPORT_COMMANDS } from '../../commands';
+import type { ExportKind } from '../../shared/exportKinds';
+import { clampFramesPerSecond, isFromPanelMessage, type PanelFile, type ToPanelMessage } from '../../shared/messages';
 import { type FromViewerMessage, isFromViewerMessage, type ToViewerMessage } from '../../shared/viewerMessages';
 import { modelsNewestFirst, type PageEnvironment, renderResultPage } from './resultPage';
-
-/** The command each export button of the page runs (the same the History and the palette run). */
-const EXPORT_COMMANDS: Record<PanelExportKind, string> = {
-  'transparent-views': COMMANDS.makeViewsTransparent,
-  turntable: COMMANDS.exportTurntable,
-  'sprite-sheet': COMMANDS.exportSpriteSheet,
-  'camera-poses': COMMANDS.exportCameraPoses,
-};
 
 export class ResultPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -134,7 +127,7 @@ export class ResultPanel implements vscode.Disposable {
   }
 
   /** The export's command, as History and the palette run it; the button is busy until it ends. */
-  private async runExport(kind: PanelExportKind): Promise<void> {
+  private async runExport(kind: ExportKind): Promise<void> {
     const command = EXPORT_COMMANDS[kind];
     try {
       await vscode.commands.executeCommand(command, vscode.Uri.file(this.result.sidecarPath), undefined, { framesPerSecond: this.framesPerSecond });

@@ -4,11 +4,26 @@
  * sidecar and reads the result back. The VS Code layer runs every export through one command path
  * (src/vscode/exports/exportCommands.ts); the pixels are made in the image worker.
  */
+import * as l10n from '@vscode/l10n';
 import * as path from 'node:path';
 import type { ImageEngine } from '../../../image/engine';
 import { readSavedResult, type SavedResult } from '../../readSidecar';
 import type { ExportKind, SidecarExport } from '../../sidecarSchema';
 import { recordExport } from '../sidecarUpdates';
+
+/** What each kind of export is called where its files are listed (the panel, an agent's listing). */
+export function exportLabel(kind: ExportKind): string {
+  switch (kind) {
+    case 'transparent-views':
+      return l10n.t('Transparent views');
+    case 'turntable':
+      return l10n.t('Turntable');
+    case 'sprite-sheet':
+      return l10n.t('Sprite sheet');
+    case 'camera-poses':
+      return l10n.t('Camera poses');
+  }
+}
 
 export interface ExportContext {
   engine: ImageEngine;
