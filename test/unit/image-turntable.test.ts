@@ -65,6 +65,18 @@ test('turntable: the input upright (decoded scaled) then the six views, looping,
   assert.ok(first[k + 2] > 170 && first[k] < 90, `the marker is at the top left of the first frame: ${first.subarray(k, k + 3)}`);
 });
 
+test('a 48 MP 16-bit RGBA cut-out as the input: read in rows, not refused as too many pixels, and it leads the turntable', async () => {
+  const grid = await splitGrid(new Uint8Array(await makeGrid(640, 960, 'png')), {}, codecs, () => undefined);
+  const input = await corpusFile('cutout48mp16');
+  const turntable = await encodeTurntable({ inputPath: input.file, views: grid.views, framesPerSecond: 8, formats: ['apng'] }, codecs);
+  assert.deepEqual([turntable.frames, turntable.inputSkipped], [7, undefined]);
+  const first = readApng(turntable.apng).frames[0].image;
+  // The cut-out's subject (left of centre, most of the frame) is there, on the grey where the cut-out is transparent.
+  const at = (x: number, y: number) => [...first.data.subarray((y * 320 + x) * 4, (y * 320 + x) * 4 + 3)];
+  assert.deepEqual(at(2, 2), [127, 127, 127], 'a corner: the grey');
+  assert.notDeepEqual(at(140, 165), [127, 127, 127], 'the subject');
+});
+
 test('turntable without its input: the views alone, and why', async () => {
   const grid = await splitGrid(new Uint8Array(await makeGrid(640, 960, 'png')), {}, codecs, () => undefined);
   const missing = await encodeTurntable({ inputPath: path.join(os.tmpdir(), 'gone-multiview.jpg'), views: grid.views, framesPerSecond: 8 }, codecs);

@@ -1,12 +1,13 @@
 /**
  * The input picture as one more frame beside a result's views (the turntable's first frame, the sprite sheet's
- * optional first one): decoded SCALED to about the views' size, turned upright, fitted into their size.
+ * optional first one): decoded SCALED to about the views' size (a 48 MP 16-bit cut-out streamed, never held whole),
+ * turned upright, fitted into their size.
  */
 import { readFile } from 'node:fs/promises';
 import type { WasmCodecs } from '../codecs/wasm';
-import { decodeImage } from '../decode';
 import { isImageProblem } from '../problems';
 import { applyExifOrientation, fitInto, hasTransparency, NEUTRAL_GREY, type RgbaImage } from '../raster';
+import { decodeNearLongSide } from './prepareUpload';
 
 /** Why the input is not a frame: the file is gone, or it does not decode (the views are still good to use). */
 export type InputSkipped = 'missing' | 'unreadable';
@@ -23,7 +24,7 @@ export async function inputFrame(path: string, width: number, height: number, ke
     return 'missing';
   }
   try {
-    const decoded = decodeImage(bytes, codecs, { targetLongSide: Math.max(width, height) });
+    const decoded = await decodeNearLongSide(bytes, codecs, Math.max(width, height));
     const upright = applyExifOrientation(decoded.image, decoded.info.orientation);
     return fitInto(upright, width, height, keepTransparency && hasTransparency(upright) ? null : NEUTRAL_GREY);
   } catch (error) {

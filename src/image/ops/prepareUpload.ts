@@ -213,6 +213,21 @@ export async function prepareUpload(source: UploadSource, options: PrepareUpload
   }
 }
 
+/**
+ * Any picture the worker can read, decoded at about `longSide` (a JPEG scaled while decoding, a PNG too big to hold
+ * whole streamed and area-averaged), in its STORED orientation: for the frames made beside a result's views.
+ */
+export async function decodeNearLongSide(bytes: Uint8Array, codecs: WasmCodecs, longSide: number): Promise<{ image: RgbaImage; info: ImageInfo }> {
+  const inspection = inspectImageBytes(bytes);
+  if (!inspection.ok) {
+    throw inspection.problem;
+  }
+  const { info } = inspection;
+  const header = readImageHeader(bytes);
+  const streamed = info.mime === 'image/png' && header !== undefined && tooBigToDecodeWhole(header);
+  return { image: streamed ? (await streamPng(bytes, info, longSide, undefined)).image : decodeImage(bytes, codecs, { targetLongSide: longSide }).image, info };
+}
+
 /** The source's pixels for the upload: decoded (and, for a framed cut-out, already framed on the grey square). */
 interface SourcePixels extends Pick<Decoded, 'image' | 'scale' | 'firstFrameOnly' | 'convertedFrom'> {
   /** The raster size the decoder produced (the stored size when streamed). */
