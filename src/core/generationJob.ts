@@ -15,8 +15,9 @@ import { gridShapeProblem } from '../image/gridShape';
 import { type Rect, viewRects } from '../shared/gridGeometry';
 import { extensionForMime } from '../shared/imageMime';
 import { type CameraLayout, viewFileSuffix, viewPoses } from './grid';
-import { callOptionsOf, type JobSession } from './jobSession';
-import { FileSet, outputStem, resolveOutputFolder, SUBJECT_SUFFIX } from './outputFiles';
+import { describeImageFailure } from './imageMessages';
+import { callOptionsOf, isCancellation, type JobSession } from './jobSession';
+import { describeSaveFailure, FileSet, outputStem, resolveOutputFolder, SUBJECT_SUFFIX } from './outputFiles';
 import { toRequestFields } from './parameterMapping';
 import type { GenerationParameters } from './parameters';
 import type { SavedResult } from './readSidecar';
@@ -43,6 +44,34 @@ export interface GenerationJobInput extends JobSession {
   saveViews: boolean;
   /** Called when the server queues the job, with what resumeGenerationJob needs to finish it after a reload. */
   onQueued?: (job: ResumableJob) => void;
+  /**
+   * Called when the service says the job succeeded (it is paid for), before anything is downloaded, with what
+   * resumeGenerationJob needs to save it again from its links (for 24 hours) without submitting it again.
+   */
+  onPaid?: (job: PaidJob) => void;
+}
+
+/** A job the service finished: its result's links (never the key) and everything needed to save it. */
+export type PaidJob = ResumableJob & { finished: JobResult };
+
+/**
+ * The job succeeded (it is paid for), but its result could not be downloaded or saved: `job` saves it again from
+ * its links (resumeGenerationJob, for 24 hours) without a new job. The message names the cause in the user's words.
+ */
+export class UnsavedResultError extends Error {
+  override name = 'UnsavedResultError';
+  /** Where the caller keeps `job` until it is saved (its id in the pending-job store), once it does. */
+  keptAs: string | undefined;
+
+  constructor(
+    readonly job: PaidJob,
+    readonly reason: unknown,
+  ) {
+    const image = path.basename(job.imagePath);
+    const cause =
+      describeSaveFailure(reason) ?? describeImageFailure(reason, image)?.message ?? (reason instanceof Error ? reason.message : String(reason));
+    super(l10n.t('The result of {0} is paid for, but it could not be saved in {1}: {2}.', image, job.folder, cause.replace(/\.$/, '')));
+  }
 }
 
 /** The saved result, exactly as reading its sidecar back would give it. */
@@ -71,10 +100,14 @@ export interface ResumableJob {
   uploadMs: number;
   cameraLayout: CameraLayout;
   saveViews: boolean;
+  /** The service's answer once the job succeeded: then only the download and the saving are left to do. */
+  finished?: JobResult;
 }
 
 export interface ResumeJobInput extends JobSession {
   job: ResumableJob;
+  /** As GenerationJobInput's: called once the job is known to have succeeded. */
+  onPaid?: (job: PaidJob) => void;
 }
 
 export async function runGenerationJob(input: GenerationJobInput): Promise<GenerationJobOutput> {
@@ -120,22 +153,48 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
     cameraLayout: input.cameraLayout,
     saveViews: input.saveViews,
   };
-  const onQueued = input.onQueued && ((queued: QueuedJob) => input.onQueued?.({ ...job, queued }));
+  let queued: QueuedJob | undefined;
+  const onQueued = (announced: QueuedJob) => {
+    queued = announced;
+    input.onQueued?.({ ...job, queued });
+  };
   const submittedAt = Date.now();
   const result = await client.submit(sent, { ...clientOptions, onQueued });
-  return downloadAndSave(client, job, result, Date.now() - submittedAt, input, subject);
+  const paid: PaidJob = { ...job, queued: queued ?? { jobId: result.jobId, requestedSeed: fields.seed ?? null, kind: 'multiview' }, finished: result };
+  input.onPaid?.(paid);
+  return saveOrKeep(paid, () => downloadAndSave(client, job, result, Date.now() - submittedAt, input, subject));
 }
 
-/** Finishes a job queued in an earlier session: polls it to the end, then downloads and saves as usual. */
+/**
+ * What is paid for is never lost: a failure to download it or to write it (a full disk, a folder gone) says how to
+ * save it again. A cancel is the user's choice, and a result that is not a grid of views (damaged, the wrong shape)
+ * would be the same from its links: those stay as they are.
+ */
+async function saveOrKeep(paid: PaidJob, save: () => Promise<GenerationJobOutput>): Promise<GenerationJobOutput> {
+  try {
+    return await save();
+  } catch (error) {
+    throw isCancellation(error) || error instanceof UnsavedResultError || error instanceof ImageProblemError ? error : new UnsavedResultError(paid, error);
+  }
+}
+
+/**
+ * Finishes a job of an earlier session (or one whose saving failed): polls it to the end unless it had already
+ * finished, then downloads and saves as usual. Never submits it again.
+ */
 export async function resumeGenerationJob(input: ResumeJobInput): Promise<GenerationJobOutput> {
   const client = new MultiviewClient(input.connection);
   const options = callOptionsOf(input);
-  const result = await client.resume(input.job.queued, options);
-  // The cut-out made before the reload is fetched again from its link (it was kept in memory only).
-  const subject = input.job.subject && (await downloadSubject(client, input.job.subject, input.engine, options));
-  // From the submission before the reload to now: the reload's gap is part of the wait the user saw.
-  const generationMs = Date.now() - Date.parse(input.job.startedAt) - input.job.uploadMs;
-  return downloadAndSave(client, input.job, result, generationMs, input, subject);
+  const result = input.job.finished ?? (await client.resume(input.job.queued, options));
+  const paid: PaidJob = { ...input.job, finished: result };
+  if (!input.job.finished) input.onPaid?.(paid);
+  return saveOrKeep(paid, async () => {
+    // The cut-out made before the reload is fetched again from its link (it was kept in memory only).
+    const subject = input.job.subject && (await downloadSubject(client, input.job.subject, input.engine, options));
+    // From the submission before the reload to now: the reload's gap is part of the wait the user saw.
+    const generationMs = Date.now() - Date.parse(input.job.startedAt) - input.job.uploadMs;
+    return downloadAndSave(client, input.job, result, generationMs, input, subject);
+  });
 }
 
 /**

@@ -153,10 +153,21 @@ export class FileSet {
   }
 }
 
-/** Writes `content` to `target` only if `target` does not exist; never leaves a partial `target`. */
+/** Where a file is written before it is linked or renamed into place: `.<name>.<12 hex>.tmp` beside it. */
+function temporaryNameFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Writes `content` to `target` only if `target` does not exist; never leaves a partial `target`, nor a temporary file. */
 export async function writeFileExclusive(target: string, content: Uint8Array | string): Promise<void> {
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  await fs.writeFile(temporary, content, { flag: 'wx' });
+  const temporary = temporaryNameFor(target);
+  try {
+    await fs.writeFile(temporary, content, { flag: 'wx' });
+  } catch (error) {
+    // A write that fails half way (a full disk) leaves part of the temporary file.
+    await removeIfPresent(temporary);
+    throw error;
+  }
   try {
     await fs.link(temporary, target);
   } catch (error) {
@@ -182,12 +193,51 @@ export async function writeFileExclusive(target: string, content: Uint8Array | s
  * renamed over it, so a reader sees the old file or the new one, never half of either.
  */
 export async function replaceFileAtomically(target: string, content: string): Promise<void> {
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = temporaryNameFor(target);
   try {
     await fs.writeFile(temporary, content, { flag: 'wx' });
     await fs.rename(temporary, target);
   } finally {
     await removeIfPresent(temporary);
+  }
+}
+
+/**
+ * Removes the temporary files a killed process left in `folder` while writing the files of `stem` (`.<stem>….tmp`,
+ * as writeFileExclusive names them): only that stem's, so another window's write in progress is never touched.
+ * Returns how many were removed; a folder that is gone has none.
+ */
+export async function removeLeftoverTemporaryFiles(folder: string, stem: string): Promise<number> {
+  const escaped = stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const leftover = new RegExp(`^\\.${escaped}(-\\d+)?[-.].*\\.[0-9a-f]{12}\\.tmp$`);
+  const names = await fs.readdir(folder).catch(() => [] as string[]);
+  const removed = names.filter((name) => leftover.test(name));
+  await Promise.all(removed.map((name) => removeIfPresent(path.join(folder, name))));
+  return removed.length;
+}
+
+/** Why a file could not be written, in the user's words, for the errors a disk gives (undefined for any other). */
+export function describeSaveFailure(error: unknown): string | undefined {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case 'ENOSPC':
+      return l10n.t('the disk is full');
+    case 'EDQUOT':
+      return l10n.t('your disk quota is used up');
+    case 'EACCES':
+    case 'EPERM':
+      return l10n.t('permission to write there was denied');
+    case 'EROFS':
+      return l10n.t('the folder is on a read-only disk');
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return l10n.t('the output folder was moved or deleted while saving');
+    case 'EBUSY':
+      return l10n.t('a file there is in use by another program');
+    case 'EMFILE':
+    case 'ENFILE':
+      return l10n.t('too many files are open');
+    default:
+      return undefined;
   }
 }
 

@@ -179,3 +179,33 @@ describe('PendingJobStore', () => {
     }
   });
 });
+
+describe('paid results kept until they are saved', () => {
+  const finished = { jobId: '657', outputUrls: ['https://cdn.example/657.png'], proxyUrls: ['https://proxy.example/657.png'], meta: { seed: 12345 }, seed: 12345, generationTime: 12.5 };
+
+  test('a queued job becomes a paid one in place, keeps its links across a reload, and leaves when saved', () => {
+    const memento = new FakeMemento();
+    const store = new PendingJobStore(memento);
+    const id = store.put(undefined, { kind: 'views', job: viewsJob() });
+    assert.equal(store.put(id, { kind: 'views', job: { ...viewsJob(), finished } }), id, 'the same entry');
+    const reloaded = new PendingJobStore(memento.reloaded()).all();
+    assert.equal(reloaded.length, 1);
+    assert.deepEqual(reloaded[0].kind === 'views' ? reloaded[0].job.finished : undefined, finished);
+    store.remove(id);
+    assert.equal(memento.values.has(STATE_KEY), false);
+  });
+
+  test('put under an id that is gone adds a new entry', () => {
+    const store = new PendingJobStore(new FakeMemento());
+    const id = store.put('not-there', { kind: 'views', job: viewsJob() });
+    assert.notEqual(id, 'not-there');
+    assert.deepEqual(store.all().map((entry) => entry.id), [id]);
+  });
+
+  test('links that are not a list of texts are not kept: the job is polled again instead', () => {
+    const memento = new FakeMemento({ [STATE_KEY]: [{ id: 'a', kind: 'views', job: { ...viewsJob(), finished: { jobId: '657', outputUrls: [42] } } }] });
+    const [entry] = new PendingJobStore(memento).all();
+    assert.equal(entry.kind === 'views' ? entry.job.finished : 'not views', undefined);
+    assert.equal(entry.kind === 'views' ? entry.job.queued.jobId : undefined, '657');
+  });
+});

@@ -9,13 +9,13 @@ import * as vscode from 'vscode';
 import { MultiviewApiError } from '../../api/errors';
 import { redactSecret } from '../../api/redact';
 import { type BatchOutcome, runBatch, StartGate } from '../../core/batch';
-import type { GenerationJobOutput } from '../../core/generationJob';
+import { type GenerationJobOutput, UnsavedResultError } from '../../core/generationJob';
 import { isCancellation } from '../../core/jobSession';
 import { abortSignalFor } from '../cancellation';
 import { showError, showInformation, showWarning } from '../notifications';
 import type { ExtensionServices } from '../services';
 import type { MultiviewSettings } from '../settings';
-import { type JobRequest, runJob, showResult } from './runJob';
+import { type JobRequest, runJob, saveAgain, showResult } from './runJob';
 
 const isRejectedKey = (error: unknown): boolean => error instanceof MultiviewApiError && error.kind === 'invalid-key';
 
@@ -90,7 +90,10 @@ async function summarize(services: ExtensionServices, outcomes: BatchOutcome<Job
   const openResults = vscode.l10n.t('Open Results');
   const showLog = vscode.l10n.t('Show Log');
   const setKey = vscode.l10n.t('Set API Key');
-  const actions = [...(results.length > 0 ? [openResults] : []), ...(errors.length > 0 ? [showLog] : [])];
+  const saveAgainLabel = vscode.l10n.t('Save Again');
+  // Paid for but not saved (a full disk, say): saved again from their links, not submitted again.
+  const unsaved = errors.map((outcome) => (outcome as { error: unknown }).error).filter((error): error is UnsavedResultError => error instanceof UnsavedResultError);
+  const actions = [...(results.length > 0 ? [openResults] : []), ...(unsaved.length > 0 ? [saveAgainLabel] : []), ...(errors.length > 0 ? [showLog] : [])];
   let action: string | undefined;
   if (errors.some((outcome) => isRejectedKey((outcome as { error: unknown }).error))) {
     action = await showError(
@@ -116,5 +119,7 @@ async function summarize(services: ExtensionServices, outcomes: BatchOutcome<Job
     services.log.show(true);
   } else if (action === setKey) {
     await services.apiKeys.ask();
+  } else if (action === saveAgainLabel) {
+    for (const error of unsaved) await saveAgain(services, apiKey, error);
   }
 }

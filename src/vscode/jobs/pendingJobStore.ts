@@ -1,7 +1,9 @@
 /**
  * The jobs the service has queued, kept in workspace state while they wait (their id, fetch URL, parameters, image
- * and target folder: never the key), so that a window reload does not lose them (resumePendingJobs.ts). A job is
- * a generation (the six views) or a 3D model made from a result.
+ * and target folder: never the key), so that a window reload does not lose them (resumePendingJobs.ts); and the
+ * generations the service finished (paid for) whose result links are kept until the files are saved, so that a
+ * failed save (a full disk) or a reload saves them again without a new job. A job is a generation (the six views)
+ * or a 3D model made from a result.
  *
  * This is the only user of workspace state: the activation shim (src/extension.ts) loads the features at startup
  * only when workspace state holds anything, so the key is removed as soon as no job is waiting.
@@ -25,6 +27,16 @@ export class PendingJobStore {
   add(work: QueuedWork): string {
     const id = randomUUID();
     void this.save([...this.all(), { ...work, id }]);
+    return id;
+  }
+
+  /** Keeps `work` under `id` (replacing what was kept there), or as a new entry when `id` is undefined or gone. */
+  put(id: string | undefined, work: QueuedWork): string {
+    const all = this.all();
+    if (id === undefined || !all.some((pending) => pending.id === id)) {
+      return this.add(work);
+    }
+    void this.save(all.map((pending) => (pending.id === id ? { ...work, id } : pending)));
     return id;
   }
 
@@ -58,5 +70,11 @@ function asPendingJob(value: unknown): PendingJob[] {
   if (kind === 'model') {
     return typeof job.sidecarPath === 'string' && typeof job.input === 'string' ? [{ id, kind, job: job as unknown as ResumableModelJob }] : [];
   }
-  return (kind === undefined || kind === 'views') && typeof job.folder === 'string' ? [{ id, kind: 'views', job: job as unknown as ResumableJob }] : [];
+  if (!((kind === undefined || kind === 'views') && typeof job.folder === 'string')) {
+    return [];
+  }
+  // A finished job's links must be a list of texts; anything else is not kept (the job is polled again instead).
+  const finished = isRecord(job.finished) && typeof job.finished.jobId === 'string' && Array.isArray(job.finished.outputUrls) && job.finished.outputUrls.every((url) => typeof url === 'string') ? job.finished : undefined;
+  const { finished: _dropped, ...rest } = job;
+  return [{ id, kind: 'views', job: { ...(rest as unknown as ResumableJob), ...(finished ? { finished: { proxyUrls: [], meta: {}, ...finished } as unknown as ResumableJob['finished'] } : {}) } }];
 }

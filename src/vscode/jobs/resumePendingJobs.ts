@@ -4,16 +4,15 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { outputStem, removeLeftoverTemporaryFiles } from '../../core/outputFiles';
 import { showInformation, showWarning } from '../notifications';
 import type { ExtensionServices } from '../services';
 import { readSettingsOrExplain } from '../settings';
 import type { PendingJob } from './pendingJobStore';
-import { reportFailure } from './reportFailure';
+import { RESULT_LINKS_LIVE_MS } from './reportFailure';
 import { resumeModel } from '../model/modelCommands';
-import { resumeJob, runWithProgress, showResult, withJobProgress } from './runJob';
+import { reportJobFailure, resumeJob, showResult, withJobProgress } from './runJob';
 
-/** Result links live 24 hours (docs/api-contract.md §3): an older job cannot be downloaded any more. */
-const MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Resumes the jobs a previous session left queued, each under its own progress notification, after telling the
@@ -25,7 +24,7 @@ export async function resumePendingJobs(services: ExtensionServices): Promise<vo
     return;
   }
   const now = Date.now();
-  const expired = pending.filter(({ job }) => !(now - Date.parse(job.startedAt) < MAX_AGE_MS));
+  const expired = pending.filter(({ job }) => !(now - Date.parse(job.startedAt) < RESULT_LINKS_LIVE_MS));
   expired.forEach(({ id }) => services.pending.remove(id));
   if (expired.length > 0) {
     void showWarning(vscode.l10n.t('{0} job(s) queued more than 24 hours ago were not resumed: their results have expired.', expired.length));
@@ -47,8 +46,11 @@ export async function resumePendingJobs(services: ExtensionServices): Promise<vo
     });
     return;
   }
-  const names = resumable.map(({ job }) => path.basename(job.imagePath)).join(', ');
-  void showInformation(vscode.l10n.t('Resuming {0} job(s) queued before the window reloaded: {1}.', resumable.length, names));
+  const names = (entries: PendingJob[]) => entries.map(({ job }) => path.basename(job.imagePath)).join(', ');
+  const paid = resumable.filter((entry) => entry.kind === 'views' && entry.job.finished !== undefined);
+  const queued = resumable.filter((entry) => !paid.includes(entry));
+  if (queued.length > 0) void showInformation(vscode.l10n.t('Resuming {0} job(s) queued before the window reloaded: {1}.', queued.length, names(queued)));
+  if (paid.length > 0) void showInformation(vscode.l10n.t('Saving {0} result(s) paid for but not saved before: {1}. No new job is submitted.', paid.length, names(paid)));
   await Promise.all(resumable.map((entry) => (entry.kind === 'model' ? resumeModelJobOf(services, entry, apiKey) : resumeViews(services, entry, apiKey))));
 }
 
@@ -67,12 +69,18 @@ async function resumeViews(services: ExtensionServices, { id, job }: PendingJob 
     return;
   }
   const title = vscode.l10n.t('Multiview (resumed): {0}', path.basename(job.imagePath));
+  // A window that was killed while writing this job's files left their temporary files behind.
+  const jobId = job.finished?.jobId ?? job.queued.jobId;
+  if (jobId !== undefined) {
+    const removed = await removeLeftoverTemporaryFiles(job.folder, outputStem(path.basename(job.imagePath), jobId));
+    if (removed > 0) services.log.info(`Removed ${removed} temporary file(s) a closed window left in ${job.folder}`);
+  }
   try {
     const output = await withJobProgress((control) => resumeJob(services, id, job, apiKey, settings, control), title);
     showResult(services, output);
   } catch (error) {
-    // "Try Again" submits the same image and parameters as a new job: the queued one is gone.
-    const request = { imageUri, workspaceFolder, parameters: job.parameters, apiKey };
-    await reportFailure(services, request, error, (again) => runWithProgress(services, again));
+    // "Try Again" submits the same image and parameters as a new job: the queued one is gone. "Save Again" saves
+    // one that was paid for.
+    await reportJobFailure(services, { imageUri, workspaceFolder, parameters: job.parameters, apiKey }, error);
   }
 }

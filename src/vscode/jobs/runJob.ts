@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { type GenerationJobOutput, type ResumableJob, resumeGenerationJob, runGenerationJob } from '../../core/generationJob';
+import { type GenerationJobOutput, type PaidJob, type ResumableJob, resumeGenerationJob, runGenerationJob, UnsavedResultError } from '../../core/generationJob';
 import { describeImageFailure } from '../../core/imageMessages';
 import { runExport } from '../../core/results/exports/resultExport';
 import { transparentViewsExport } from '../../core/results/exports/transparentViews';
@@ -37,11 +37,11 @@ export interface JobControl {
 /** One job, start to saved files, without a notification of its own (the caller shows progress and errors). */
 export async function runJob(services: ExtensionServices, request: JobRequest, settings: MultiviewSettings, control: JobControl): Promise<GenerationJobOutput> {
   const { imageUri, workspaceFolder, parameters, apiKey } = request;
-  let pendingId: string | undefined;
-  return tracked(services, path.basename(imageUri.path), control, async (session) => {
-    try {
-      return await runGenerationJob({
+  return tracked(services, path.basename(imageUri.path), control, (session) =>
+    keptUntilSaved(services, undefined, (keep) =>
+      runGenerationJob({
         ...session,
+        ...keep,
         connection: connectionFor(settings, apiKey, services.log),
         imagePath: imageUri.fsPath,
         workspaceFolder: workspaceFolder.uri.fsPath,
@@ -51,14 +51,38 @@ export async function runJob(services: ExtensionServices, request: JobRequest, s
         frameSubject: settings.frameSubject,
         cameraLayout: settings.cameraLayout,
         saveViews: settings.saveViews,
-        onQueued: (job) => {
-          pendingId = services.pending.add({ kind: 'views', job });
-        },
-      }).then((output) => withViewsBackground(services, output, settings, apiKey));
-    } finally {
-      services.pending.remove(pendingId);
+      }),
+    ).then((output) => withViewsBackground(services, output, settings, apiKey)),
+  );
+}
+
+/**
+ * Runs a generation (or finishes one) keeping it in workspace state while the service has it queued, and from the
+ * moment the service says it succeeded until its files are saved. It leaves the store when it is saved, cancelled or
+ * failed without a result; one that is paid for but not saved stays there (UnsavedResultError.keptAs) for "Save
+ * Again", and for the next window if this one closes first.
+ */
+async function keptUntilSaved(
+  services: ExtensionServices,
+  pendingId: string | undefined,
+  work: (keep: { onQueued: (job: ResumableJob) => void; onPaid: (job: PaidJob) => void }) => Promise<GenerationJobOutput>,
+): Promise<GenerationJobOutput> {
+  let id = pendingId;
+  const keep = (job: ResumableJob) => {
+    id = services.pending.put(id, { kind: 'views', job });
+  };
+  try {
+    const output = await work({ onQueued: keep, onPaid: keep });
+    services.pending.remove(id);
+    return output;
+  } catch (error) {
+    if (error instanceof UnsavedResultError) {
+      error.keptAs = id ?? services.pending.put(undefined, { kind: 'views', job: error.job });
+    } else {
+      services.pending.remove(id);
     }
-  });
+    throw error;
+  }
 }
 
 /**
@@ -93,13 +117,9 @@ export async function resumeJob(
   settings: MultiviewSettings,
   control: JobControl,
 ): Promise<GenerationJobOutput> {
-  try {
-    return await tracked(services, path.basename(job.imagePath), control, (session) =>
-      resumeGenerationJob({ ...session, connection: connectionFor(settings, apiKey, services.log), job }).then((output) => withViewsBackground(services, output, settings, apiKey)),
-    );
-  } finally {
-    services.pending.remove(pendingId);
-  }
+  return tracked(services, path.basename(job.imagePath), control, (session) =>
+    keptUntilSaved(services, pendingId, (keep) => resumeGenerationJob({ ...session, ...keep, connection: connectionFor(settings, apiKey, services.log), job })),
+  ).then((output) => withViewsBackground(services, output, settings, apiKey));
 }
 
 /**
@@ -149,7 +169,28 @@ export async function runWithProgress(services: ExtensionServices, request: JobR
   try {
     showResult(services, await runJobUnderProgress(services, request, settings));
   } catch (error) {
-    await reportFailure(services, request, error, (again) => runWithProgress(services, again));
+    await reportJobFailure(services, request, error);
+  }
+}
+
+/** reportFailure for a generation: "Try Again" runs it again; "Save Again" saves one that was paid for (no new job). */
+export function reportJobFailure(services: ExtensionServices, request: JobRequest, error: unknown): Promise<void> {
+  return reportFailure(services, request, error, (again) => runWithProgress(services, again), (unsaved) => saveAgain(services, request.apiKey, unsaved));
+}
+
+/** Downloads and saves a paid result again from its kept links, under its own progress; never submits it again. */
+export async function saveAgain(services: ExtensionServices, apiKey: string, unsaved: UnsavedResultError): Promise<void> {
+  const { job } = unsaved;
+  const settings = readSettingsOrExplain(vscode.Uri.file(job.imagePath));
+  if (!settings || !unsaved.keptAs) return;
+  const title = vscode.l10n.t('Multiview (saving again): {0}', path.basename(job.imagePath));
+  const keptAs = unsaved.keptAs;
+  try {
+    showResult(services, await withJobProgress((control) => resumeJob(services, keptAs, job, apiKey, settings, control), title));
+  } catch (error) {
+    const workspaceFolder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(job.workspaceFolder));
+    if (!workspaceFolder) throw error;
+    await reportJobFailure(services, { imageUri: vscode.Uri.file(job.imagePath), workspaceFolder, parameters: job.parameters, apiKey }, error);
   }
 }
 
@@ -157,15 +198,25 @@ export async function runWithProgress(services: ExtensionServices, request: JobR
  * One job under the progress notification, for callers that show its result and its failure themselves (the agent
  * tools); `signal` cancels it too (a chat's stop button), as the notification's Cancel does.
  */
-export function runJobUnderProgress(services: ExtensionServices, request: JobRequest, settings: MultiviewSettings, signal?: AbortSignal): Thenable<GenerationJobOutput> {
-  return withJobProgress((control) =>
-    runJob(services, request, settings, {
-      ...control,
-      ...(signal ? { signal: AbortSignal.any([control.signal, signal]) } : {}),
-      // The grid first, as soon as it is saved; the panel updates with the views a moment later.
-      onGridSaved: (result) => services.panels.showSaved(result),
-    }),
-  );
+export async function runJobUnderProgress(services: ExtensionServices, request: JobRequest, settings: MultiviewSettings, signal?: AbortSignal): Promise<GenerationJobOutput> {
+  let shown: GenerationJobOutput | undefined;
+  try {
+    return await withJobProgress((control) =>
+      runJob(services, request, settings, {
+        ...control,
+        ...(signal ? { signal: AbortSignal.any([control.signal, signal]) } : {}),
+        // The grid first, as soon as it is saved; the panel updates with the views a moment later.
+        onGridSaved: (result) => {
+          shown = result;
+          services.panels.showSaved(result);
+        },
+      }),
+    );
+  } catch (error) {
+    // Saving failed after the grid was shown: its files were removed, so its panel would show a broken picture.
+    if (shown) await services.panels.closeIfGridGone(shown);
+    throw error;
+  }
 }
 
 /** The progress notification a single job runs under: its stages as messages, its Cancel as the signal. */

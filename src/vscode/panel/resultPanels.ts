@@ -49,6 +49,14 @@ export class ResultPanels implements vscode.Disposable {
     }
   }
 
+  /** Closes the panel showing `result` when its grid is no longer on disk (a save that failed removed it). */
+  async closeIfGridGone(result: SavedResult): Promise<void> {
+    if (await isFile(result.gridPath)) return;
+    for (const panel of this.panels.values()) {
+      if (path.resolve(panel.sidecarPath) === path.resolve(result.sidecarPath)) panel.dispose();
+    }
+  }
+
   /** `multiview.openResult`: the panel of the result whose sidecar is `sidecar` (a .json file's Uri). */
   async openSaved(sidecar: unknown): Promise<void> {
     if (!(sidecar instanceof vscode.Uri)) {
