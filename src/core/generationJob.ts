@@ -44,6 +44,8 @@ export interface GenerationJobInput extends JobSession {
   saveViews: boolean;
   /** Called when the server queues the job, with what resumeGenerationJob needs to finish it after a reload. */
   onQueued?: (job: ResumableJob) => void;
+  /** Called just before the request is submitted (from then on the service may charge for it), with the job as known. */
+  onSubmitting?: (job: ResumableJob) => void;
   /**
    * Called when the service says the job succeeded (it is paid for), before anything is downloaded, with what
    * resumeGenerationJob needs to save it again from its links (for 24 hours) without submitting it again.
@@ -102,6 +104,11 @@ export interface ResumableJob {
   saveViews: boolean;
   /** The service's answer once the job succeeded: then only the download and the saving are left to do. */
   finished?: JobResult;
+  /**
+   * The submission was sent and its answer not received yet: were the window to close now, the service might run
+   * (and charge) the job without Multiview knowing its id. `queued` then names no job.
+   */
+  awaitingAnswer?: boolean;
 }
 
 export interface ResumeJobInput extends JobSession {
@@ -159,6 +166,7 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
     input.onQueued?.({ ...job, queued });
   };
   const submittedAt = Date.now();
+  input.onSubmitting?.({ ...job, queued: { requestedSeed: fields.seed ?? null, kind: 'multiview' }, awaitingAnswer: true });
   const result = await client.submit(sent, { ...clientOptions, onQueued });
   const paid: PaidJob = { ...job, queued: queued ?? { jobId: result.jobId, requestedSeed: fields.seed ?? null, kind: 'multiview' }, finished: result };
   input.onPaid?.(paid);

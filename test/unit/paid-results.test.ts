@@ -160,3 +160,18 @@ describe('temporary files', () => {
     assert.equal(named('ECONNRESET'), undefined);
   });
 });
+
+describe('a submission whose answer never came', () => {
+  test('is announced before the request leaves (so a closed window can say what may have been charged), then replaced by what the service says', async () => {
+    const announced: { awaitingAnswer?: boolean; jobId?: string; submissionsSeen: number }[] = [];
+    const paid: PaidJob[] = [];
+    const before = submissions();
+    await runGenerationJob({
+      ...input('announced', paid),
+      onSubmitting: (job) => announced.push({ awaitingAnswer: job.awaitingAnswer, jobId: job.queued.jobId, submissionsSeen: submissions() - before }),
+    });
+    assert.deepEqual(announced, [{ awaitingAnswer: true, jobId: undefined, submissionsSeen: 0 }], 'once, before the service had the request, naming no job');
+    assert.equal(paid.length, 1);
+    assert.equal(paid[0].awaitingAnswer, undefined, 'the paid job is no longer awaiting an answer');
+  });
+});

@@ -209,3 +209,16 @@ describe('paid results kept until they are saved', () => {
     assert.equal(entry.kind === 'views' ? entry.job.queued.jobId : undefined, '657');
   });
 });
+
+describe('a submission in flight', () => {
+  test('is kept as awaiting an answer across a reload, and no longer once the job is queued', () => {
+    const memento = new FakeMemento();
+    const store = new PendingJobStore(memento);
+    const id = store.put(undefined, { kind: 'views', job: { ...viewsJob(), queued: { requestedSeed: 12345, kind: 'multiview' }, awaitingAnswer: true } });
+    const [kept] = new PendingJobStore(memento.reloaded()).all();
+    assert.equal(kept.kind === 'views' && kept.job.awaitingAnswer, true);
+    store.put(id, { kind: 'views', job: viewsJob() });
+    const [queued] = new PendingJobStore(memento.reloaded()).all();
+    assert.equal(queued.kind === 'views' && queued.job.awaitingAnswer, undefined);
+  });
+});

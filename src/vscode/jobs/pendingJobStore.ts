@@ -75,6 +75,16 @@ function asPendingJob(value: unknown): PendingJob[] {
   }
   // A finished job's links must be a list of texts; anything else is not kept (the job is polled again instead).
   const finished = isRecord(job.finished) && typeof job.finished.jobId === 'string' && Array.isArray(job.finished.outputUrls) && job.finished.outputUrls.every((url) => typeof url === 'string') ? job.finished : undefined;
-  const { finished: _dropped, ...rest } = job;
-  return [{ id, kind: 'views', job: { ...(rest as unknown as ResumableJob), ...(finished ? { finished: { proxyUrls: [], meta: {}, ...finished } as unknown as ResumableJob['finished'] } : {}) } }];
+  const { finished: _dropped, awaitingAnswer, ...rest } = job;
+  return [
+    {
+      id,
+      kind: 'views',
+      job: {
+        ...(rest as unknown as ResumableJob),
+        ...(finished ? { finished: { proxyUrls: [], meta: {}, ...finished } as unknown as ResumableJob['finished'] } : {}),
+        ...(awaitingAnswer === true ? { awaitingAnswer: true } : {}),
+      },
+    },
+  ];
 }

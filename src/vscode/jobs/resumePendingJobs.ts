@@ -29,7 +29,18 @@ export async function resumePendingJobs(services: ExtensionServices): Promise<vo
   if (expired.length > 0) {
     void showWarning(vscode.l10n.t('{0} job(s) queued more than 24 hours ago were not resumed: their results have expired.', expired.length));
   }
-  const resumable = pending.filter((entry) => !expired.includes(entry));
+  // Closed while a submission waited for its answer: the service may have run it, but under an id never received.
+  const unanswered = pending.filter((entry) => !expired.includes(entry) && entry.kind === 'views' && entry.job.awaitingAnswer === true && !entry.job.finished);
+  unanswered.forEach(({ id }) => services.pending.remove(id));
+  for (const { job } of unanswered) {
+    void showWarning(
+      vscode.l10n.t(
+        'The window closed while the generation of {0} was being submitted, before the service answered. It may have run (and been charged) without Multiview receiving its id, so it cannot be saved here; check your account’s history. Nothing was submitted again.',
+        path.basename(job.imagePath),
+      ),
+    );
+  }
+  const resumable = pending.filter((entry) => !expired.includes(entry) && !unanswered.includes(entry));
   if (resumable.length === 0) {
     return;
   }

@@ -57,22 +57,23 @@ export async function runJob(services: ExtensionServices, request: JobRequest, s
 }
 
 /**
- * Runs a generation (or finishes one) keeping it in workspace state while the service has it queued, and from the
- * moment the service says it succeeded until its files are saved. It leaves the store when it is saved, cancelled or
+ * Runs a generation (or finishes one) keeping it in workspace state from its submission (so that a window closed
+ * before the answer can say what may have been charged), while the service has it queued, and from the moment the
+ * service says it succeeded until its files are saved. It leaves the store when it is saved, cancelled or
  * failed without a result; one that is paid for but not saved stays there (UnsavedResultError.keptAs) for "Save
  * Again", and for the next window if this one closes first.
  */
 async function keptUntilSaved(
   services: ExtensionServices,
   pendingId: string | undefined,
-  work: (keep: { onQueued: (job: ResumableJob) => void; onPaid: (job: PaidJob) => void }) => Promise<GenerationJobOutput>,
+  work: (keep: { onSubmitting: (job: ResumableJob) => void; onQueued: (job: ResumableJob) => void; onPaid: (job: PaidJob) => void }) => Promise<GenerationJobOutput>,
 ): Promise<GenerationJobOutput> {
   let id = pendingId;
   const keep = (job: ResumableJob) => {
     id = services.pending.put(id, { kind: 'views', job });
   };
   try {
-    const output = await work({ onQueued: keep, onPaid: keep });
+    const output = await work({ onSubmitting: keep, onQueued: keep, onPaid: keep });
     services.pending.remove(id);
     return output;
   } catch (error) {
