@@ -8,7 +8,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Readable } from 'node:stream';
 import { RequestGuard } from './abort';
 import { hostForDisplay, urlForDisplay } from './endpoints';
-import { MultiviewApiError, cancelledError } from './errors';
+import { ConnectionCutError, MultiviewApiError, cancelledError } from './errors';
 import { redactSecret } from './redact';
 import { sanitizeServerText, type AnswerHead } from './responses';
 import { formatBytes } from '../shared/format';
@@ -124,7 +124,12 @@ export class HttpTransport {
           return bytes;
         } catch (error) {
           stream.destroy();
-          throw fail(error, head.status);
+          const apiError = fail(error, head.status);
+          // A download whose connection dropped part way: what arrived is incomplete, and another try may work.
+          if (timeoutMode === 'idle' && apiError.kind === 'network' && !(error instanceof MultiviewApiError)) {
+            throw new ConnectionCutError(l10n.t('The connection to {0} was cut off before the whole file had arrived.', hostForDisplay(url)));
+          }
+          throw apiError;
         }
       },
       discard: () => {
