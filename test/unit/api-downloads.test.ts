@@ -1,13 +1,16 @@
 /**
  * Downloads on a long day of real use, through the API client against the contract server: a connection that
  * drops part way is tried again on the same link a bounded number of times, then the next link, and ends in one
- * clear error, never in half a file; the key goes to no download host.
+ * clear error, never in half a file; only http(s) addresses are fetched, also after a redirect, redirects stay
+ * bounded, and the key goes to no download host.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { abortableSleep } from '../../src/api/abort';
 import { MultiviewClient, type MultiviewClientOptions } from '../../src/api/client';
+import { downloadFirstAvailable, RESULT_IMAGE } from '../../src/api/download';
 import { MultiviewApiError } from '../../src/api/errors';
+import { HttpTransport } from '../../src/api/http';
 import { encodeImageTo3dRequest, type ImageTo3dFields } from '../../src/api/jobRequests';
 import { endpointsForPreset } from '../../src/api/presets';
 import type { ApiErrorKind, JobResult, MultiviewRequest } from '../../src/api/types';
@@ -22,6 +25,8 @@ const FAST_SLEEP_MS = 5;
 const TRIES_PER_LINK = 3;
 /** The pause before the first try again. */
 const FIRST_CUT_OFF_DELAY_MS = 1000;
+/** Redirects followed at most (http.ts MAX_DOWNLOAD_REDIRECTS). */
+const MAX_DOWNLOAD_REDIRECTS = 5;
 
 const MODEL_FIELDS: ImageTo3dFields = {
   output_format: 'glb',
@@ -198,5 +203,73 @@ describe('a download cut off part way', () => {
     const error = await expectApiError('too-large', () => h.client.downloadResult(result));
     assert.match(error.message, /larger than the 1 KiB limit/);
     assert.equal(h.gets().length, 1);
+  });
+});
+
+// ---- only the service's files are fetched ------------------------------------------------------------
+
+describe('only web addresses are fetched', () => {
+  test('a link that redirects to file: is refused as a non-web address, not blamed on the connection', async () => {
+    const h = harness('redirect-to-file');
+    const result = await generate(h);
+    const error = await expectApiError('download', () => h.client.downloadFile({ ...result, proxyUrls: [] }, RESULT_IMAGE));
+    assert.match(error.message, /^The service's link .* redirected to a non-web address \(file:\), so it was not followed and nothing was downloaded/);
+    assert.doesNotMatch(error.message, /internet connection|ERR_FR_/);
+    assert.doesNotMatch(error.message, /etc\/passwd/, 'the target itself is not shown');
+    assert.equal(h.gets().length, 1);
+  });
+
+  test('with a proxy link that redirects to ftp:, both links are refused and no file is returned', async () => {
+    const h = harness('redirect-to-file');
+    const result = await generate(h);
+    const error = await expectApiError('download', () => h.client.downloadResult(result));
+    assert.match(error.message, /any of its 2 links; the last one failed: The service's link .*\/proxy\/.* redirected to a non-web address \(ftp:\)/);
+    assert.deepEqual(h.gets(), [pathOf(result.outputUrls[0]), pathOf(result.proxyUrls[0])]);
+    assertNoKeyInDownloads(h);
+  });
+
+  test('a redirect loop is named as one and stops at once', async () => {
+    const h = harness('redirect-loop');
+    const result = await generate(h);
+    const error = await expectApiError('download', () => h.client.downloadFile({ ...result, proxyUrls: [] }, RESULT_IMAGE));
+    assert.match(error.message, /redirects in a loop/);
+    assert.doesNotMatch(error.message, /internet connection|ERR_FR_/);
+    assert.deepEqual(h.gets(), [pathOf(result.outputUrls[0]), pathOf(result.outputUrls[0])], 'the link and its "?again", then stop');
+    assertNoKeyInDownloads(h);
+  });
+
+  test(`redirects without end are followed at most ${MAX_DOWNLOAD_REDIRECTS} times`, async () => {
+    const h = harness('redirect-chain');
+    const result = await generate(h);
+    const error = await expectApiError('download', () => h.client.downloadFile({ ...result, proxyUrls: [] }, RESULT_IMAGE));
+    assert.match(error.message, new RegExp(`redirected more than ${MAX_DOWNLOAD_REDIRECTS} times, so it was not followed further`));
+    assert.doesNotMatch(error.message, /internet connection|ERR_FR_/);
+    assert.equal(h.gets().length, 1 + MAX_DOWNLOAD_REDIRECTS);
+    assertNoKeyInDownloads(h);
+  });
+
+  test('result links that are not http(s) are never opened: file:, data:, ftp:, a UNC path', async () => {
+    const logs: string[] = [];
+    const transport = new HttpTransport({ requestTimeoutMs: 2_000, secret: API_KEY, log: (line) => logs.push(line) });
+    const pause = (): Promise<void> => Promise.resolve();
+    const png = await intactFile((await generate(harness('success'))).outputUrls[0]);
+    const links = ['file:///etc/passwd', `data:image/png;base64,${png.toString('base64')}`, 'ftp://files.example/result.png', '\\\\fileserver\\share\\grid.png'];
+    for (const link of links) {
+      const error = await expectApiError('download', () => downloadFirstAvailable(transport, [link], RESULT_IMAGE, { maxBytes: 1 << 20, pause }));
+      assert.match(error.message, /^A result link is not a web address .*so it was not opened/, link);
+    }
+    const scheme = async (link: string): Promise<string> =>
+      (await expectApiError('download', () => downloadFirstAvailable(transport, [link], RESULT_IMAGE, { maxBytes: 1 << 20, pause }))).message;
+    assert.match(await scheme('file:///etc/passwd'), /a file: address/);
+    assert.match(await scheme('\\\\fileserver\\share\\grid.png'), /a path or an invalid address/);
+    assert.deepEqual(logs, [], 'no request was made');
+
+    // The client keeps only http(s) links of a result; with none left it says so.
+    const h = harness('success');
+    const error = await expectApiError('malformed', () =>
+      h.client.downloadFile({ jobId: '77', outputUrls: links, proxyUrls: ['file:///C:/Windows/win.ini'], meta: {} }, RESULT_IMAGE),
+    );
+    assert.match(error.message, /The result of job 77 has no downloadable link/);
+    assert.deepEqual(h.requests(), []);
   });
 });
