@@ -1,17 +1,21 @@
 /**
- * Downloading a job's result: try each link in turn, give a fresh link a few chances to appear, and accept only a
- * file that its kind's check recognises by its bytes (never by the URL or the Content-Type alone). A link may
+ * Downloading a job's result: try each link in turn, give a fresh link a few chances to appear and a cut-off
+ * download a few more tries, and accept only a complete file that its kind's check recognises by its bytes (never
+ * by the URL or the Content-Type alone). A link may
  * serve an image as base64 text (ModelsLab v6 with `base64: true` may answer base64 output, docs/api-contract.md
  * §1): that text is decoded, and the decoded bytes must pass the same check.
  */
 import * as l10n from '@vscode/l10n';
 import { sniffImageMime } from '../shared/imageMime';
-import { MultiviewApiError, sentenceWith } from './errors';
+import { hostForDisplay } from './endpoints';
+import { ConnectionCutError, MultiviewApiError, sentenceWith } from './errors';
 import type { HttpTransport, OpenedResponse } from './http';
 import type { DownloadedImage, JobStage } from './types';
 
 /** A fresh result link may 404 while storage catches up (docs/api-contract.md §3): retry it after these delays. */
 export const NOT_READY_RETRY_DELAYS_MS: readonly number[] = [1000, 2000, 4000];
+/** A download whose connection dropped part way is tried again on the same link after these delays. */
+export const CUT_OFF_RETRY_DELAYS_MS: readonly number[] = [1000, 2000];
 /** Report download progress at most once per this many bytes. */
 const PROGRESS_STEP_BYTES = 256 * 1024;
 
@@ -47,7 +51,10 @@ export const RESULT_IMAGE: ResultFileKind<Omit<DownloadedImage, 'sourceUrl'>> = 
   sentInstead: (displayUrl, contentType) => l10n.t('The result link {0} sent {1} instead of an image.', displayUrl, contentType),
 };
 
-/** Downloads the first link that yields a file of the kind. Cancellation and an oversized file stop at once. */
+/**
+ * Downloads the first link that yields a complete file of the kind: the file whole and checked, or an error, never
+ * part of one. Cancellation and an oversized file stop at once.
+ */
 export async function downloadFirstAvailable<File>(
   transport: HttpTransport,
   urls: readonly string[],
@@ -57,7 +64,7 @@ export async function downloadFirstAvailable<File>(
   const failures: MultiviewApiError[] = [];
   for (const url of urls) {
     try {
-      return await downloadWithNotReadyRetries(transport, url, kind, options);
+      return await downloadWithRetries(transport, url, kind, options);
     } catch (error) {
       // Another link serves the same file: it would be just as large, and a cancel means stop.
       if (!(error instanceof MultiviewApiError) || error.kind === 'cancelled' || error.kind === 'too-large') throw error;
@@ -74,19 +81,38 @@ export async function downloadFirstAvailable<File>(
   );
 }
 
-async function downloadWithNotReadyRetries<File>(
+/** One link: a 404 (not ready yet) and a connection cut off part way are each retried a few times after a pause. */
+async function downloadWithRetries<File>(
   transport: HttpTransport,
   url: string,
   kind: ResultFileKind<File>,
   options: DownloadOptions,
 ): Promise<File & { sourceUrl: string }> {
-  for (let attempt = 0; ; attempt++) {
+  let notReadyRetries = 0;
+  let cutOffs = 0;
+  for (;;) {
     try {
       return await downloadOnce(transport, url, kind, options);
     } catch (error) {
-      const notReadyYet = error instanceof MultiviewApiError && error.httpStatus === 404;
-      if (!notReadyYet || attempt >= NOT_READY_RETRY_DELAYS_MS.length) throw error;
-      await options.pause(NOT_READY_RETRY_DELAYS_MS[attempt], options.signal);
+      let delayMs: number | undefined;
+      if (error instanceof ConnectionCutError) {
+        cutOffs++;
+        delayMs = CUT_OFF_RETRY_DELAYS_MS[cutOffs - 1];
+        if (delayMs === undefined) {
+          throw new MultiviewApiError(
+            'download',
+            l10n.t(
+              'The download of the result from {0} was cut off {1} times; the connection dropped before the file was complete, so nothing was kept. Try again in a while.',
+              hostForDisplay(url),
+              cutOffs,
+            ),
+          );
+        }
+      } else if (error instanceof MultiviewApiError && error.httpStatus === 404) {
+        delayMs = NOT_READY_RETRY_DELAYS_MS[notReadyRetries++];
+      }
+      if (delayMs === undefined) throw error;
+      await options.pause(delayMs, options.signal);
     }
   }
 }

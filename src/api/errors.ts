@@ -44,6 +44,16 @@ export class MultiviewApiError extends Error {
   }
 }
 
+/**
+ * A download whose connection dropped after the answer had begun: the bytes so far are incomplete and are never
+ * used, and another try of the same link may well work (kind 'network', like any dropped connection).
+ */
+export class ConnectionCutError extends MultiviewApiError {
+  constructor(message: string) {
+    super('network', message);
+  }
+}
+
 export function cancelledError(): MultiviewApiError {
   return new MultiviewApiError('cancelled', l10n.t('The request was cancelled.'));
 }

@@ -7,16 +7,21 @@ import * as l10n from '@vscode/l10n';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Readable } from 'node:stream';
 import { RequestGuard } from './abort';
-import { hostForDisplay, urlForDisplay } from './endpoints';
-import { MultiviewApiError, cancelledError } from './errors';
+import { hostForDisplay, isHttpUrl, urlForDisplay } from './endpoints';
+import { ConnectionCutError, MultiviewApiError, cancelledError } from './errors';
 import { redactSecret } from './redact';
 import { sanitizeServerText, type AnswerHead } from './responses';
 import { formatBytes } from '../shared/format';
 
 /** Uploads are at most 5 MB decoded, about 6.7 MB as base64 JSON; anything far above is a bug. */
 const MAX_REQUEST_BODY_BYTES = 16 * 1024 * 1024;
-/** Result links may redirect to a CDN; API calls may not (a redirect could carry the key elsewhere). */
-const MAX_DOWNLOAD_REDIRECTS = 5;
+/**
+ * Result links may redirect to a CDN (followed here, hop by hop, each to an http(s) address only); API calls may not
+ * (a redirect could carry the key elsewhere).
+ */
+export const MAX_DOWNLOAD_REDIRECTS = 5;
+/** The answers that send a GET elsewhere with a Location header. */
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 export interface HttpTransportOptions {
   /** Timeout of one request: until the answer is complete for API calls, between chunks for downloads. */
@@ -60,31 +65,72 @@ export class HttpTransport {
     return { head: response, text: bytes.toString('utf8') };
   }
 
-  /** GETs a file; only idle time counts against the timeout so that a big file on a slow link still arrives. */
-  openDownload(url: string, signal: AbortSignal | undefined): Promise<OpenedResponse> {
-    return this.open('GET', url, signal, 'idle');
+  /**
+   * GETs a file; only idle time counts against the timeout so that a big file on a slow link still arrives. Only
+   * http(s) links are opened, and redirects are followed one by one, each only to an http(s) address, at most
+   * MAX_DOWNLOAD_REDIRECTS of them and never in a loop. The answer is told by the link the service sent.
+   */
+  async openDownload(url: string, signal: AbortSignal | undefined): Promise<OpenedResponse> {
+    if (signal?.aborted) throw cancelledError();
+    if (!isHttpUrl(url)) throw new MultiviewApiError('download', notWebLinkMessage(url));
+    const displayUrl = redactSecret(urlForDisplay(url), this.options.secret);
+    const visited = new Set<string>([new URL(url).href]);
+    let current = url;
+    for (let redirects = 0; ; redirects++) {
+      const response = await this.open('GET', current, signal, 'idle', undefined, displayUrl);
+      const location = REDIRECT_STATUSES.has(response.status) ? response.headers.location : undefined;
+      if (location === undefined) return response;
+      response.discard();
+      const next = resolveLocation(location, current);
+      if (next === undefined || !isHttpUrl(next)) {
+        const scheme = next === undefined ? undefined : schemeOf(next);
+        throw new MultiviewApiError(
+          'download',
+          scheme === undefined
+            ? l10n.t("The service's link {0} redirected to an address that is not a valid web address, so it was not followed and nothing was downloaded.", displayUrl)
+            : l10n.t("The service's link {0} redirected to a non-web address ({1}), so it was not followed and nothing was downloaded; only http and https addresses are fetched.", displayUrl, scheme),
+        );
+      }
+      if (visited.has(next)) {
+        throw new MultiviewApiError(
+          'download',
+          l10n.t("The service's link {0} redirects in a loop (back to an address it already went through), so the file could not be downloaded; try again later.", displayUrl),
+        );
+      }
+      if (redirects + 1 > MAX_DOWNLOAD_REDIRECTS) {
+        throw new MultiviewApiError(
+          'download',
+          l10n.t("The service's link {0} redirected more than {1} times, so it was not followed further and nothing was downloaded.", displayUrl, MAX_DOWNLOAD_REDIRECTS),
+        );
+      }
+      visited.add(next);
+      current = next;
+    }
   }
 
+  /** `displayAs` names the request in logs and messages (a redirected download: the link the service sent). */
   private async open(
     method: 'GET' | 'POST',
     url: string,
     signal: AbortSignal | undefined,
     timeoutMode: TimeoutMode,
     jsonBody?: string,
+    displayAs?: string,
   ): Promise<OpenedResponse> {
     if (signal?.aborted) throw cancelledError();
     const startedAt = Date.now();
-    const displayUrl = redactSecret(urlForDisplay(url), this.options.secret);
+    const ownDisplayUrl = redactSecret(urlForDisplay(url), this.options.secret);
+    const displayUrl = displayAs ?? ownDisplayUrl;
     const guard = new RequestGuard(signal, this.options.requestTimeoutMs);
     let finished = false;
     const finish = (outcome: string): void => {
       if (finished) return;
       finished = true;
       guard.dispose();
-      this.options.log(`${method} ${displayUrl} -> ${outcome} (${Date.now() - startedAt} ms)`);
+      this.options.log(`${method} ${ownDisplayUrl} -> ${outcome} (${Date.now() - startedAt} ms)`);
     };
     const fail = (error: unknown, status?: number): MultiviewApiError => {
-      const apiError = this.toApiError(error, guard, method, url, displayUrl);
+      const apiError = this.toApiError(error, guard, method, url, ownDisplayUrl);
       finish(status === undefined ? apiError.kind : `${status}, ${apiError.kind}`);
       return apiError;
     };
@@ -100,7 +146,8 @@ export class HttpTransport {
             ? { 'Content-Type': 'application/json', Accept: 'application/json' }
             : { Accept: 'image/png, image/jpeg, image/webp, */*;q=0.1' },
         signal: guard.signal,
-        maxRedirects: method === 'POST' ? 0 : MAX_DOWNLOAD_REDIRECTS,
+        // Never followed here: openDownload checks and follows a download's redirects itself.
+        maxRedirects: 0,
       });
     } catch (error) {
       throw fail(error);
@@ -124,7 +171,12 @@ export class HttpTransport {
           return bytes;
         } catch (error) {
           stream.destroy();
-          throw fail(error, head.status);
+          const apiError = fail(error, head.status);
+          // A download whose connection dropped part way: what arrived is incomplete, and another try may work.
+          if (timeoutMode === 'idle' && apiError.kind === 'network' && !(error instanceof MultiviewApiError)) {
+            throw new ConnectionCutError(l10n.t('The connection to {0} was cut off before the whole file had arrived.', hostForDisplay(url)));
+          }
+          throw apiError;
         }
       },
       discard: () => {
@@ -231,6 +283,33 @@ async function readCapped(
   } finally {
     guard.signal.removeEventListener('abort', stopReading);
   }
+}
+
+/** The redirect target a Location header names, resolved against the address that sent it; undefined if unparsable. */
+function resolveLocation(location: string, from: string): string | undefined {
+  try {
+    return new URL(location, from).href;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "file:", "ftp:"...: the scheme of a URL, safe to show (never its host, path or query). */
+function schemeOf(url: string): string | undefined {
+  try {
+    const { protocol } = new URL(url);
+    return /^[a-z][a-z0-9+.-]{0,20}:$/i.test(protocol) ? protocol.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a result link that is not an http(s) URL (file:, data:, ftp:, a UNC path...) is not opened. */
+function notWebLinkMessage(url: string): string {
+  const scheme = schemeOf(url);
+  return scheme === undefined
+    ? l10n.t('A result link is not a web address (http or https) but a path or an invalid address, so it was not opened.')
+    : l10n.t('A result link is not a web address but a {0} address, so it was not opened; only http and https links are downloaded.', scheme);
 }
 
 function tooLargeError(displayUrl: string, maxBytes: number): MultiviewApiError {

@@ -83,6 +83,21 @@ export const SCENARIO_NAMES = [
   'model-is-html',
   /** Image to 3D only: the model link serves the first half of the file (right magic bytes, broken body). */
   'model-truncated',
+  /**
+   * The first GET of each result link (output and proxy) announces the whole file, sends half of it and drops the
+   * connection; later GETs of that link serve it whole.
+   */
+  'drop-mid-download-once',
+  /** Every GET of the output link is cut half way like that; the success lists a proxy link, which works. */
+  'drop-mid-download-always',
+  /** Every GET of every result link (output and proxy, which the success lists) is cut half way. */
+  'drop-everywhere',
+  /** The output link answers 302 to file:///etc/passwd, the proxy link (listed) 302 to an ftp: address. */
+  'redirect-to-file',
+  /** Each result link (proxy listed) answers 302 to itself with "?again", which answers 302 back: a loop of two. */
+  'redirect-loop',
+  /** Each result link (proxy listed) redirects to a new address of this server, which redirects again, without end. */
+  'redirect-chain',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -121,4 +136,13 @@ export const QUEUED_SCENARIOS: ReadonlySet<ScenarioName> = new Set<ScenarioName>
 ]);
 
 /** Scenarios about the account rather than one call: they apply to every API route. */
+/** Scenarios whose success lists a proxy link whatever `temp` says, so that the fallback link is part of the act. */
+export const PROXY_LINK_SCENARIOS: ReadonlySet<ScenarioName> = new Set<ScenarioName>([
+  'drop-mid-download-always',
+  'drop-everywhere',
+  'redirect-to-file',
+  'redirect-loop',
+  'redirect-chain',
+]);
+
 export const ACCOUNT_SCENARIOS: ReadonlySet<ScenarioName> = new Set<ScenarioName>(['invalid-key', 'invalid-key-401']);

@@ -37,6 +37,7 @@ import { MODEL_CONTENT_TYPES, modelFile, type ModelFormat } from './model-files'
 import {
   ACCOUNT_SCENARIOS,
   DEFAULT_SCENARIO,
+  PROXY_LINK_SCENARIOS,
   QUEUED_SCENARIOS,
   isScenarioName,
   scenarioFromBody,
@@ -161,6 +162,8 @@ interface Job {
   linkHits: number;
   /** Downloads served in full, for 'link-expires'. */
   downloads: number;
+  /** GETs of each result link ('generations' or 'proxy'), for the scenarios that cut a download. */
+  linkGets: Map<string, number>;
 }
 
 /** What the route-specific preparation of a submission gives the common job creation. */
@@ -182,6 +185,8 @@ interface Incoming {
   res: http.ServerResponse;
   method: string;
   route: string;
+  /** The query string, "" or "?...". */
+  query: string;
   base: string;
   origin: string;
   prefixScenario?: ScenarioName;
@@ -239,7 +244,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
       requests.push({ method, path: url.pathname, body: parsed ?? raw, headers: { ...req.headers }, at: Date.now() });
     }
 
-    const incoming: Incoming = { res, method, route, base, origin, prefixScenario, body: isObject(parsed) ? parsed : {} };
+    const incoming: Incoming = { res, method, route, query: url.search, base, origin, prefixScenario, body: isObject(parsed) ? parsed : {} };
     if (route === '/healthz' && method === 'GET') return sendJson(res, { status: 200, body: { status: 'alive', scenario } });
     if (route.startsWith('/__control/')) return control(incoming, parsed);
     if (method === 'GET') return serveFile(incoming);
@@ -455,6 +460,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
       polls: 0,
       linkHits: 0,
       downloads: 0,
+      linkGets: new Map(),
     };
     jobs.set(id, job);
     jobsByFilePrefix.set(filePrefix, job);
@@ -471,7 +477,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
 
   function successBody(job: Job): Record<string, unknown> {
     // Background removal has no temp field and always lists proxy links (the v6 image-editing schema).
-    const wantsProxy = job.kind === 'removebg' || job.meta.temp === 'yes' || job.meta.temp === true;
+    const wantsProxy = job.kind === 'removebg' || job.meta.temp === 'yes' || job.meta.temp === true || PROXY_LINK_SCENARIOS.has(job.scenario);
     const body: Record<string, unknown> = {
       status: 'success',
       generationTime: job.kind === 'model' ? 60 + Math.random() * 120 : 8 + Math.random() * 8,
@@ -629,6 +635,27 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     const acting = incoming.prefixScenario ?? job.scenario;
     if (acting === 'link-expired' || (acting === 'link-expires' && job.downloads > 0)) return sendExpiredLink(res);
     const { contentType, bytes } = job.file.serve(acting);
+    const gets = (job.linkGets.get(folder) ?? 0) + 1;
+    job.linkGets.set(folder, gets);
+    switch (acting) {
+      case 'drop-mid-download-once':
+        if (gets === 1) return sendCutOff(res, contentType, bytes);
+        break;
+      case 'drop-mid-download-always':
+        if (folder !== 'proxy') return sendCutOff(res, contentType, bytes);
+        break;
+      case 'drop-everywhere':
+        return sendCutOff(res, contentType, bytes);
+      case 'redirect-to-file':
+        return sendRedirect(res, folder === 'proxy' ? 'ftp://files.example/result.png' : 'file:///etc/passwd');
+      case 'redirect-loop':
+        // A loop of two: the link sends to itself with "?again", which sends back to the link.
+        return sendRedirect(res, incoming.query === '' ? `${incoming.base}${route}?again` : `${incoming.base}${route}`);
+      case 'redirect-chain':
+        return sendRedirect(res, `${incoming.base}${route}?hop=${gets}`);
+      default:
+        break;
+    }
     if (folder === 'proxy') {
       job.downloads++;
       return sendRaw(res, 200, contentType, bytes);
@@ -838,6 +865,17 @@ function sendJson(res: http.ServerResponse, answer: Answer): void {
 
 function sendHtml(res: http.ServerResponse, status: number, html: string): void {
   sendRaw(res, status, 'text/html; charset=utf-8', html);
+}
+
+/** Announces the whole file, sends its first half and drops the connection (a download cut off mid-way). */
+function sendCutOff(res: http.ServerResponse, contentType: string, bytes: Buffer): void {
+  res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(bytes.length) });
+  res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.destroy());
+}
+
+function sendRedirect(res: http.ServerResponse, location: string): void {
+  res.writeHead(302, { Location: location, 'Content-Type': 'text/html', 'Content-Length': '0' });
+  res.end();
 }
 
 /** What an S3-compatible bucket answers for a signed link past its lifetime. */
