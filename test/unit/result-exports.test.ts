@@ -19,7 +19,7 @@ import { type ExportOutcome, type ResultExport, runExport } from '../../src/core
 import { spriteSheetExport } from '../../src/core/results/exports/spriteSheet';
 import { NoViewsError, transparentViewsExport } from '../../src/core/results/exports/transparentViews';
 import { turntableExport } from '../../src/core/results/exports/turntable';
-import { ownedFiles } from '../../src/core/results/resultFiles';
+import { findSavedResultOfJob, ownedFiles } from '../../src/core/results/resultFiles';
 import { listedTransparentViews } from '../../src/core/results/resultViews';
 import { ImageEngine } from '../../src/image/engine';
 import { gridSubjectMask } from '../contract-server/grid-image';
@@ -212,6 +212,16 @@ describe('exports from the transparent views', () => {
     const stem = path.basename(saved.sidecarPath, '.json');
     assert.deepEqual(owned.sort(), names.filter((name) => name.startsWith(`${stem}.`) || name.startsWith(`${stem}-`)).sort());
     assert.ok(owned.some((name) => name.endsWith('-transforms.json')) && owned.some((name) => name.endsWith('-spritesheet.tres')));
+  });
+});
+
+describe('the result of a job, found by its id', () => {
+  test('another window’s saved result is found by the job id its sidecar names, and only by it', async () => {
+    const saved = await savedResult();
+    const found = await findSavedResultOfJob(folder, 'mug.png', saved.sidecar.jobId, workspace);
+    assert.equal(found?.sidecarPath, saved.sidecarPath);
+    assert.equal(await findSavedResultOfJob(folder, 'mug.png', 'no-such-job', workspace), undefined);
+    assert.equal(await findSavedResultOfJob(folder, 'other.png', saved.sidecar.jobId, workspace), undefined);
   });
 });
 

@@ -7,7 +7,9 @@
  */
 import * as path from 'node:path';
 import { VIEW_FILE_SUFFIX_PATTERN } from '../grid';
-import type { SavedResult } from '../readSidecar';
+import { promises as fs } from 'node:fs';
+import { outputStem } from '../outputFiles';
+import { readSavedResult, type SavedResult } from '../readSidecar';
 
 /** The kinds of file made from a saved result after (or beside) its grid, views and sidecar. */
 export type DerivedFileKind = 'subject' | 'turntable' | 'model' | 'transparentViews' | 'spriteSheet' | 'cameraPoses';
@@ -96,4 +98,18 @@ const DERIVED_JSON = new RegExp(
 /** Whether a `.json` file found by the sidecar glob is a file made from a result (a sprite sheet's data, camera poses). */
 export function isDerivedJson(fileName: string): boolean {
   return DERIVED_JSON.test(fileName);
+}
+
+/**
+ * The saved result of job `jobId` on `imageName` in `folder`, when one is there (saved by another window, say): a
+ * sidecar named for that image and job whose own job id is that one. Undefined when there is none.
+ */
+export async function findSavedResultOfJob(folder: string, imageName: string, jobId: string, workspaceFolder: string): Promise<SavedResult | undefined> {
+  const sidecarName = new RegExp(`^${escapeRegExp(outputStem(imageName, jobId))}(-\\d+)?\\.json$`);
+  const names = (await fs.readdir(folder).catch(() => [] as string[])).filter((name) => sidecarName.test(name)).sort();
+  for (const name of names) {
+    const result = await readSavedResult(path.join(folder, name), workspaceFolder).catch(() => undefined);
+    if (result?.sidecar.jobId === jobId) return result;
+  }
+  return undefined;
 }

@@ -2,17 +2,19 @@
  * Changing a saved result's sidecar after the fact (a model or an export joins it): read, change, replace atomically,
  * keeping every field as it is on disk (a newer version's, or a hand edit). The updates of one sidecar run one after
  * the other: two at once (two models of one result finishing together) would both read the same text, and the later
- * replace would drop the other's entry.
+ * replace would drop the other's entry. In this window a queue orders them; between windows (two code-server tabs on
+ * one workspace) a lock file beside the sidecar does.
  */
 import * as l10n from '@vscode/l10n';
 import * as path from 'node:path';
 import { redactSecret } from '../../api/redact';
 import { isRecord } from '../../shared/isRecord';
+import { withLock } from '../fileLock';
 import { replaceFileAtomically } from '../outputFiles';
 import { parseSidecar, readSidecarText } from '../readSidecar';
 import type { SidecarExport, SidecarModel } from '../sidecarSchema';
 
-/** The updates in progress, by path (this window's; the sidecar's owner is the window that made the result). */
+/** The updates in progress in this window, by path. */
 const sidecarUpdates = new Map<string, Promise<void>>();
 
 type SidecarJson = Record<string, unknown>;
@@ -20,7 +22,8 @@ type SidecarJson = Record<string, unknown>;
 /** Applies `change` to the sidecar's JSON, after any update of the same sidecar still in progress; `secret` never lands in it. */
 export async function updateSidecar(sidecarPath: string, change: (json: SidecarJson) => SidecarJson, secret: string): Promise<void> {
   const key = path.resolve(sidecarPath);
-  const update = (sidecarUpdates.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => rewrite(sidecarPath, change, secret));
+  const lockPath = path.join(path.dirname(sidecarPath), `.${path.basename(sidecarPath)}.lock`);
+  const update = (sidecarUpdates.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => withLock(lockPath, () => rewrite(sidecarPath, change, secret)));
   sidecarUpdates.set(key, update);
   try {
     await update;

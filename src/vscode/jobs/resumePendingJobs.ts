@@ -5,10 +5,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { outputStem, removeLeftoverTemporaryFiles } from '../../core/outputFiles';
+import { findSavedResultOfJob } from '../../core/results/resultFiles';
 import { showInformation, showWarning } from '../notifications';
 import type { ExtensionServices } from '../services';
 import { readSettingsOrExplain } from '../settings';
 import type { PendingJob } from './pendingJobStore';
+import { lockedElsewhere, RunningElsewhereError } from './jobLocks';
 import { RESULT_LINKS_LIVE_MS } from './reportFailure';
 import { resumeModel } from '../model/modelCommands';
 import { reportJobFailure, resumeJob, showResult, withJobProgress } from './runJob';
@@ -72,6 +74,33 @@ async function resumeModelJobOf(services: ExtensionServices, { id, job }: Pendin
   }
 }
 
+/** How often a window checks on a job another window of the workspace is finishing. */
+const OTHER_WINDOW_CHECK_MS = 3000;
+
+/**
+ * A job another window of this workspace is finishing: said once, then its result is shown here when it is saved;
+ * should that window go away first (its lock no longer held), this window finishes the job.
+ */
+async function followOtherWindow(services: ExtensionServices, entry: PendingJob & { kind: 'views' }, apiKey: string): Promise<void> {
+  const { job } = entry;
+  const name = path.basename(job.imagePath);
+  void showInformation(vscode.l10n.t('The job of {0} is being finished in another window of this workspace; its result will show here too.', name));
+  const jobId = job.finished?.jobId ?? job.queued.jobId;
+  const giveUpAt = Date.parse(job.startedAt) + RESULT_LINKS_LIVE_MS;
+  while (Date.now() < giveUpAt) {
+    await new Promise((resolve) => setTimeout(resolve, OTHER_WINDOW_CHECK_MS));
+    const saved = jobId === undefined ? undefined : await findSavedResultOfJob(job.folder, name, jobId, job.workspaceFolder);
+    if (saved) {
+      services.pending.remove(entry.id);
+      services.panels.showSaved(saved);
+      return;
+    }
+    if (!(await lockedElsewhere(services, entry.id))) {
+      return resumeViews(services, entry, apiKey);
+    }
+  }
+}
+
 async function resumeViews(services: ExtensionServices, { id, job }: PendingJob & { kind: 'views' }, apiKey: string): Promise<void> {
   const imageUri = vscode.Uri.file(job.imagePath);
   const workspaceFolder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(job.workspaceFolder)) ?? vscode.workspace.workspaceFolders?.[0];
@@ -79,17 +108,33 @@ async function resumeViews(services: ExtensionServices, { id, job }: PendingJob 
   if (!settings || !workspaceFolder) {
     return;
   }
-  const title = vscode.l10n.t('Multiview (resumed): {0}', path.basename(job.imagePath));
-  // A window that was killed while writing this job's files left their temporary files behind.
+  const name = path.basename(job.imagePath);
+  const title = vscode.l10n.t('Multiview (resumed): {0}', name);
   const jobId = job.finished?.jobId ?? job.queued.jobId;
+  // Another window on this workspace saved it already: show it, never save a second copy.
+  const saved = jobId === undefined ? undefined : await findSavedResultOfJob(job.folder, name, jobId, job.workspaceFolder);
+  if (saved) {
+    services.pending.remove(id);
+    services.panels.showSaved(saved);
+    return;
+  }
+  if (await lockedElsewhere(services, id)) {
+    await followOtherWindow(services, { id, kind: 'views', job }, apiKey);
+    return;
+  }
+  // A window that was killed while writing this job's files left their temporary files behind.
   if (jobId !== undefined) {
-    const removed = await removeLeftoverTemporaryFiles(job.folder, outputStem(path.basename(job.imagePath), jobId));
+    const removed = await removeLeftoverTemporaryFiles(job.folder, outputStem(name, jobId));
     if (removed > 0) services.log.info(`Removed ${removed} temporary file(s) a closed window left in ${job.folder}`);
   }
   try {
     const output = await withJobProgress((control) => resumeJob(services, id, job, apiKey, settings, control), title);
     showResult(services, output);
   } catch (error) {
+    if (error instanceof RunningElsewhereError) {
+      await followOtherWindow(services, { id, kind: 'views', job }, apiKey);
+      return;
+    }
     // "Try Again" submits the same image and parameters as a new job: the queued one is gone. "Save Again" saves
     // one that was paid for.
     await reportJobFailure(services, { imageUri, workspaceFolder, parameters: job.parameters, apiKey }, error);

@@ -12,10 +12,12 @@ import { runExport } from '../../core/results/exports/resultExport';
 import { transparentViewsExport } from '../../core/results/exports/transparentViews';
 import { describeProgress, type JobProgress, type JobSession } from '../../core/jobSession';
 import type { GenerationParameters } from '../../core/parameters';
+import type { HeldLock } from '../../core/fileLock';
 import { abortSignalFor } from '../cancellation';
 import { showWarning } from '../notifications';
 import type { ExtensionServices } from '../services';
 import { connectionFor, type MultiviewSettings, outputFolderFor, readSettingsOrExplain } from '../settings';
+import { lockJob, RunningElsewhereError } from './jobLocks';
 import { askToKeepWaiting, reportFailure } from './reportFailure';
 
 export interface JobRequest {
@@ -69,8 +71,15 @@ async function keptUntilSaved(
   work: (keep: { onSubmitting: (job: ResumableJob) => void; onQueued: (job: ResumableJob) => void; onPaid: (job: PaidJob) => void }) => Promise<GenerationJobOutput>,
 ): Promise<GenerationJobOutput> {
   let id = pendingId;
+  // The window that runs a kept job holds its lock (jobLocks.ts), so that another window on the workspace leaves it be.
+  let lock: Promise<HeldLock | undefined> | undefined;
+  if (pendingId !== undefined) {
+    lock = lockJob(services, pendingId);
+    if (!(await lock)) throw new RunningElsewhereError(pendingId);
+  }
   const keep = (job: ResumableJob) => {
     id = services.pending.put(id, { kind: 'views', job });
+    lock ??= lockJob(services, id);
   };
   try {
     const output = await work({ onSubmitting: keep, onQueued: keep, onPaid: keep });
@@ -83,6 +92,8 @@ async function keptUntilSaved(
       services.pending.remove(id);
     }
     throw error;
+  } finally {
+    await (await lock)?.release();
   }
 }
 

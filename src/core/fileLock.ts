@@ -1,0 +1,70 @@
+/**
+ * A lock between processes (two windows on one workspace: two code-server tabs, two VS Code windows of a multi-root
+ * workspace), as a file created exclusively. The holder touches it while it works; a lock whose file has not been
+ * touched for `staleMs` belonged to a process that died, and is taken over. Pure Node (no `vscode`).
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  /** A lock untouched for this long is a dead process's (default 30 s; the holder touches it every third of that). */
+  staleMs?: number;
+}
+
+const DEFAULT_STALE_MS = 30_000;
+
+/** Takes the lock at `lockPath` now, or answers undefined when a live holder has it. */
+export async function tryLock(lockPath: string, options: LockOptions = {}): Promise<HeldLock | undefined> {
+  const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await fs.writeFile(lockPath, `${process.pid}@${os.hostname()} ${new Date().toISOString()}\n`, { flag: 'wx' });
+      return holding(lockPath, staleMs);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const stat = await fs.stat(lockPath).catch(() => undefined);
+      // Gone in between: try again; touched lately: someone holds it; else its holder died: take it over.
+      if (stat && Date.now() - stat.mtimeMs < staleMs) return undefined;
+      await fs.unlink(lockPath).catch(() => undefined);
+    }
+  }
+  return undefined;
+}
+
+/** Runs `work` holding the lock, waiting for it (checking every `pollMs`) for at most `waitMs`; then it throws. */
+export async function withLock<T>(lockPath: string, work: () => Promise<T>, options: LockOptions & { waitMs?: number; pollMs?: number } = {}): Promise<T> {
+  const deadline = Date.now() + (options.waitMs ?? 15_000);
+  for (;;) {
+    const lock = await tryLock(lockPath, options);
+    if (lock) {
+      try {
+        return await work();
+      } finally {
+        await lock.release();
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`${lockPath} stayed locked by another process.`);
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 25 + Math.random() * 50));
+  }
+}
+
+function holding(lockPath: string, staleMs: number): HeldLock {
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    fs.utimes(lockPath, now, now).catch(() => undefined);
+  }, staleMs / 3);
+  heartbeat.unref();
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      clearInterval(heartbeat);
+      await fs.unlink(lockPath).catch(() => undefined);
+    },
+  };
+}
