@@ -355,6 +355,10 @@ scenario('(2) Make Views Transparent from the panel: seven files, each view cut 
     const sources: string[] = await view.locator('#views img').evaluateAll((images: { getAttribute(name: string): string | null }[]) => images.map((img) => img.getAttribute('src') ?? ''));
     assert.equal(sources.length, 6);
     assert.ok(sources.every((src) => /-transparent-view-az\d{3}/.test(decodeURIComponent(src))), `the panel shows the transparent views (${sources.join(' ')})`);
+    const background: string = await view.locator('#views.transparent figure.view img').first().evaluate(
+      (img: unknown) => (globalThis as unknown as { getComputedStyle(element: unknown): { backgroundImage: string } }).getComputedStyle(img).backgroundImage,
+    );
+    assert.match(background, /linear-gradient/, `the views are drawn on the checkerboard (${background})`);
     assert.equal(await view.locator('#make-transparent').count(), 0, 'the button is gone');
   });
 });
@@ -495,11 +499,19 @@ scenario('(5) from the History: a sprite sheet for two selected results at once,
       ...['.json', '.png', '.tres'].map((ending) => `${second.stem}-spritesheet${ending}`),
     ].sort();
     assert.deepEqual(added, expected, 'the first result’s second sheet (never over the first) and the second result’s first');
-    assert.equal((await waitForExport(first, 'sprite-sheet', 2)).files[0], `${first.stem}-spritesheet-2.png`);
+    const firstSecondSheet = await waitForExport(first, 'sprite-sheet', 2);
+    assert.equal(firstSecondSheet.files[0], `${first.stem}-spritesheet-2.png`);
+    const renamed = JSON.parse(fs.readFileSync(path.join(first.folder, firstSecondSheet.files[1]), 'utf8')) as { meta: { image: string } };
+    assert.equal(renamed.meta.image, `${first.stem}-spritesheet-2.png`, 'the numbered JSON names the numbered atlas');
+    assert.ok(fs.readFileSync(path.join(first.folder, firstSecondSheet.files[2]), 'utf8').includes(`path="${first.stem}-spritesheet-2.png"`), 'so does the numbered .tres');
     const secondSheet = await waitForExport(second, 'sprite-sheet');
     const data = JSON.parse(fs.readFileSync(path.join(second.folder, secondSheet.files[1]), 'utf8')) as { meta: { image: string } };
     assert.equal(data.meta.image, secondSheet.files[0]);
     assert.equal(secondSheet.details.transparent, false, 'the second result’s views are as generated');
+  });
+
+  await host.step('the History lists two results (the JSON files made from them are not results)', async () => {
+    assert.equal(await treeRows().filter({ hasText: /job \S+$/ }).count(), 2);
   });
 
   await resetNotifications();
@@ -596,6 +608,7 @@ scenario('(7) Delete… on the first result removes every file made from it, not
     assert.ok(fs.existsSync(path.join(ws, CUTOUT.name)), 'the input picture stays');
     await waitFor('its row gone', async () => (await resultRow(first.jobId).count()) === 0, 20_000);
     assert.equal(await resultRow(second.jobId).count(), 1, 'the second result’s row stays');
+    assert.equal(await treeRows().filter({ hasText: /job \S+$/ }).count(), 1, 'one result is left');
     assertNoModelJob();
   });
 });
