@@ -69,7 +69,7 @@ export function activateFeatures(context: vscode.ExtensionContext): Features {
     ...modelCommands(services),
     ...exportCommands(services),
     ...apiKeyCommands(services.apiKeys),
-    ...historyCommands(() => history?.refresh()),
+    ...historyCommands(() => history?.refresh(), services.panels),
     [COMMANDS.showRunningJobs]: () => services.jobs.showList(),
     [COMMANDS.tryWithSample]: () => tryWithSample(context.extensionUri),
     [COMMANDS.openResult]: (sidecar) => services.panels.openSaved(sidecar),

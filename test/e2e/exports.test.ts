@@ -647,7 +647,7 @@ scenario('(7) Delete… on the first result removes every file made from it, not
     assert.equal(await treeRows().filter({ hasText: /job \S+$/ }).count(), 1, 'one result is left');
     assertNoModelJob();
   });
-  // Kept for a person to look at (.test-output/ is not committed): the workbench after the deletion (the deleted
-  // result's panel, opened by selecting its row, is still open).
-  await host.screenshot(path.join(host.artifactDir, 'after-delete.png'));
+  await host.step('the deleted result’s panel is closed: it would offer exports of files that are gone', async () => {
+    await waitFor('no panel of the deleted result', async () => (await host.editorTab(new RegExp(`Multiview: ${escapeRe(CUTOUT.name)}`)).count()) === 0, 15_000);
+  });
 });

@@ -10,6 +10,7 @@ import type { RegenerateArgument } from '../generate/generateCommands';
 import { showError } from '../notifications';
 import { asResultNode, selectedResults } from './historyNodes';
 import { workspaceRelative } from './historyItems';
+import type { ResultPanels } from '../panel/resultPanels';
 
 type HistoryCommandIds =
   | typeof COMMANDS.historyRefresh
@@ -18,8 +19,8 @@ type HistoryCommandIds =
   | typeof COMMANDS.historyReveal
   | typeof COMMANDS.historyDelete;
 
-/** `refresh`: rescans the view when it exists (it is made when first shown). */
-export function historyCommands(refresh: () => void): Pick<CommandHandlers, HistoryCommandIds> {
+/** `refresh`: rescans the view when it exists (it is made when first shown); `panels`: closed with their result. */
+export function historyCommands(refresh: () => void, panels: Pick<ResultPanels, 'closeIfGridGone'>): Pick<CommandHandlers, HistoryCommandIds> {
   const onResult = (work: (result: SavedResult) => Thenable<unknown>) => async (node: unknown) => {
     const result = asResultNode(node)?.result;
     if (result) await work(result);
@@ -34,6 +35,8 @@ export function historyCommands(refresh: () => void): Pick<CommandHandlers, Hist
       const results = selectedResults(clicked, selected);
       if (results.length > 0) {
         await deleteResults(results);
+        // A panel whose result is gone would offer exports of files that no longer exist.
+        await Promise.all(results.map((result) => panels.closeIfGridGone(result)));
         refresh();
       }
     },
