@@ -90,7 +90,8 @@ async function readTarget(sidecar: vscode.Uri): Promise<SavedResultInWorkspace |
   try {
     return await readSavedResultInWorkspace(sidecar);
   } catch (error) {
-    void showError(vscode.l10n.t('{0} cannot be opened as a result: {1}', path.basename(sidecar.fsPath), error instanceof Error ? error.message : String(error)));
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? vscode.l10n.t('it was moved or deleted.') : error instanceof Error ? error.message : String(error);
+    void showError(vscode.l10n.t('{0} cannot be opened as a result: {1}', path.basename(sidecar.fsPath), reason));
     return undefined;
   }
 }
