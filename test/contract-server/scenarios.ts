@@ -36,6 +36,11 @@ export const SCENARIO_NAMES = [
   'rate-limit-then-success',
   /** 429 with retry_after every time. */
   'rate-limit-always',
+  /**
+   * The account's queue, as the service words its limit ("Maximum 5 queued requests allowed"): a submission is
+   * answered 429 with retry_after while 5 of the key's jobs are queued; each job is queued for `etaSeconds`.
+   */
+  'queue-limit',
   /** processing, then status "failed" on the first poll. */
   'failed-on-fetch',
   /** An nginx HTML page with HTTP 502. */
@@ -133,6 +138,7 @@ export const QUEUED_SCENARIOS: ReadonlySet<ScenarioName> = new Set<ScenarioName>
   'failed-on-fetch',
   'hostile',
   'eta-float-string',
+  'queue-limit',
 ]);
 
 /** Scenarios about the account rather than one call: they apply to every API route. */

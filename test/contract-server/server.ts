@@ -63,6 +63,8 @@ export interface ContractServer {
   setScenario(name: ScenarioName): void;
   /** Lets every 'queued-until-released' job succeed at its next poll. */
   releaseQueuedJobs(): void;
+  /** Every 429 answered by 'queue-limit': when, and to the submission of which image (the request's `init_image`/`image`). */
+  queueLimitRefusals: { at: number; image: string; retryAfterMs: number }[];
   close(): Promise<void>;
 }
 
@@ -82,6 +84,9 @@ export interface ContractServerOptions {
   /** Serve every result grid as the 'model-views' scenario does (subjects on a grey backdrop): the demo's sandbox. */
   subjectGrids?: boolean;
 }
+
+/** How many of one key's jobs 'queue-limit' lets wait at once (the service's own words: "Maximum 5 queued requests"). */
+const QUEUE_LIMIT = 5;
 
 /** Uploads are at most 5 MB decoded (docs/api-contract.md §4); bodies above this are refused outright. */
 const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
@@ -159,6 +164,10 @@ interface Job {
   file: ResultFile;
   meta: Record<string, unknown>;
   polls: number;
+  /** When the job was submitted, for 'queue-limit'. */
+  createdAt: number;
+  /** Its success was answered (it left the account's queue), for 'queue-limit'. */
+  delivered: boolean;
   linkHits: number;
   /** Downloads served in full, for 'link-expires'. */
   downloads: number;
@@ -203,6 +212,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
   let scenario: ScenarioName = options.scenario ?? DEFAULT_SCENARIO;
   let queuedJobsReleased = false;
   const requests: RecordedRequest[] = [];
+  const queueLimitRefusals: ContractServer['queueLimitRefusals'] = [];
   const jobs = new Map<number, Job>();
   const jobsByFilePrefix = new Map<string, Job>();
   const uploads = new Map<number, Buffer>([[0, inputPlaceholderPng()]]);
@@ -352,6 +362,12 @@ export async function startContractServer(options: ContractServerOptions = {}): 
         };
       case 'rate-limit-always':
         return rateLimited();
+      case 'queue-limit': {
+        const queuedNow = [...jobs.values()].filter((job) => job.scenario === 'queue-limit' && job.key === key && !job.delivered).length;
+        if (queuedNow < QUEUE_LIMIT) return undefined;
+        queueLimitRefusals.push({ at: Date.now(), image: String(body.init_image ?? body.image ?? ''), retryAfterMs: retryAfterSeconds * 1000 });
+        return rateLimited();
+      }
       case 'rate-limit-then-success': {
         const { key: _key, ...withoutKey } = body;
         const fingerprint = `${key}\n${JSON.stringify(withoutKey)}`;
@@ -458,6 +474,8 @@ export async function startContractServer(options: ContractServerOptions = {}): 
       file: prepared.file,
       meta,
       polls: 0,
+      createdAt: Date.now(),
+      delivered: false,
       linkHits: 0,
       downloads: 0,
       linkGets: new Map(),
@@ -566,6 +584,10 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     switch (job.scenario) {
       case 'queued-forever':
         return { status: 200, body: fetchProcessingBody(job) };
+      case 'queue-limit':
+        if (Date.now() - job.createdAt < etaSeconds * 1000) return { status: 200, body: fetchProcessingBody(job) };
+        job.delivered = true;
+        return { status: 200, body: successBody(job) };
       case 'queued-until-released':
         return { status: 200, body: queuedJobsReleased ? successBody(job) : fetchProcessingBody(job) };
       case 'failed-on-fetch':
@@ -697,6 +719,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
     baseUrl: `http://${host}:${listeningPort}`,
     port: listeningPort,
     requests,
+    queueLimitRefusals,
     setScenario(name: ScenarioName): void {
       if (!isScenarioName(name)) throw new Error(`Unknown scenario ${JSON.stringify(name)}`);
       scenario = name;
