@@ -1,6 +1,8 @@
 /** A saved result read from its sidecar, relative to the workspace folder that holds it (the one way to do so). */
 import * as vscode from 'vscode';
-import { compareNewestFirst, MAX_SIDECARS, maybeSidecar, SIDECAR_GLOB } from '../core/history';
+import * as path from 'node:path';
+import { compareNewestFirst, finishedAtLabel, MAX_SIDECARS, maybeSidecar, resultDescription, SIDECAR_GLOB } from '../core/history';
+import { showInformation } from './notifications';
 import { readSavedResult, type SavedResult } from '../core/readSidecar';
 
 export interface SavedResultInWorkspace {
@@ -27,4 +29,25 @@ export async function findSavedResults(token?: vscode.CancellationToken): Promis
   const uris = (await vscode.workspace.findFiles(SIDECAR_GLOB, undefined, MAX_SIDECARS, token)).filter((uri) => uri.scheme === 'file' && maybeSidecar(uri.fsPath));
   const reads = await Promise.all(uris.map((uri) => readSavedResultInWorkspace(uri).catch(() => undefined)));
   return reads.filter((read) => read !== undefined).sort((a, b) => compareNewestFirst(a.result, b.result));
+}
+
+/**
+ * The command palette's question: which saved results (newest first, with their time, seed and job), one or several.
+ * None (and `whenNone` said) when the workspace has none yet.
+ */
+export async function pickSavedResults(options: { title: string; placeHolder: string; canPickMany: boolean; whenNone: string }): Promise<SavedResultInWorkspace[]> {
+  const targets = await findSavedResults();
+  if (targets.length === 0) {
+    void showInformation(options.whenNone);
+    return [];
+  }
+  const items = targets.map((target) => ({
+    label: path.basename(target.result.sourceImagePath),
+    description: `${finishedAtLabel(target.result.finishedAtMs, vscode.env.language)} · ${resultDescription(target.result)}`,
+    detail: vscode.workspace.asRelativePath(target.result.sidecarPath, false),
+    target,
+  }));
+  const common = { title: options.title, placeHolder: options.placeHolder, matchOnDescription: true, matchOnDetail: true };
+  const picked = options.canPickMany ? await vscode.window.showQuickPick(items, { ...common, canPickMany: true }) : [await vscode.window.showQuickPick(items, common)];
+  return (picked ?? []).flatMap((item) => (item ? [item.target] : []));
 }

@@ -7,7 +7,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type CommandHandlers, EXPORT_COMMANDS } from '../../commands';
-import { finishedAtLabel, resultDescription } from '../../core/history';
 import { describeImageFailure } from '../../core/imageMessages';
 import { isCancellation } from '../../core/jobSession';
 import { type ExportOutcome, type ResultExport, runExport } from '../../core/results/exports/resultExport';
@@ -20,7 +19,7 @@ import { clampFramesPerSecond, DEFAULT_FRAMES_PER_SECOND } from '../../shared/me
 import { asResultNode, selectedResults } from '../history/historyNodes';
 import { abortSignalFor } from '../cancellation';
 import { announceSavedFile, showError, showInformation, showWarning } from '../notifications';
-import { findSavedResults, readSavedResultInWorkspace, type SavedResultInWorkspace } from '../savedResults';
+import { pickSavedResults, readSavedResultInWorkspace, type SavedResultInWorkspace } from '../savedResults';
 import type { ExtensionServices } from '../services';
 
 type ExportCommandIds = (typeof EXPORT_COMMANDS)[keyof typeof EXPORT_COMMANDS];
@@ -83,7 +82,12 @@ async function resolveTargets(target: unknown, selection: unknown, title: string
     const reads = await Promise.all(selectedResults(target, selection).map((result) => readTarget(vscode.Uri.file(result.sidecarPath))));
     return reads.filter((read) => read !== undefined);
   }
-  return pickResults(title);
+  return pickSavedResults({
+    title,
+    placeHolder: vscode.l10n.t('The results to use (no credits are spent)'),
+    canPickMany: true,
+    whenNone: vscode.l10n.t('There is no result in this workspace yet. Generate one first.'),
+  });
 }
 
 async function readTarget(sidecar: vscode.Uri): Promise<SavedResultInWorkspace | undefined> {
@@ -94,24 +98,6 @@ async function readTarget(sidecar: vscode.Uri): Promise<SavedResultInWorkspace |
     void showError(vscode.l10n.t('{0} cannot be opened as a result: {1}', path.basename(sidecar.fsPath), reason));
     return undefined;
   }
-}
-
-async function pickResults(title: string): Promise<SavedResultInWorkspace[]> {
-  const targets = await findSavedResults();
-  if (targets.length === 0) {
-    void showInformation(vscode.l10n.t('There is no result in this workspace yet. Generate one first.'));
-    return [];
-  }
-  const picked = await vscode.window.showQuickPick(
-    targets.map((target) => ({
-      label: path.basename(target.result.sourceImagePath),
-      description: `${finishedAtLabel(target.result.finishedAtMs, vscode.env.language)} · ${resultDescription(target.result)}`,
-      detail: vscode.workspace.asRelativePath(target.result.sidecarPath, false),
-      target,
-    })),
-    { title, placeHolder: vscode.l10n.t('The results to use (no credits are spent)'), canPickMany: true, matchOnDescription: true, matchOnDetail: true },
-  );
-  return (picked ?? []).map((item) => item.target);
 }
 
 /**

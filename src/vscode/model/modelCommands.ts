@@ -7,15 +7,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type CommandHandlers, COMMANDS } from '../../commands';
-import { finishedAtLabel, resultDescription } from '../../core/history';
 import { type ResumableModelJob, resumeModelJob, runModelJob, type SavedModel, transparentGridOf } from '../../core/modelJob';
 import { type ModelParameters, sanitizeModelParameters } from '../../core/modelParameters';
 import { keyOrExplain } from '../apiKeyStore';
 import { selectedResults } from '../history/historyNodes';
 import { type JobControl, tracked, withJobProgress } from '../jobs/runJob';
 import { reportFailure } from '../jobs/reportFailure';
-import { announceSavedFile, showError, showInformation } from '../notifications';
-import { findSavedResults, readSavedResultInWorkspace, type SavedResultInWorkspace } from '../savedResults';
+import { announceSavedFile, showError } from '../notifications';
+import { pickSavedResults, readSavedResultInWorkspace, type SavedResultInWorkspace } from '../savedResults';
 import type { ExtensionServices } from '../services';
 import { connectionFor, type MultiviewSettings, readSettingsOrExplain } from '../settings';
 import { openModel } from './modelEditor';
@@ -58,23 +57,15 @@ async function readTarget(sidecar: vscode.Uri): Promise<SavedResultInWorkspace |
   }
 }
 
-/** The command palette's question: which saved result, newest first. */
+/** The command palette's question: which saved result. */
 async function pickResult(): Promise<SavedResultInWorkspace | undefined> {
-  const targets = await findSavedResults();
-  if (targets.length === 0) {
-    void showInformation(vscode.l10n.t('There is no result in this workspace yet: a 3D model is made from the six views of a result. Generate one first.'));
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(
-    targets.map((target) => ({
-      label: path.basename(target.result.sourceImagePath),
-      description: `${finishedAtLabel(target.result.finishedAtMs, vscode.env.language)} · ${resultDescription(target.result)}`,
-      detail: vscode.workspace.asRelativePath(target.result.sidecarPath, false),
-      target,
-    })),
-    { title: vscode.l10n.t('Make 3D Model'), placeHolder: vscode.l10n.t('The result to make a 3D model from'), matchOnDescription: true, matchOnDetail: true },
-  );
-  return picked?.target;
+  const [picked] = await pickSavedResults({
+    title: vscode.l10n.t('Make 3D Model'),
+    placeHolder: vscode.l10n.t('The result to make a 3D model from'),
+    canPickMany: false,
+    whenNone: vscode.l10n.t('There is no result in this workspace yet: a 3D model is made from the six views of a result. Generate one first.'),
+  });
+  return picked;
 }
 
 /** Asks once for the key and the parameters, then makes one model per result, each under its own progress. */
