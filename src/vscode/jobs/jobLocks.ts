@@ -18,10 +18,18 @@ function lockPath(services: ExtensionServices, pendingId: string): string {
   return path.join(services.jobLocksFolder, `job-${pendingId}.lock`);
 }
 
-/** The job's lock, or undefined when another window holds it. */
+/**
+ * The job's lock, or undefined when another window holds it. A storage folder that cannot take the lock never
+ * stops a job: it then runs unlocked (as it would with one window), and the log says why.
+ */
 export async function lockJob(services: ExtensionServices, pendingId: string): Promise<HeldLock | undefined> {
-  await fs.mkdir(services.jobLocksFolder, { recursive: true });
-  return tryLock(lockPath(services, pendingId));
+  try {
+    await fs.mkdir(services.jobLocksFolder, { recursive: true });
+    return await tryLock(lockPath(services, pendingId));
+  } catch (error) {
+    services.log.warn(`The lock of a kept job could not be taken in ${services.jobLocksFolder}: ${error instanceof Error ? error.message : String(error)}`);
+    return { release: async () => undefined };
+  }
 }
 
 /** Whether another window holds the job's lock now. */
