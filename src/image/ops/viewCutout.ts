@@ -52,24 +52,32 @@ const SHADOW_DARKEST = 0.6;
 const MIN_SIDE = 16;
 
 /**
- * Per-pixel state in one byte: what the colour is like (set by one pass over the pixels), then what the floods made
- * of it. The subject is every state up to KEPT_INNER, so one comparison tells subject from not.
+ * Per-pixel state in one byte: what the colour is like (backdrop-like or not, set by one pass over the pixels; whether
+ * a pixel that is not is shadow-like is judged only where the outside's flood meets it), then what the floods made of
+ * it. The subject is every state up to KEPT_INNER, so one comparison tells subject from not.
  */
-const SUBJECT_LIKE = 0;
+const UNJUDGED = 0;
 const BACKDROP_LIKE = 1;
 const SHADOW_LIKE = 2;
-const KEPT_INNER = 3;
-const OUTSIDE = 4;
-const SHADOW = 5;
-const HOLE = 6;
+const NOT_SHADOW = 3;
+const KEPT_INNER = 4;
+const OUTSIDE = 5;
+const SHADOW = 6;
+const HOLE = 7;
 
 /*
- * Speed: the worker that cuts a grid's six views has usually never run this code, so most of it runs in V8's
- * interpreter and baseline tiers until each hot loop is compiled on the fly. What keeps that first call fast is doing
- * little per pixel: one fused pass classifies every pixel; the floods walk spans (scanline), not single pixels; the
- * subject is handled as runs along rows (connected components by union-find over runs, the output copied and the
- * edge band marked a run at a time with native fill/set); and the de-matting visits only the edge band. Loops are
- * plain `for`/`while` over typed arrays, without closures, and the results are the same as a per-pixel formulation.
+ * COLD CODE. The worker that cuts a grid's six views has usually never run this code, so the first view runs in V8's
+ * interpreter and baseline tiers until each hot loop is compiled on the fly (on another thread, while the loop goes on
+ * slowly). What keeps that first call fast:
+ * - little work per pixel: one fused pass classifies every pixel; the floods walk spans (scanline), not single pixels;
+ *   the subject is handled as runs along rows (connected components by union-find over runs, the output copied and
+ *   the edge band marked a run at a time with native fill/set/indexOf); the de-matting visits only the edge band,
+ *   with sliding window sums;
+ * - the pixel loops are small functions called once per row or stretch (classifyRow, subjectRunsOfRow,
+ *   unmixStretch): every operation in them has run once before the optimising compiler looks at them, so their
+ *   compiled code is not thrown out (deoptimised) halfway through a view for want of type feedback, as a big
+ *   function whose later loops had not run yet would be;
+ * - plain loops over typed arrays, no closures. The results are the same as a per-pixel formulation's.
  */
 
 /**
@@ -96,8 +104,8 @@ export function cutOutView(view: RgbaImage, options: ViewCutoutOptions = {}): { 
   const surelySubject = tolerance * sigma + 2;
 
   // The transparency check rides on the one pass that reads every pixel anyway.
-  if (!classifyPixels(view, work, surelySubject, removeShadows ? 2.5 * sigma + 2 : 0)) return asItWas(view);
-  const shadowPixels = floodOutside(view, work, removeShadows, sigma);
+  if (!classifyPixels(view, work, surelySubject)) return asItWas(view);
+  const shadowPixels = floodOutside(view, work, removeShadows ? 2.5 * sigma + 2 : 0, sigma);
   const holes = classifyInner(view, work, minHoleArea, sigma);
   findSubjectRuns(width, height, work);
   const specksRemoved = dropSpecks(work, Math.max(4, Math.round(area * MIN_SPECK_FRACTION)));
@@ -155,12 +163,14 @@ interface Scratch {
   field: Float32Array;
   /** Each pixel's distance (RGB levels) from the backdrop. */
   distance: Float32Array;
-  /** SUBJECT_LIKE .. HOLE, per pixel. */
+  /** UNJUDGED .. HOLE, per pixel. */
   state: Uint8Array;
   /** Smoothed luminance, computed only where a shadow is followed (-1: not yet). */
   luma: Float32Array;
   subject: Uint8Array;
   edge: Uint8Array;
+  /** The ends of the span fillSpan just marked. */
+  span: Int32Array;
   /** Breadth-first queue of an inner region. */
   queue: Int32Array;
   /** Seeds of the outside's scanline flood: each pixel is pushed at most twice (from above and from below). */
@@ -171,6 +181,12 @@ interface Scratch {
   rowFirstRun: Int32Array;
   runParent: Int32Array;
   runArea: Int32Array;
+  /** The edge window's per-column sums (unmixEdges), 8 per column. */
+  columns: Int32Array;
+  columnMost: Float32Array;
+  /** A colour handed back by thinPartColour, and unmixEdges' running counts (mixed, subject pixels, alpha sum). */
+  colour: Float64Array;
+  tally: Float64Array;
   /** The Coons patch of the backdrop: per column (u, the top and bottom terms) and per row (the left and right sides). */
   us: Float32Array;
   topTerm: Float32Array;
@@ -194,12 +210,17 @@ function scratchFor(width: number, height: number): Scratch {
       luma: new Float32Array(area),
       subject: new Uint8Array(area),
       edge: new Uint8Array(area),
+      span: new Int32Array(2),
       queue: new Int32Array(area),
       stack: new Int32Array(2 * area + 2 * (width + height)),
       runEnds: new Int32Array(2 * maxRuns),
       rowFirstRun: new Int32Array(height + 1),
       runParent: new Int32Array(maxRuns),
       runArea: new Int32Array(maxRuns),
+      columns: new Int32Array(width * 8),
+      columnMost: new Float32Array(width),
+      colour: new Float64Array(3),
+      tally: new Float64Array(3),
       us: new Float32Array(width),
       topTerm: new Float32Array(width * 3),
       bottomTerm: new Float32Array(width * 3),
@@ -411,70 +432,75 @@ function interpolate(centres: Float64Array, values: Float64Array, points: number
 
 /**
  * The one pass over every pixel: the backdrop field (the Coons patch's blend), the pixel's distance from it, and its
- * state: BACKDROP_LIKE within `surelySubject`, SHADOW_LIKE for a darker backdrop (within `shadowChroma` of a
- * scaled-down backdrop colour; 0 to look for no shadows), else SUBJECT_LIKE. Returns false when an alpha is not 255.
+ * state: BACKDROP_LIKE within `surelySubject`, else UNJUDGED. Returns false when an alpha is not 255.
+ *
+ * A row per call (see COLD CODE).
  */
-function classifyPixels(view: RgbaImage, work: Scratch, surelySubject: number, shadowChroma: number): boolean {
+function classifyPixels(view: RgbaImage, work: Scratch, surelySubject: number): boolean {
+  let alphas = 255;
+  for (let y = 0; y < view.height; y++) alphas &= classifyRow(view, work, y, surelySubject);
+  return alphas === 255;
+}
+
+/** classifyPixels on row y; returns the AND of the row's alphas. */
+function classifyRow(view: RgbaImage, work: Scratch, y: number, surelySubject: number): number {
   const { width, height, data } = view;
   const { field, distance, state, us, topTerm, bottomTerm, left, right } = work;
-  const shadowChroma2 = shadowChroma * shadowChroma;
+  const v = height > 1 ? y / (height - 1) : 0;
+  const l0 = left[y * 3];
+  const l1 = left[y * 3 + 1];
+  const l2 = left[y * 3 + 2];
+  const r0 = right[y * 3] - l0;
+  const r1 = right[y * 3 + 1] - l1;
+  const r2 = right[y * 3 + 2] - l2;
   let alphas = 255;
-  for (let y = 0; y < height; y++) {
-    const v = height > 1 ? y / (height - 1) : 0;
-    const l0 = left[y * 3];
-    const l1 = left[y * 3 + 1];
-    const l2 = left[y * 3 + 2];
-    const r0 = right[y * 3] - l0;
-    const r1 = right[y * 3 + 1] - l1;
-    const r2 = right[y * 3 + 2] - l2;
-    for (let x = 0, i = y * width, p = i * 4, f = i * 3; x < width; x++, i++, p += 4, f += 3) {
-      const u = us[x];
-      const t = x * 3;
-      field[f] = topTerm[t] + v * (bottomTerm[t] - topTerm[t]) + l0 + u * r0;
-      field[f + 1] = topTerm[t + 1] + v * (bottomTerm[t + 1] - topTerm[t + 1]) + l1 + u * r1;
-      field[f + 2] = topTerm[t + 2] + v * (bottomTerm[t + 2] - topTerm[t + 2]) + l2 + u * r2;
-      // Read back: the field is used as stored (Float32) here and wherever it is used later.
-      const br = field[f];
-      const bg = field[f + 1];
-      const bb = field[f + 2];
-      const r = data[p];
-      const g = data[p + 1];
-      const b = data[p + 2];
-      alphas &= data[p + 3];
-      const dr = r - br;
-      const dg = g - bg;
-      const db = b - bb;
-      const d = Math.sqrt(dr * dr + dg * dg + db * db);
-      distance[i] = d;
-      let like = SUBJECT_LIKE;
-      if (d < surelySubject) {
-        like = BACKDROP_LIKE;
-      } else if (shadowChroma > 0) {
-        const s = (r * br + g * bg + b * bb) / (br * br + bg * bg + bb * bb);
-        if (s >= SHADOW_DARKEST && s < 1) {
-          const rr = r - s * br;
-          const rg = g - s * bg;
-          const rb = b - s * bb;
-          if (rr * rr + rg * rg + rb * rb < shadowChroma2) like = SHADOW_LIKE;
-        }
-      }
-      state[i] = like;
-    }
+  for (let x = 0, i = y * width, p = i * 4, f = i * 3; x < width; x++, i++, p += 4, f += 3) {
+    const u = us[x];
+    const t = x * 3;
+    field[f] = topTerm[t] + v * (bottomTerm[t] - topTerm[t]) + l0 + u * r0;
+    field[f + 1] = topTerm[t + 1] + v * (bottomTerm[t + 1] - topTerm[t + 1]) + l1 + u * r1;
+    field[f + 2] = topTerm[t + 2] + v * (bottomTerm[t + 2] - topTerm[t + 2]) + l2 + u * r2;
+    // Read back: the field is used as stored (Float32) here and wherever it is used later.
+    const dr = data[p] - field[f];
+    const dg = data[p + 1] - field[f + 1];
+    const db = data[p + 2] - field[f + 2];
+    alphas &= data[p + 3];
+    const d = Math.sqrt(dr * dr + dg * dg + db * db);
+    distance[i] = d;
+    state[i] = d < surelySubject ? BACKDROP_LIKE : UNJUDGED;
   }
-  return alphas === 255;
+  return alphas;
+}
+
+/**
+ * Whether pixel i (not backdrop-like) is a darker backdrop: within `shadowChroma` of a scaled-down backdrop colour.
+ */
+function isShadowLike(view: RgbaImage, work: Scratch, i: number, shadowChroma: number): boolean {
+  const { data } = view;
+  const { field } = work;
+  const p = i * 4;
+  const br = field[i * 3];
+  const bg = field[i * 3 + 1];
+  const bb = field[i * 3 + 2];
+  const s = (data[p] * br + data[p + 1] * bg + data[p + 2] * bb) / (br * br + bg * bg + bb * bb);
+  if (!(s >= SHADOW_DARKEST && s < 1)) return false;
+  const rr = data[p] - s * br;
+  const rg = data[p + 1] - s * bg;
+  const rb = data[p + 2] - s * bb;
+  return rr * rr + rg * rg + rb * rb < shadowChroma * shadowChroma;
 }
 
 /**
  * Marks OUTSIDE what is backdrop-like and 4-connected to the border, and SHADOW the shadow-like pixels reached from
  * it without a step of smoothed luminance: a contact shadow fades in slowly, while a grey subject's shaded side starts
- * at an edge. A scanline flood: each seed grows into its row's span, and the rows above and below get one seed per
- * backdrop-like stretch (a shadow-like pixel gets its own, as its step is judged from the pixel it is entered from).
- * Returns the number of shadow pixels.
+ * at an edge (`shadowChroma` 0: no shadows). A scanline flood: each seed grows into its row's span, and the rows above
+ * and below get one seed per backdrop-like stretch (a shadow-like pixel gets its own, as its step is judged from the
+ * pixel it is entered from). Returns the number of shadow pixels.
  */
-function floodOutside(view: RgbaImage, work: Scratch, removeShadows: boolean, sigma: number): number {
+function floodOutside(view: RgbaImage, work: Scratch, shadowChroma: number, sigma: number): number {
   const { width, height } = view;
   const { state, stack } = work;
-  if (removeShadows) work.luma.fill(-1);
+  if (shadowChroma > 0) work.luma.fill(-1);
   const maxStep = Math.max(2, (3 * sigma) / Math.sqrt(27));
   const area = width * height;
   let top = 0;
@@ -487,53 +513,89 @@ function floodOutside(view: RgbaImage, work: Scratch, removeShadows: boolean, si
     if (state[i + width - 1] === BACKDROP_LIKE) stack[top++] = i + width - 1;
   }
   let shadows = 0;
+  const { span } = work;
   while (top > 0) {
     const seed = stack[--top];
-    const seedState = state[seed];
-    if (seedState >= OUTSIDE) continue; // reached since it was pushed
-    if (seedState === BACKDROP_LIKE) {
-      state[seed] = OUTSIDE;
-    } else {
-      state[seed] = SHADOW;
-      shadows++;
-    }
-    const row = seed - (seed % width);
-    let lo = seed;
-    while (lo > row) {
-      const n = lo - 1;
-      const s = state[n];
-      if (s === BACKDROP_LIKE) {
-        state[n] = OUTSIDE;
-      } else if (s === SHADOW_LIKE && smoothStep(view, work, lo, n, maxStep)) {
-        state[n] = SHADOW;
-        shadows++;
-      } else {
-        break;
-      }
-      lo = n;
-    }
-    let hi = seed;
-    while (hi + 1 < row + width) {
-      const n = hi + 1;
-      const s = state[n];
-      if (s === BACKDROP_LIKE) {
-        state[n] = OUTSIDE;
-      } else if (s === SHADOW_LIKE && smoothStep(view, work, hi, n, maxStep)) {
-        state[n] = SHADOW;
-        shadows++;
-      } else {
-        break;
-      }
-      hi = n;
-    }
-    if (row > 0) top = seedRow(view, work, lo, hi, -width, top, maxStep);
-    if (row + width < area) top = seedRow(view, work, lo, hi, width, top, maxStep);
+    if (state[seed] >= OUTSIDE) continue; // reached since it was pushed
+    shadows += fillSpan(view, work, seed, shadowChroma, maxStep);
+    const lo = span[0];
+    const hi = span[1];
+    if (lo >= width) top = seedRow(view, work, lo, hi, -width, top, shadowChroma, maxStep);
+    if (lo + width < area) top = seedRow(view, work, lo, hi, width, top, shadowChroma, maxStep);
   }
   return shadows;
 }
 
+/**
+ * Marks the seed and grows it along its row as far as the outside reaches; the span's ends go to work.span. Returns
+ * the number of shadow pixels marked.
+ */
+function fillSpan(view: RgbaImage, work: Scratch, seed: number, shadowChroma: number, maxStep: number): number {
+  const { width } = view;
+  const { state, span } = work;
+  let shadows = 0;
+  if (state[seed] === BACKDROP_LIKE) {
+    state[seed] = OUTSIDE;
+  } else {
+    state[seed] = SHADOW;
+    shadows++;
+  }
+  const row = seed - (seed % width);
+  let lo = seed;
+  while (lo > row) {
+    const n = lo - 1;
+    const s = state[n];
+    if (s === BACKDROP_LIKE) {
+      state[n] = OUTSIDE;
+    } else if (s < NOT_SHADOW && shadowEntered(view, work, lo, n, shadowChroma, maxStep)) {
+      state[n] = SHADOW;
+      shadows++;
+    } else {
+      break;
+    }
+    lo = n;
+  }
+  let hi = seed;
+  while (hi + 1 < row + width) {
+    const n = hi + 1;
+    const s = state[n];
+    if (s === BACKDROP_LIKE) {
+      state[n] = OUTSIDE;
+    } else if (s < NOT_SHADOW && shadowEntered(view, work, hi, n, shadowChroma, maxStep)) {
+      state[n] = SHADOW;
+      shadows++;
+    } else {
+      break;
+    }
+    hi = n;
+  }
+  span[0] = lo;
+  span[1] = hi;
+  return shadows;
+}
+
+/**
+ * Whether pixel `to` (UNJUDGED or SHADOW_LIKE) is a shadow entered from `from` without a step; judges it first if it
+ * was not yet.
+ */
+function shadowEntered(view: RgbaImage, work: Scratch, from: number, to: number, shadowChroma: number, maxStep: number): boolean {
+  if (shadowChroma <= 0) return false;
+  const { state } = work;
+  if (state[to] === UNJUDGED) state[to] = isShadowLike(view, work, to, shadowChroma) ? SHADOW_LIKE : NOT_SHADOW;
+  return state[to] === SHADOW_LIKE && smoothStep(view, work, from, to, maxStep);
+}
+
 /** Pushes seeds for the pixels at `offset` from the span lo..hi that the span can enter; returns the new stack top. */
-function seedRow(view: RgbaImage, work: Scratch, lo: number, hi: number, offset: number, top: number, maxStep: number): number {
+function seedRow(
+  view: RgbaImage,
+  work: Scratch,
+  lo: number,
+  hi: number,
+  offset: number,
+  top: number,
+  shadowChroma: number,
+  maxStep: number,
+): number {
   const { state, stack } = work;
   let inStretch = false;
   for (let i = lo; i <= hi; i++) {
@@ -545,7 +607,7 @@ function seedRow(view: RgbaImage, work: Scratch, lo: number, hi: number, offset:
       inStretch = true;
     } else {
       inStretch = false;
-      if (s === SHADOW_LIKE && smoothStep(view, work, i, n, maxStep)) stack[top++] = n;
+      if (s < NOT_SHADOW && shadowEntered(view, work, i, n, shadowChroma, maxStep)) stack[top++] = n;
     }
   }
   return top;
@@ -655,22 +717,27 @@ function classifyInner(view: RgbaImage, work: Scratch, minHoleArea: number, sigm
 
 /** The subject's runs along each row (states up to KEPT_INNER), into work.runEnds and work.rowFirstRun. */
 function findSubjectRuns(width: number, height: number, work: Scratch): void {
-  const { state, runEnds, rowFirstRun } = work;
+  const { rowFirstRun } = work;
   let runs = 0;
   for (let y = 0; y < height; y++) {
     rowFirstRun[y] = runs;
-    const row = y * width;
-    let x = 0;
-    while (x < width) {
-      while (x < width && state[row + x] > KEPT_INNER) x++;
-      if (x === width) break;
-      runEnds[runs * 2] = x;
-      while (x < width && state[row + x] <= KEPT_INNER) x++;
-      runEnds[runs * 2 + 1] = x;
-      runs++;
-    }
+    runs = subjectRunsOfRow(work.state, work.runEnds, y * width, width, runs);
   }
   rowFirstRun[height] = runs;
+}
+
+/** Appends the runs of the row at `row` to runEnds after the first `runs` runs; returns the new count. */
+function subjectRunsOfRow(state: Uint8Array, runEnds: Int32Array, row: number, width: number, runs: number): number {
+  let x = 0;
+  while (x < width) {
+    while (x < width && state[row + x] > KEPT_INNER) x++;
+    if (x === width) break;
+    runEnds[runs * 2] = x;
+    while (x < width && state[row + x] <= KEPT_INNER) x++;
+    runEnds[runs * 2 + 1] = x;
+    runs++;
+  }
+  return runs;
 }
 
 /**
@@ -811,6 +878,9 @@ function markBand(edge: Uint8Array, width: number, height: number, y0: number, y
  * neighbour) and its local background B (the nearby sure background, so a shadow or a hole counts as the backdrop it
  * is): alpha from its projection on B->F, with a dead zone of the noise at both ends; colour un-mixed,
  * F = (C - (1 - a) B) / a. Returns the count of partially transparent pixels, and the band's subject pixels and alpha.
+ *
+ * The band is walked in stretches along rows, and the window's sums slide with it: a column's sums are added as it
+ * enters the window and subtracted as it leaves (integers, so exactly the window's sums).
  */
 function unmixEdges(
   view: RgbaImage,
@@ -819,125 +889,224 @@ function unmixEdges(
   sigma: number,
   surelySubject: number,
 ): { mixed: number; subjectPixels: number; alphaSum: number } {
-  const { width, height, data } = view;
-  const { field, subject, edge, distance } = work;
+  const { width, height } = view;
+  const { edge, tally } = work;
   const area = width * height;
+  tally.fill(0);
+  // The band's stretches, found natively (from a 1 to the next 0), cut at the row's end.
+  for (let start = edge.indexOf(1); start >= 0; ) {
+    const row = start - (start % width);
+    let end = edge.indexOf(0, start);
+    if (end < 0 || end > row + width) end = row + width;
+    unmixStretch(view, work, out, row, start, end, sigma, surelySubject);
+    start = end < area ? edge.indexOf(1, end) : -1;
+  }
+  return { mixed: tally[0], subjectPixels: tally[1], alphaSum: tally[2] };
+}
+
+/** unmixEdges on the band's pixels start .. end - 1 of the row at `row`; adds to work.tally. */
+function unmixStretch(
+  view: RgbaImage,
+  work: Scratch,
+  out: Uint8Array,
+  row: number,
+  start: number,
+  end: number,
+  sigma: number,
+  surelySubject: number,
+): void {
+  const { width, height, data } = view;
+  const { subject, columns, field, colour, tally } = work;
   const deadZone = 1.5 * sigma;
   const rampStart = 2.5 * sigma;
   let mixed = 0;
   let subjectPixels = 0;
   let alphaSum = 0;
-  // The band's stretches, found natively: from a 1 to the next 0.
-  for (let start = edge.indexOf(1); start >= 0; start = edge.indexOf(1, start)) {
-    let end = edge.indexOf(0, start);
-    if (end < 0) end = area;
-    for (let i = start; i < end; i++) {
-      const x = i % width;
-      const y = (i - x) / width;
-      const p = i * 4;
-      if (subject[i]) subjectPixels++;
-      let fr = 0;
-      let fg = 0;
-      let fb = 0;
-      let fn = 0;
-      let br = 0;
-      let bg = 0;
-      let bb = 0;
-      let bn = 0;
-      let strongestDistance = -1;
-      const y0 = y > EDGE_WINDOW ? y - EDGE_WINDOW : 0;
-      const y1 = y + EDGE_WINDOW < height ? y + EDGE_WINDOW : height - 1;
-      const x0 = x > EDGE_WINDOW ? x - EDGE_WINDOW : 0;
-      const x1 = x + EDGE_WINDOW < width ? x + EDGE_WINDOW : width - 1;
-      for (let ny = y0; ny <= y1; ny++) {
-        for (let n = ny * width + x0, nEnd = ny * width + x1; n <= nEnd; n++) {
-          const q = n * 4;
-          if (subject[n]) {
-            if (!edge[n]) {
-              fr += data[q];
-              fg += data[q + 1];
-              fb += data[q + 2];
-              fn++;
-            } else if (distance[n] > strongestDistance) {
-              strongestDistance = distance[n];
-            }
-          } else if (!edge[n]) {
-            br += data[q];
-            bg += data[q + 1];
-            bb += data[q + 2];
-            bn++;
-          }
-        }
-      }
-      if (fn > 0) {
-        fr /= fn;
-        fg /= fn;
-        fb /= fn;
-      } else if (strongestDistance >= 0) {
-        // A thin part, all edge: its most subject-like pixels (several, so one noisy pixel does not decide).
-        const floor = 0.85 * strongestDistance;
-        for (let ny = y0; ny <= y1; ny++) {
-          for (let n = ny * width + x0, nEnd = ny * width + x1; n <= nEnd; n++) {
-            if (subject[n] && distance[n] >= floor) {
-              fr += data[n * 4];
-              fg += data[n * 4 + 1];
-              fb += data[n * 4 + 2];
-              fn++;
-            }
-          }
-        }
-        fr /= fn;
-        fg /= fn;
-        fb /= fn;
-      } else {
-        // No subject within reach: stays transparent (out is zero here; a subject pixel is its own reach).
-        continue;
-      }
-      if (bn > 0) {
-        br /= bn;
-        bg /= bn;
-        bb /= bn;
-      } else {
-        br = field[i * 3];
-        bg = field[i * 3 + 1];
-        bb = field[i * 3 + 2];
-      }
-      const vr = fr - br;
-      const vg = fg - bg;
-      const vb = fb - bb;
-      const length = Math.sqrt(vr * vr + vg * vg + vb * vb);
-      let alpha: number;
-      if (length > 4 * deadZone) {
-        const along = ((data[p] - br) * vr + (data[p + 1] - bg) * vg + (data[p + 2] - bb) * vb) / length;
-        alpha = (along - deadZone) / (length - 2 * deadZone);
-      } else {
-        // Subject and background too alike to un-mix (a faint rim, the near-grey): a ramp on the distance from the
-        // local background.
-        const dr = data[p] - br;
-        const dg = data[p + 1] - bg;
-        const db = data[p + 2] - bb;
-        alpha = (Math.sqrt(dr * dr + dg * dg + db * db) - rampStart) / (surelySubject - rampStart);
-      }
-      alpha = alpha <= 0 ? 0 : alpha >= 1 ? 1 : alpha;
-      const a8 = Math.round(alpha * 255);
-      out[p + 3] = a8;
-      alphaSum += a8;
-      if (a8 > 0 && a8 < 255) mixed++;
-      if (alpha >= 0.2) {
-        const keep = 1 - alpha;
-        out[p] = clampByte((data[p] - keep * br) / alpha);
-        out[p + 1] = clampByte((data[p + 1] - keep * bg) / alpha);
-        out[p + 2] = clampByte((data[p + 2] - keep * bb) / alpha);
-      } else {
-        // Un-mixing a faint pixel mostly amplifies noise: the neighbours' colour is the better guess.
-        out[p] = clampByte(fr);
-        out[p + 1] = clampByte(fg);
-        out[p + 2] = clampByte(fb);
+  const y = row / width;
+  const y0 = y > EDGE_WINDOW ? y - EDGE_WINDOW : 0;
+  const y1 = y + EDGE_WINDOW < height ? y + EDGE_WINDOW : height - 1;
+  let left = start - row > EDGE_WINDOW ? start - row - EDGE_WINDOW : 0;
+  let right = left - 1;
+  let sumFr = 0;
+  let sumFg = 0;
+  let sumFb = 0;
+  let sumFn = 0;
+  let sumBr = 0;
+  let sumBg = 0;
+  let sumBb = 0;
+  let sumBn = 0;
+  for (let i = start; i < end; i++) {
+    const x = i - row;
+    const windowRight = x + EDGE_WINDOW < width ? x + EDGE_WINDOW : width - 1;
+    while (right < windowRight) {
+      right++;
+      sumColumn(view, work, right, y0, y1);
+      const c = right * 8;
+      sumFr += columns[c];
+      sumFg += columns[c + 1];
+      sumFb += columns[c + 2];
+      sumFn += columns[c + 3];
+      sumBr += columns[c + 4];
+      sumBg += columns[c + 5];
+      sumBb += columns[c + 6];
+      sumBn += columns[c + 7];
+    }
+    const windowLeft = x > EDGE_WINDOW ? x - EDGE_WINDOW : 0;
+    while (left < windowLeft) {
+      const c = left * 8;
+      sumFr -= columns[c];
+      sumFg -= columns[c + 1];
+      sumFb -= columns[c + 2];
+      sumFn -= columns[c + 3];
+      sumBr -= columns[c + 4];
+      sumBg -= columns[c + 5];
+      sumBb -= columns[c + 6];
+      sumBn -= columns[c + 7];
+      left++;
+    }
+    const p = i * 4;
+    if (subject[i]) subjectPixels++;
+    let fr: number;
+    let fg: number;
+    let fb: number;
+    if (sumFn > 0) {
+      fr = sumFr / sumFn;
+      fg = sumFg / sumFn;
+      fb = sumFb / sumFn;
+    } else {
+      // No subject within reach: stays transparent (out is zero here; a subject pixel is its own reach).
+      if (!thinPartColour(view, work, left, right, y0, y1)) continue;
+      fr = colour[0];
+      fg = colour[1];
+      fb = colour[2];
+    }
+    let br: number;
+    let bg: number;
+    let bb: number;
+    if (sumBn > 0) {
+      br = sumBr / sumBn;
+      bg = sumBg / sumBn;
+      bb = sumBb / sumBn;
+    } else {
+      br = field[i * 3];
+      bg = field[i * 3 + 1];
+      bb = field[i * 3 + 2];
+    }
+    const vr = fr - br;
+    const vg = fg - bg;
+    const vb = fb - bb;
+    const length = Math.sqrt(vr * vr + vg * vg + vb * vb);
+    let alpha: number;
+    if (length > 4 * deadZone) {
+      const along = ((data[p] - br) * vr + (data[p + 1] - bg) * vg + (data[p + 2] - bb) * vb) / length;
+      alpha = (along - deadZone) / (length - 2 * deadZone);
+    } else {
+      // Subject and background too alike to un-mix (a faint rim, the near-grey): a ramp on the distance from the
+      // local background.
+      const dr = data[p] - br;
+      const dg = data[p + 1] - bg;
+      const db = data[p + 2] - bb;
+      alpha = (Math.sqrt(dr * dr + dg * dg + db * db) - rampStart) / (surelySubject - rampStart);
+    }
+    alpha = alpha <= 0 ? 0 : alpha >= 1 ? 1 : alpha;
+    const a8 = Math.round(alpha * 255);
+    out[p + 3] = a8;
+    alphaSum += a8;
+    if (a8 > 0 && a8 < 255) mixed++;
+    if (alpha >= 0.2) {
+      const keep = 1 - alpha;
+      out[p] = clampByte((data[p] - keep * br) / alpha);
+      out[p + 1] = clampByte((data[p + 1] - keep * bg) / alpha);
+      out[p + 2] = clampByte((data[p + 2] - keep * bb) / alpha);
+    } else {
+      // Un-mixing a faint pixel mostly amplifies noise: the neighbours' colour is the better guess.
+      out[p] = clampByte(fr);
+      out[p + 1] = clampByte(fg);
+      out[p + 2] = clampByte(fb);
+    }
+  }
+  tally[0] += mixed;
+  tally[1] += subjectPixels;
+  tally[2] += alphaSum;
+}
+
+/**
+ * The foreground of an edge pixel with no sure subject in its window (columns left..right, rows y0..y1; then its
+ * subject pixels are all edge): the mean of its most subject-like pixels (several, so one noisy pixel does not
+ * decide), into work.colour. False when the window has no subject at all. Half the band (its background side) comes
+ * here, so the columns' largest distances (from sumColumn) narrow the search to the columns that can qualify.
+ */
+function thinPartColour(view: RgbaImage, work: Scratch, left: number, right: number, y0: number, y1: number): boolean {
+  const { width, data } = view;
+  const { subject, distance, columnMost, colour } = work;
+  let strongest = -1;
+  for (let x = left; x <= right; x++) if (columnMost[x] > strongest) strongest = columnMost[x];
+  if (strongest < 0) return false;
+  const floor = 0.85 * strongest;
+  let fr = 0;
+  let fg = 0;
+  let fb = 0;
+  let fn = 0;
+  for (let x = left; x <= right; x++) {
+    if (columnMost[x] < floor) continue;
+    for (let n = y0 * width + x, last = y1 * width + x; n <= last; n += width) {
+      if (subject[n] && distance[n] >= floor) {
+        fr += data[n * 4];
+        fg += data[n * 4 + 1];
+        fb += data[n * 4 + 2];
+        fn++;
       }
     }
-    start = end;
   }
-  return { mixed, subjectPixels, alphaSum };
+  colour[0] = fr / fn;
+  colour[1] = fg / fn;
+  colour[2] = fb / fn;
+  return true;
+}
+
+/**
+ * Column x's sums over rows y0..y1, into work.columns[x * 8 ..]: RGB and count of the sure subject (subject, not
+ * edge), then of the sure background (neither); and into work.columnMost[x] the largest distance of its subject
+ * pixels (-1 for none).
+ */
+function sumColumn(view: RgbaImage, work: Scratch, x: number, y0: number, y1: number): void {
+  const { width, data } = view;
+  const { subject, edge, distance, columns, columnMost } = work;
+  let fr = 0;
+  let fg = 0;
+  let fb = 0;
+  let fn = 0;
+  let br = 0;
+  let bg = 0;
+  let bb = 0;
+  let bn = 0;
+  let most = -1;
+  for (let n = y0 * width + x, last = y1 * width + x; n <= last; n += width) {
+    if (subject[n] && distance[n] > most) most = distance[n];
+    if (edge[n]) continue;
+    const q = n * 4;
+    if (subject[n]) {
+      fr += data[q];
+      fg += data[q + 1];
+      fb += data[q + 2];
+      fn++;
+    } else {
+      br += data[q];
+      bg += data[q + 1];
+      bb += data[q + 2];
+      bn++;
+    }
+  }
+  const c = x * 8;
+  columns[c] = fr;
+  columns[c + 1] = fg;
+  columns[c + 2] = fb;
+  columns[c + 3] = fn;
+  columns[c + 4] = br;
+  columns[c + 5] = bg;
+  columns[c + 6] = bb;
+  columns[c + 7] = bn;
+  columnMost[x] = most;
 }
 
 function clampByte(value: number): number {
