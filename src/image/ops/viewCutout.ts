@@ -64,6 +64,8 @@ const KEPT_INNER = 4;
 const OUTSIDE = 5;
 const SHADOW = 6;
 const HOLE = 7;
+/** classifyPixels' mark for a pixel too close to the threshold to tell from the row's backdrop box (see there). */
+const UNDECIDED = 8;
 
 /*
  * COLD CODE. The worker that cuts a grid's six views has usually never run this code, so the first view runs in V8's
@@ -159,9 +161,7 @@ export async function cutOutViewPng(
 interface Scratch {
   width: number;
   height: number;
-  /** The backdrop's RGB at each pixel. */
-  field: Float32Array;
-  /** Each pixel's distance (RGB levels) from the backdrop. */
+  /** The distance (RGB levels) from the backdrop of the edge band's subject pixels. */
   distance: Float32Array;
   /** UNJUDGED .. HOLE, per pixel. */
   state: Uint8Array;
@@ -187,12 +187,18 @@ interface Scratch {
   /** A colour handed back by thinPartColour, and unmixEdges' running counts (mixed, subject pixels, alpha sum). */
   colour: Float64Array;
   tally: Float64Array;
-  /** The Coons patch of the backdrop: per column (u, the top and bottom terms) and per row (the left and right sides). */
+  /**
+   * The Coons patch of the backdrop: per column (u, the top and bottom terms) and per row (the left and right sides);
+   * termRange: the least and largest top and bottom terms per channel (bounds of the backdrop along a row).
+   */
   us: Float32Array;
   topTerm: Float32Array;
   bottomTerm: Float32Array;
   left: Float32Array;
   right: Float32Array;
+  termRange: Float64Array;
+  /** backdropOf's answer. */
+  backdrop: Float64Array;
 }
 
 let scratch: Scratch | undefined;
@@ -204,7 +210,6 @@ function scratchFor(width: number, height: number): Scratch {
     scratch = {
       width,
       height,
-      field: new Float32Array(area * 3),
       distance: new Float32Array(area),
       state: new Uint8Array(area),
       luma: new Float32Array(area),
@@ -226,6 +231,8 @@ function scratchFor(width: number, height: number): Scratch {
       bottomTerm: new Float32Array(width * 3),
       left: new Float32Array(height * 3),
       right: new Float32Array(height * 3),
+      termRange: new Float64Array(12),
+      backdrop: new Float64Array(3),
     };
   }
   return scratch;
@@ -431,43 +438,106 @@ function interpolate(centres: Float64Array, values: Float64Array, points: number
 }
 
 /**
- * The one pass over every pixel: the backdrop field (the Coons patch's blend), the pixel's distance from it, and its
- * state: BACKDROP_LIKE within `surelySubject`, else UNJUDGED. Returns false when an alpha is not 255.
+ * The backdrop (the Coons patch's blend) at pixel i, into work.backdrop (RGB, each rounded to a Float32 as a stored
+ * field would be): computed where it is needed (shadows, inner regions, the edge band), never for the whole view.
+ */
+function backdropOf(work: Scratch, i: number): Float64Array {
+  const { width, height, us, topTerm, bottomTerm, left, right, backdrop } = work;
+  const x = i % width;
+  const y = (i - x) / width;
+  const v = height > 1 ? y / (height - 1) : 0;
+  const u = us[x];
+  for (let c = 0; c < 3; c++) {
+    const t = x * 3 + c;
+    const l = left[y * 3 + c];
+    backdrop[c] = Math.fround(topTerm[t] + v * (bottomTerm[t] - topTerm[t]) + l + u * (right[y * 3 + c] - l));
+  }
+  return backdrop;
+}
+
+/** Pixel i's distance (RGB levels) from the backdrop. */
+function exactDistance(view: RgbaImage, work: Scratch, i: number): number {
+  const { data } = view;
+  const backdrop = backdropOf(work, i);
+  const dr = data[i * 4] - backdrop[0];
+  const dg = data[i * 4 + 1] - backdrop[1];
+  const db = data[i * 4 + 2] - backdrop[2];
+  return Math.sqrt(dr * dr + dg * dg + db * db);
+}
+
+/**
+ * The one pass over every pixel: its state, BACKDROP_LIKE within `surelySubject` of the backdrop, else UNJUDGED.
+ * Returns false when an alpha is not 255.
  *
- * A row per call (see COLD CODE).
+ * The backdrop is smooth, so along a row it stays within a box that the Coons patch's terms bound: against the box's
+ * centre, in integers (sixteenths of a level), a pixel's distance is known to within the box's half-diagonal, which
+ * decides nearly every pixel; the few within that margin of the threshold are decided on the exact backdrop after the
+ * pass. The same states as the exact distance everywhere, without floats per pixel.
  */
 function classifyPixels(view: RgbaImage, work: Scratch, surelySubject: number): boolean {
+  const { topTerm, bottomTerm, termRange } = work;
+  for (let c = 0; c < 3; c++) {
+    let topLow = Infinity;
+    let topHigh = -Infinity;
+    let bottomLow = Infinity;
+    let bottomHigh = -Infinity;
+    for (let t = c; t < topTerm.length; t += 3) {
+      topLow = Math.min(topLow, topTerm[t]);
+      topHigh = Math.max(topHigh, topTerm[t]);
+      bottomLow = Math.min(bottomLow, bottomTerm[t]);
+      bottomHigh = Math.max(bottomHigh, bottomTerm[t]);
+    }
+    termRange[c * 4] = topLow;
+    termRange[c * 4 + 1] = topHigh;
+    termRange[c * 4 + 2] = bottomLow;
+    termRange[c * 4 + 3] = bottomHigh;
+  }
   let alphas = 255;
   for (let y = 0; y < view.height; y++) alphas &= classifyRow(view, work, y, surelySubject);
+  // The pixels too close to the threshold to tell from the box (found natively): on the exact distance.
+  const { state } = work;
+  for (let i = state.indexOf(UNDECIDED); i >= 0; i = state.indexOf(UNDECIDED, i + 1)) {
+    state[i] = exactDistance(view, work, i) < surelySubject ? BACKDROP_LIKE : UNJUDGED;
+  }
   return alphas === 255;
 }
 
-/** classifyPixels on row y; returns the AND of the row's alphas. */
+/** classifyPixels on row y (UNDECIDED where the box cannot tell); returns the AND of the row's alphas. */
 function classifyRow(view: RgbaImage, work: Scratch, y: number, surelySubject: number): number {
   const { width, height, data } = view;
-  const { field, distance, state, us, topTerm, bottomTerm, left, right } = work;
+  const { state, left, right, termRange } = work;
+  // The row's backdrop box: centre (in sixteenths, rounded) and the half-diagonal of its half-widths (levels), with
+  // the rounding of the centre and a little for float rounding.
   const v = height > 1 ? y / (height - 1) : 0;
-  const l0 = left[y * 3];
-  const l1 = left[y * 3 + 1];
-  const l2 = left[y * 3 + 2];
-  const r0 = right[y * 3] - l0;
-  const r1 = right[y * 3 + 1] - l1;
-  const r2 = right[y * 3 + 2] - l2;
+  let margin2 = 0;
+  const centre = [0, 0, 0];
+  for (let c = 0; c < 3; c++) {
+    const l = left[y * 3 + c];
+    const r = right[y * 3 + c] - l;
+    const low = (1 - v) * termRange[c * 4] + v * termRange[c * 4 + 2] + l + Math.min(0, r);
+    const high = (1 - v) * termRange[c * 4 + 1] + v * termRange[c * 4 + 3] + l + Math.max(0, r);
+    centre[c] = Math.round(8 * (low + high));
+    const half = (high - low) / 2 + 1 / 32 + 0.01;
+    margin2 += half * half;
+  }
+  const margin = Math.sqrt(margin2);
+  // Squared distances in 256ths: below `near` surely backdrop-like, from `far` on surely not.
+  const near = surelySubject > margin ? Math.ceil(256 * (surelySubject - margin) ** 2) : 0;
+  const far = Math.ceil(256 * (surelySubject + margin) ** 2);
+  const m0 = centre[0];
+  const m1 = centre[1];
+  const m2 = centre[2];
   let alphas = 255;
-  for (let x = 0, i = y * width, p = i * 4, f = i * 3; x < width; x++, i++, p += 4, f += 3) {
-    const u = us[x];
-    const t = x * 3;
-    field[f] = topTerm[t] + v * (bottomTerm[t] - topTerm[t]) + l0 + u * r0;
-    field[f + 1] = topTerm[t + 1] + v * (bottomTerm[t + 1] - topTerm[t + 1]) + l1 + u * r1;
-    field[f + 2] = topTerm[t + 2] + v * (bottomTerm[t + 2] - topTerm[t + 2]) + l2 + u * r2;
-    // Read back: the field is used as stored (Float32) here and wherever it is used later.
-    const dr = data[p] - field[f];
-    const dg = data[p + 1] - field[f + 1];
-    const db = data[p + 2] - field[f + 2];
+  for (let i = y * width, p = i * 4, end = i + width; i < end; i++, p += 4) {
+    const dr = data[p] * 16 - m0;
+    const dg = data[p + 1] * 16 - m1;
+    const db = data[p + 2] * 16 - m2;
     alphas &= data[p + 3];
-    const d = Math.sqrt(dr * dr + dg * dg + db * db);
-    distance[i] = d;
-    state[i] = d < surelySubject ? BACKDROP_LIKE : UNJUDGED;
+    const d2 = dr * dr + dg * dg + db * db;
+    // Both comparisons made always: no operation that the compiled loop has not seen run.
+    const backdrop = d2 < near;
+    const beforeFar = d2 < far;
+    state[i] = backdrop ? BACKDROP_LIKE : beforeFar ? UNDECIDED : UNJUDGED;
   }
   return alphas;
 }
@@ -477,11 +547,11 @@ function classifyRow(view: RgbaImage, work: Scratch, y: number, surelySubject: n
  */
 function isShadowLike(view: RgbaImage, work: Scratch, i: number, shadowChroma: number): boolean {
   const { data } = view;
-  const { field } = work;
   const p = i * 4;
-  const br = field[i * 3];
-  const bg = field[i * 3 + 1];
-  const bb = field[i * 3 + 2];
+  const backdrop = backdropOf(work, i);
+  const br = backdrop[0];
+  const bg = backdrop[1];
+  const bb = backdrop[2];
   const s = (data[p] * br + data[p + 1] * bg + data[p + 2] * bb) / (br * br + bg * bg + bb * bb);
   if (!(s >= SHADOW_DARKEST && s < 1)) return false;
   const rr = data[p] - s * br;
@@ -652,7 +722,7 @@ function pixelLuma(data: Uint8Array, i: number): number {
  */
 function classifyInner(view: RgbaImage, work: Scratch, minHoleArea: number, sigma: number): { count: number; pixels: number } {
   const { width, height, data } = view;
-  const { state, field, queue } = work;
+  const { state, queue } = work;
   const area = width * height;
   const meanLimit = sigma + 2;
   const varianceLimit = 2.25 * sigma * sigma + 1;
@@ -672,9 +742,10 @@ function classifyInner(view: RgbaImage, work: Scratch, minHoleArea: number, sigm
     queue[tail++] = start;
     while (head < tail) {
       const i = queue[head++];
-      const dr = data[i * 4] - field[i * 3];
-      const dg = data[i * 4 + 1] - field[i * 3 + 1];
-      const db = data[i * 4 + 2] - field[i * 3 + 2];
+      const backdrop = backdropOf(work, i);
+      const dr = data[i * 4] - backdrop[0];
+      const dg = data[i * 4 + 1] - backdrop[1];
+      const db = data[i * 4 + 2] - backdrop[2];
       sumR += dr;
       squaresR += dr * dr;
       sumG += dg;
@@ -893,15 +964,44 @@ function unmixEdges(
   const { edge, tally } = work;
   const area = width * height;
   tally.fill(0);
-  // The band's stretches, found natively (from a 1 to the next 0), cut at the row's end.
-  for (let start = edge.indexOf(1); start >= 0; ) {
-    const row = start - (start % width);
-    let end = edge.indexOf(0, start);
-    if (end < 0 || end > row + width) end = row + width;
-    unmixStretch(view, work, out, row, start, end, sigma, surelySubject);
-    start = end < area ? edge.indexOf(1, end) : -1;
+  // The band's stretches, found natively (from a 1 to the next 0), cut at the row's end: first the distances of their
+  // subject pixels (the thin parts' foreground needs them), then the un-mixing.
+  for (let pass = 0; pass < 2; pass++) {
+    for (let start = edge.indexOf(1); start >= 0; ) {
+      const row = start - (start % width);
+      let end = edge.indexOf(0, start);
+      if (end < 0 || end > row + width) end = row + width;
+      if (pass === 0) bandDistances(view, work, row, start, end);
+      else unmixStretch(view, work, out, row, start, end, sigma, surelySubject);
+      start = end < area ? edge.indexOf(1, end) : -1;
+    }
   }
   return { mixed: tally[0], subjectPixels: tally[1], alphaSum: tally[2] };
+}
+
+/** Into work.distance: the distance from the backdrop of the subject pixels among start .. end - 1 of the row at `row`. */
+function bandDistances(view: RgbaImage, work: Scratch, row: number, start: number, end: number): void {
+  const { width, height, data } = view;
+  const { subject, distance, us, topTerm, bottomTerm, left, right } = work;
+  const y = row / width;
+  const v = height > 1 ? y / (height - 1) : 0;
+  const l0 = left[y * 3];
+  const l1 = left[y * 3 + 1];
+  const l2 = left[y * 3 + 2];
+  const r0 = right[y * 3] - l0;
+  const r1 = right[y * 3 + 1] - l1;
+  const r2 = right[y * 3 + 2] - l2;
+  for (let i = start; i < end; i++) {
+    if (!subject[i]) continue;
+    const x = i - row;
+    const t = x * 3;
+    const u = us[x];
+    // As backdropOf: each channel rounded to a Float32.
+    const dr = data[i * 4] - Math.fround(topTerm[t] + v * (bottomTerm[t] - topTerm[t]) + l0 + u * r0);
+    const dg = data[i * 4 + 1] - Math.fround(topTerm[t + 1] + v * (bottomTerm[t + 1] - topTerm[t + 1]) + l1 + u * r1);
+    const db = data[i * 4 + 2] - Math.fround(topTerm[t + 2] + v * (bottomTerm[t + 2] - topTerm[t + 2]) + l2 + u * r2);
+    distance[i] = Math.sqrt(dr * dr + dg * dg + db * db);
+  }
 }
 
 /** unmixEdges on the band's pixels start .. end - 1 of the row at `row`; adds to work.tally. */
@@ -916,7 +1016,7 @@ function unmixStretch(
   surelySubject: number,
 ): void {
   const { width, height, data } = view;
-  const { subject, columns, field, colour, tally } = work;
+  const { subject, columns, colour, tally } = work;
   const deadZone = 1.5 * sigma;
   const rampStart = 2.5 * sigma;
   let mixed = 0;
@@ -988,9 +1088,10 @@ function unmixStretch(
       bg = sumBg / sumBn;
       bb = sumBb / sumBn;
     } else {
-      br = field[i * 3];
-      bg = field[i * 3 + 1];
-      bb = field[i * 3 + 2];
+      const backdrop = backdropOf(work, i);
+      br = backdrop[0];
+      bg = backdrop[1];
+      bb = backdrop[2];
     }
     const vr = fr - br;
     const vg = fg - bg;
@@ -1066,8 +1167,8 @@ function thinPartColour(view: RgbaImage, work: Scratch, left: number, right: num
 
 /**
  * Column x's sums over rows y0..y1, into work.columns[x * 8 ..]: RGB and count of the sure subject (subject, not
- * edge), then of the sure background (neither); and into work.columnMost[x] the largest distance of its subject
- * pixels (-1 for none).
+ * edge), then of the sure background (neither); and into work.columnMost[x] the largest distance of its edge
+ * subject pixels (-1 for none).
  */
 function sumColumn(view: RgbaImage, work: Scratch, x: number, y0: number, y1: number): void {
   const { width, data } = view;
@@ -1082,8 +1183,11 @@ function sumColumn(view: RgbaImage, work: Scratch, x: number, y0: number, y1: nu
   let bn = 0;
   let most = -1;
   for (let n = y0 * width + x, last = y1 * width + x; n <= last; n += width) {
-    if (subject[n] && distance[n] > most) most = distance[n];
-    if (edge[n]) continue;
+    if (edge[n]) {
+      // Only a window without sure subject asks for the largest distance, and then its subject pixels are all edge.
+      if (subject[n] && distance[n] > most) most = distance[n];
+      continue;
+    }
     const q = n * 4;
     if (subject[n]) {
       fr += data[q];
