@@ -165,8 +165,10 @@ interface Scratch {
   distance: Float32Array;
   /** UNJUDGED .. HOLE, per pixel. */
   state: Uint8Array;
-  /** Smoothed luminance, computed only where a shadow is followed (-1: not yet). */
+  /** Smoothed luminance, computed only on the rows where a shadow is followed (lumaRows[y] 1). */
   luma: Float32Array;
+  lumaRows: Uint8Array;
+  lumaLine: Float32Array;
   subject: Uint8Array;
   edge: Uint8Array;
   /** The ends of the span fillSpan just marked. */
@@ -213,6 +215,8 @@ function scratchFor(width: number, height: number): Scratch {
       distance: new Float32Array(area),
       state: new Uint8Array(area),
       luma: new Float32Array(area),
+      lumaRows: new Uint8Array(height),
+      lumaLine: new Float32Array(width * 6),
       subject: new Uint8Array(area),
       edge: new Uint8Array(area),
       span: new Int32Array(2),
@@ -570,7 +574,7 @@ function isShadowLike(view: RgbaImage, work: Scratch, i: number, shadowChroma: n
 function floodOutside(view: RgbaImage, work: Scratch, shadowChroma: number, sigma: number): number {
   const { width, height } = view;
   const { state, stack } = work;
-  if (shadowChroma > 0) work.luma.fill(-1);
+  if (shadowChroma > 0) work.lumaRows.fill(0);
   const maxStep = Math.max(2, (3 * sigma) / Math.sqrt(27));
   const area = width * height;
   let top = 0;
@@ -685,35 +689,40 @@ function seedRow(
 
 /** Whether the smoothed luminance changes by at most maxStep from pixel `from` to pixel `to`. */
 function smoothStep(view: RgbaImage, work: Scratch, from: number, to: number, maxStep: number): boolean {
-  return Math.abs(smoothedLuma(view, work.luma, to) - smoothedLuma(view, work.luma, from)) <= maxStep;
+  return Math.abs(smoothedLuma(view, work, to) - smoothedLuma(view, work, from)) <= maxStep;
 }
 
 /**
- * Mean of R, G and B over the 3x3 neighbourhood (clamped at the edges), luminance with the noise averaged down; only
- * the shadows' pixels and their neighbours need it, so it is computed on demand and cached. Rounded to Float32 at the
- * same steps as a whole-image pass (the mean of a row of three, then of three rows).
+ * Mean of R, G and B over the 3x3 neighbourhood (clamped at the edges), luminance with the noise averaged down. Only
+ * the rows that shadows reach need it, so it is computed a row at a time on first use (work.lumaRows marks them).
  */
-function smoothedLuma(view: RgbaImage, cache: Float32Array, i: number): number {
-  const cached = cache[i];
-  if (cached >= 0) return cached;
-  const { width, height } = view;
-  const x = i % width;
-  const y = (i - x) / width;
-  const up = y > 0 ? i - width : i;
-  const down = y + 1 < height ? i + width : i;
-  const value = Math.fround((rowLuma(view, up, x) + rowLuma(view, i, x) + rowLuma(view, down, x)) / 3);
-  cache[i] = value;
-  return value;
+function smoothedLuma(view: RgbaImage, work: Scratch, i: number): number {
+  const y = (i - (i % view.width)) / view.width;
+  if (!work.lumaRows[y]) smoothedLumaRow(view, work, y);
+  return work.luma[i];
 }
 
-function rowLuma(view: RgbaImage, i: number, x: number): number {
-  const left = x > 0 ? i - 1 : i;
-  const right = x + 1 < view.width ? i + 1 : i;
-  return Math.fround((pixelLuma(view.data, left) + pixelLuma(view.data, i) + pixelLuma(view.data, right)) / 3);
-}
-
-function pixelLuma(data: Uint8Array, i: number): number {
-  return Math.fround((data[i * 4] + data[i * 4 + 1] + data[i * 4 + 2]) / 3);
+/**
+ * Row y of the smoothed luminance into work.luma: per pixel the mean of R, G and B, then the mean of three along the
+ * row, then of three rows, each rounded to a Float32 as a whole-image pass storing Float32 would.
+ */
+function smoothedLumaRow(view: RgbaImage, work: Scratch, y: number): void {
+  const { width, height, data } = view;
+  const { luma, lumaRows, lumaLine } = work;
+  // lumaLine: three rows' pixel luminance (0 .. 3 * width), then their means along the row (3 * width .. 6 * width).
+  for (let k = 0; k < 3; k++) {
+    const source = Math.min(height - 1, Math.max(0, y - 1 + k));
+    for (let x = 0, p = source * width * 4; x < width; x++, p += 4) {
+      lumaLine[k * width + x] = (data[p] + data[p + 1] + data[p + 2]) / 3;
+    }
+    for (let x = 0, j = k * width; x < width; x++, j++) {
+      lumaLine[3 * width + j] = (lumaLine[x > 0 ? j - 1 : j] + lumaLine[j] + lumaLine[x + 1 < width ? j + 1 : j]) / 3;
+    }
+  }
+  for (let x = 0, i = y * width; x < width; x++, i++) {
+    luma[i] = (lumaLine[3 * width + x] + lumaLine[4 * width + x] + lumaLine[5 * width + x]) / 3;
+  }
+  lumaRows[y] = 1;
 }
 
 /**
