@@ -199,8 +199,22 @@ export async function readResultPanel(host: Host, imageName: string, timeoutMs =
     await host.editorTab(new RegExp(`Multiview: ${escapeRe(imageName)}`)).first().waitFor({ state: 'visible', timeout: timeoutMs });
     const view = host.webview();
     const jobId = await waitFor('job id in the panel', async () => ((await view.locator('#job-id').textContent({ timeout: 5000 })) ?? '').trim(), 30_000);
-    for (const id of ['input-image', 'result-image']) {
+    // A framed cut-out's input is drawn as it was sent, in an SVG: its picture must load as the other images do.
+    const framedInput = (await view.locator('svg#input-image').count()) > 0;
+    for (const id of framedInput ? ['result-image'] : ['input-image', 'result-image']) {
       await waitFor(`img#${id} loaded`, async () => view.locator(`img#${id}`).evaluate((img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0), 20_000);
+    }
+    if (framedInput) {
+      await waitFor('the framed input’s picture loads', async () =>
+        view.locator('svg#input-image image').evaluate(
+          (image: { getAttribute(name: string): string | null }) =>
+            new Promise<boolean>((resolve) => {
+              const probe = new (globalThis as unknown as { Image: new () => { onload: () => void; onerror: () => void; src: string; naturalWidth: number } }).Image();
+              probe.onload = () => resolve(probe.naturalWidth > 0);
+              probe.onerror = () => resolve(false);
+              probe.src = image.getAttribute('href') ?? '';
+            }),
+        ), 20_000);
     }
     const params: Record<string, string> = {};
     const dds = view.locator('dl#parameters dd[data-param]');
