@@ -44,6 +44,11 @@ export interface GenerationJobInput extends JobSession {
   saveViews: boolean;
   /** Called when the server queues the job, with what resumeGenerationJob needs to finish it after a reload. */
   onQueued?: (job: ResumableJob) => void;
+  /**
+   * The views will be cut out of the backdrop right after they are saved (`multiview.views.background`): the worker
+   * warms that code while the grid downloads.
+   */
+  viewsCutOutNext?: boolean;
   /** Called just before the request is submitted (from then on the service may charge for it), with the job as known. */
   onSubmitting?: (job: ResumableJob) => void;
   /**
@@ -113,6 +118,8 @@ export interface ResumableJob {
 
 export interface ResumeJobInput extends JobSession {
   job: ResumableJob;
+  /** As GenerationJobInput's. */
+  viewsCutOutNext?: boolean;
   /** As GenerationJobInput's: called once the job is known to have succeeded. */
   onPaid?: (job: PaidJob) => void;
 }
@@ -215,14 +222,14 @@ async function downloadAndSave(
   job: Omit<ResumableJob, 'queued'>,
   result: JobResult,
   generationMs: number,
-  input: JobSession,
+  input: JobSession & { viewsCutOutNext?: boolean },
   subject: Subject | undefined,
 ): Promise<GenerationJobOutput> {
   const { signal, engine } = input;
   const report = input.onProgress ?? (() => undefined);
   // After minutes in the queue the worker has stopped idle: it starts again while the grid downloads, so that
   // cutting the views does not wait for it.
-  if (job.saveViews) engine.warmUp();
+  if (job.saveViews) engine.warmUp({ viewCutout: input.viewsCutOutNext === true });
   const mark = Date.now();
   let verifier: PngStreamVerifier | undefined;
   const grid = await client.downloadResult(result, {

@@ -59,10 +59,11 @@ export class ImageEngine {
   /**
    * Starts the worker and compiles the codecs now, without waiting: call it when the user chooses a picture, so the
    * upload is prepared at full speed once the questions are answered (about 80-150 ms saved on the first call).
+   * `viewCutout`: also run the views' cut-out once on a made-up view (views to be made transparent soon).
    * The worker still stops `idleMs` after its last task.
    */
-  warmUp(): void {
-    this.client.run('warmUp', null).catch((error: unknown) => this.log?.(`image worker warm-up failed: ${String(error)}`));
+  warmUp(options: { viewCutout?: boolean } = {}): void {
+    this.client.run('warmUp', options).catch((error: unknown) => this.log?.(`image worker warm-up failed: ${String(error)}`));
   }
 
   /** The upload for the chosen picture; `{ path }` is read in the worker (the host never holds the file). */

@@ -7,7 +7,7 @@ import { splitGrid, verifyImage, type GridVerified } from './ops/gridOps';
 import { encodeTurntable, turntableFormats, type TurntableFormat, type TurntableRequest } from './ops/turntable';
 import { prepareUpload, type PrepareUploadOptions, type UploadSource } from './ops/prepareUpload';
 import { encodeSpriteSheet, type SpriteSheetRequest } from './ops/spriteSheet';
-import { makeViewsTransparent } from './ops/transparentViews';
+import { makeViewsTransparent, warmUpViewCutout } from './ops/transparentViews';
 import { ownedBytes } from './transfer';
 import type { TaskHandler } from './worker/serve';
 
@@ -20,8 +20,9 @@ export interface GridVerifiedEvent {
 export function imageHandlers(codecs: WasmCodecs): Record<string, TaskHandler> {
   return {
     /** Starting the worker (loading the codecs) and compiling the WASM, ahead of the first real task. */
-    async warmUp() {
+    async warmUp(payload: { viewCutout?: boolean } | null) {
       await codecs.compile();
+      if (payload?.viewCutout) warmUpViewCutout();
       return { result: null };
     },
     async prepareUpload(payload: { source: UploadSource; options: PrepareUploadOptions }) {

@@ -10,7 +10,7 @@ import { cropRgba, type RgbaImage } from '../raster';
 import { viewRects } from '../../shared/gridGeometry';
 import { cutOutView, type ViewCutoutStats } from './viewCutout';
 
-/** As the views are saved: two deflates at once keep both cores busy without taking the thread pool over. */
+/** As the views are saved: two deflates at once (and the grid's) keep both cores busy without taking the thread pool over. */
 const ENCODED_AT_ONCE = 2;
 
 export interface TransparentViewsResult {
@@ -20,6 +20,24 @@ export interface TransparentViewsResult {
   views: Uint8Array[];
   /** What each view's cut-out found (the backdrop, its noise, the subject's share), row-major. */
   stats: ViewCutoutStats[];
+}
+
+/**
+ * Runs the cut-out on a small made-up view a few times, so that V8 has compiled it before the real views come: the
+ * first cut in a fresh worker is several times slower than the next ones. Called while a grid downloads, when its
+ * views are to be made transparent right after they are saved.
+ */
+export function warmUpViewCutout(): void {
+  const side = 160;
+  const data = new Uint8Array(side * side * 4);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const inside = (x - side / 2) ** 2 + (y - side / 2) ** 2 < (side / 4) ** 2;
+      const grain = (x * 7 + y * 13) % 5;
+      data.set(inside ? [200, 60 + grain, 40, 255] : [125 + grain, 125 + grain, 126 + grain, 255], (y * side + x) * 4);
+    }
+  }
+  for (let round = 0; round < 3; round++) cutOutView({ width: side, height: side, data });
 }
 
 export async function makeViewsTransparent(gridBytes: Uint8Array, codecs: WasmCodecs): Promise<TransparentViewsResult> {
@@ -33,9 +51,11 @@ export async function makeViewsTransparent(gridBytes: Uint8Array, codecs: WasmCo
     }
     return { view, stats };
   });
+  // The grid (the largest) deflates on a thread of its own while the views take two more.
+  const encodedGrid = encodePngAsync(grid, false);
   const views: Uint8Array[] = [];
   for (let i = 0; i < cut.length; i += ENCODED_AT_ONCE) {
     views.push(...(await Promise.all(cut.slice(i, i + ENCODED_AT_ONCE).map(({ view }) => encodePngAsync(view, false)))));
   }
-  return { grid: await encodePngAsync(grid, false), views, stats: cut.map(({ stats }) => stats) };
+  return { grid: await encodedGrid, views, stats: cut.map(({ stats }) => stats) };
 }

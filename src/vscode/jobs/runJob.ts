@@ -51,6 +51,7 @@ export async function runJob(services: ExtensionServices, request: JobRequest, s
         parameters,
         longSide: settings.uploadLongSide,
         frameSubject: settings.frameSubject,
+        viewsCutOutNext: settings.viewsBackground === 'transparent',
         cameraLayout: settings.cameraLayout,
         saveViews: settings.saveViews,
       }),
@@ -130,7 +131,7 @@ export async function resumeJob(
   control: JobControl,
 ): Promise<GenerationJobOutput> {
   return tracked(services, path.basename(job.imagePath), control, (session) =>
-    keptUntilSaved(services, pendingId, (keep) => resumeGenerationJob({ ...session, ...keep, connection: connectionFor(settings, apiKey, services.log), job })),
+    keptUntilSaved(services, pendingId, (keep) => resumeGenerationJob({ ...session, ...keep, connection: connectionFor(settings, apiKey, services.log), job, viewsCutOutNext: settings.viewsBackground === 'transparent' })),
   ).then((output) => withViewsBackground(services, output, settings, apiKey));
 }
 
