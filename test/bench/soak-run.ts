@@ -53,6 +53,8 @@ export interface SoakSample {
 
 export interface SoakRunOutput {
   samples: SoakSample[];
+  /** The most of each kind of active resource seen at any moment of the jobs (read every 10 ms while they run). */
+  peakResources: Record<string, number>;
   workersStarted: number;
   /** The engine's own log lines about its worker (started, stopped idle), counted. */
   workerLog: { started: number; stoppedIdle: number; other: string[] };
@@ -171,6 +173,11 @@ async function main(): Promise<void> {
   };
 
   sample('start', 0, 0);
+  // While the jobs run: what they hold at their busiest, so that "back to the start" is seen to follow a real use.
+  const peakResources: Record<string, number> = {};
+  const watch = setInterval(() => {
+    for (const [name, count] of Object.entries(countResources())) peakResources[name] = Math.max(peakResources[name] ?? 0, count);
+  }, 10);
   const generationCount = Number(generations);
   const every = Number(modelEvery);
   // For finding what grows: SOAK_HEAP_SNAPSHOTS=20,200 writes a heap snapshot after those generations (after the GC).
@@ -203,12 +210,13 @@ async function main(): Promise<void> {
       sample('model', ++models, modelMs, modelCpuMs);
     }
   }
+  clearInterval(watch);
   await sleep(Number(idleWaitMs));
   collectRecords();
   sample('idle', 0, 0);
   await sleep(10);
   sample('idle', 1, 0); // the last job's panel too, its WeakRef from an earlier turn
-  const output: SoakRunOutput = { samples, workersStarted: workers.started(), workerLog, panelsCreated, problems };
+  const output: SoakRunOutput = { samples, peakResources, workersStarted: workers.started(), workerLog, panelsCreated, problems };
   process.stdout.write(JSON.stringify(output) + '\n');
   process.exit(0);
 }

@@ -167,7 +167,7 @@ export function soakRows(output: SoakRunOutput, elapsedMs: number): { rows: Imag
     ['FileHandle', 'file handles'],
   ] as const) {
     rows.push({
-      figure: `Long day: ${label} (${name}) idle at the end vs the start (most seen after a job: ${maxDuring(name)})`,
+      figure: `Long day: ${label} (${name}) idle at the end vs the start (most at once during the jobs: ${output.peakResources[name] ?? 0})`,
       value: `${count(end, name)} vs ${count(start, name)}`,
       budget: 'equal',
       pass: count(end, name) === count(start, name),
@@ -177,7 +177,8 @@ export function soakRows(output: SoakRunOutput, elapsedMs: number): { rows: Imag
   details.push(
     `Long day, process.getActiveResourcesInfo() at the start: ${resourceText(start.resources)}; after generation ${HEAP_FROM}: ${resourceText(at(HEAP_FROM).resources)}; ` +
       `after generation ${last.index}: ${resourceText(last.resources)}; idle ${IDLE_WAIT_MS / 1000} s after the last job: ${resourceText(end.resources)}. ` +
-      `Most of each kind after any job: ${[...kinds].map((kind) => `${kind} ${maxDuring(kind)}`).join(', ')}.`,
+      `Most of each kind after any job: ${[...kinds].map((kind) => `${kind} ${maxDuring(kind)}`).join(', ')}; most at once while the jobs ran (read every 10 ms): ${resourceText(output.peakResources)}. ` +
+      `PipeWrap is the process's stdout and stderr, opened by Node when the first worker thread starts (it pipes a worker's output to them); one Timeout while the jobs run is the bench's own 10 ms watcher.`,
   );
 
   // The image worker.
