@@ -36,6 +36,10 @@ class EventEmitter<T> {
   fire(value: T): void {
     [...this.listeners].forEach((listener) => listener(value));
   }
+  /** How many listeners are subscribed now (the soak bench counts those a closed panel still has). */
+  get listenerCount(): number {
+    return this.listeners.length;
+  }
   dispose(): void {
     this.listeners = [];
   }
@@ -150,6 +154,10 @@ export interface FakePanel {
   htmlSets: { at: bigint; html: string }[];
   /** What a person closing the panel does. */
   close(): void;
+  /** Closed by the user or disposed by the extension. */
+  readonly disposed: boolean;
+  /** Listeners subscribed now to the panel's and its webview's events (onDidDispose, onDidChangeViewState, onDidReceiveMessage). */
+  listenerCount(): number;
 }
 
 export interface FakeHost {
@@ -202,14 +210,29 @@ export function installFakeVscode(options: FakeHostOptions): FakeHost {
 
   const createWebviewPanel = (viewType: string): Record<string, unknown> => {
     const disposed = new EventEmitter<void>();
-    const record: FakePanel = { viewType, htmlSets: [], close: () => disposed.fire() };
+    const received = new EventEmitter<unknown>();
+    const viewState = new EventEmitter<unknown>();
+    let isDisposed = false;
+    const dispose = (): void => {
+      isDisposed = true;
+      disposed.fire();
+    };
+    const record: FakePanel = {
+      viewType,
+      htmlSets: [],
+      close: dispose,
+      get disposed() {
+        return isDisposed;
+      },
+      listenerCount: () => disposed.listenerCount + received.listenerCount + viewState.listenerCount,
+    };
     panels.push(record);
     let html = '';
     const webview = {
       options: {},
       cspSource: 'https://fake.vscode-cdn.net',
       asWebviewUri: (uri: Uri) => `https://file+.vscode-resource.fake${uri.path}`,
-      onDidReceiveMessage: new EventEmitter<unknown>().event,
+      onDidReceiveMessage: received.event,
       postMessage: async () => true,
       get html(): string {
         return html;
@@ -219,7 +242,7 @@ export function installFakeVscode(options: FakeHostOptions): FakeHost {
         record.htmlSets.push({ at: process.hrtime.bigint(), html: value });
       },
     };
-    return { viewType, title: '', iconPath: undefined, webview, visible: true, active: true, onDidDispose: disposed.event, onDidChangeViewState: new EventEmitter<unknown>().event, reveal: () => undefined, dispose: () => disposed.fire() };
+    return { viewType, title: '', iconPath: undefined, webview, visible: true, active: true, onDidDispose: disposed.event, onDidChangeViewState: viewState.event, reveal: () => undefined, dispose };
   };
 
   const api = {
