@@ -26,6 +26,7 @@ import { exportsBench } from './exportsBench';
 import { framingBench } from './framingBench';
 import { imageBench } from './imageBench';
 import { resultExportsBench } from './resultExportsBench';
+import { soakBench } from './soakBench';
 import { turntableBench } from './turntableBench';
 import type { RunFigures } from './product-run';
 import { startTimedJobServer } from './timed-job-server';
@@ -406,6 +407,8 @@ async function main(): Promise<void> {
     ['Turntable formats', turntableBench],
     ['Sprite sheet', exportsBench],
     ['Result exports', resultExportsBench],
+    // The long-day issue (#18): 200 generations and 20 models in one window of the stub host.
+    ['Long day', soakBench],
   ] as const) {
     await measure(name, async () => {
       const figures = await bench();
