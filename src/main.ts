@@ -55,8 +55,6 @@ export function activateFeatures(context: vscode.ExtensionContext): Features {
     extensionVersion: String(context.extension.packageJSON.version),
     extensionUri: context.extensionUri,
     engine,
-    // This workspace's storage, which every window on the workspace shares: where they agree who finishes a job.
-    jobLocksFolder: (context.storageUri ?? context.globalStorageUri).fsPath,
   };
   let history: HistoryProvider | undefined;
   let modelEditor: ModelEditorProvider | undefined;

@@ -22,6 +22,4 @@ export interface ExtensionServices {
   extensionUri: vscode.Uri;
   /** Every pixel operation, in a worker thread: never on the extension host's own thread. */
   engine: ImageEngine;
-  /** Where the windows on this workspace keep the lock of each job one of them is finishing (see PendingJobStore). */
-  jobLocksFolder: string;
 }

@@ -324,8 +324,6 @@ export function installFakeVscode(options: FakeHostOptions): FakeHost {
     asAbsolutePath: (relative: string) => path.join(options.extensionPath, relative),
     globalState: memento(),
     workspaceState: memento(),
-    storageUri: Uri.file(path.join(options.workspacePath, '.vscode-storage')),
-    globalStorageUri: Uri.file(path.join(options.workspacePath, '.vscode-global-storage')),
     secrets: {
       get: async (key: string) => secrets.get(key),
       store: async (key: string, value: string) => void secrets.set(key, value),

@@ -276,19 +276,9 @@ scenario('a result paid for but not saved survives a window reload: saved by its
   }
 });
 
-/**
- * Product bug (src/main.ts:59): the job locks live in `context.storageUri`, which VS Code gives each extension host
- * of a workspace on its own as soon as two windows are open (the second gets "<workspace storage>-1": VS Code's
- * ExtensionStoragePaths locks the folder with its vscode.lock), so a second window never sees the first one's lock:
- * it resumes the job itself ("Resuming 1 job(s)…", a second "Queued (job …)" progress polling the same job) and both
- * windows save the result. Until that is fixed this scenario is a todo: it runs and reports, without failing the run.
- */
-const TWO_WINDOWS_TODO =
-  'product bug: the job locks are in context.storageUri (src/main.ts:59), which is "<workspace storage>-1" in a second window, so both windows finish the job';
-
 test(
   'two windows of one workspace agree: the other says the job is finished elsewhere, saves nothing, shows its result',
-  { timeout: 240_000, todo: TWO_WINDOWS_TODO },
+  { timeout: 240_000 },
   async () => {
     assert.ok(host, 'the host started');
     await prepareUi(host);

@@ -95,7 +95,7 @@ async function followOtherWindow(services: ExtensionServices, entry: PendingJob 
       services.panels.showSaved(saved);
       return;
     }
-    if (!(await lockedElsewhere(services, entry.id))) {
+    if (!(await lockedElsewhere(services, { id: entry.id, folder: job.folder }))) {
       return resumeViews(services, entry, apiKey);
     }
   }
@@ -118,7 +118,7 @@ async function resumeViews(services: ExtensionServices, { id, job }: PendingJob 
     services.panels.showSaved(saved);
     return;
   }
-  if (await lockedElsewhere(services, id)) {
+  if (await lockedElsewhere(services, { id, folder: job.folder })) {
     await followOtherWindow(services, { id, kind: 'views', job }, apiKey);
     return;
   }

@@ -17,7 +17,7 @@ import { abortSignalFor } from '../cancellation';
 import { showWarning } from '../notifications';
 import type { ExtensionServices } from '../services';
 import { connectionFor, type MultiviewSettings, outputFolderFor, readSettingsOrExplain } from '../settings';
-import { lockJob, RunningElsewhereError } from './jobLocks';
+import { type KeptJobRef, lockJob, RunningElsewhereError } from './jobLocks';
 import { askToKeepWaiting, reportFailure } from './reportFailure';
 
 export interface JobRequest {
@@ -68,19 +68,20 @@ export async function runJob(services: ExtensionServices, request: JobRequest, s
  */
 async function keptUntilSaved(
   services: ExtensionServices,
-  pendingId: string | undefined,
+  kept: KeptJobRef | undefined,
   work: (keep: { onSubmitting: (job: ResumableJob) => void; onQueued: (job: ResumableJob) => void; onPaid: (job: PaidJob) => void }) => Promise<GenerationJobOutput>,
 ): Promise<GenerationJobOutput> {
-  let id = pendingId;
+  let id = kept?.id;
   // The window that runs a kept job holds its lock (jobLocks.ts), so that another window on the workspace leaves it be.
   let lock: Promise<HeldLock | undefined> | undefined;
-  if (pendingId !== undefined) {
-    lock = lockJob(services, pendingId);
-    if (!(await lock)) throw new RunningElsewhereError(pendingId);
+  if (kept !== undefined) {
+    lock = lockJob(services, kept);
+    if (!(await lock)) throw new RunningElsewhereError(kept.id);
   }
   const keep = (job: ResumableJob) => {
-    id = services.pending.put(id, { kind: 'views', job });
-    lock ??= lockJob(services, id);
+    const keptId = services.pending.put(id, { kind: 'views', job });
+    id = keptId;
+    lock ??= lockJob(services, { id: keptId, folder: job.folder });
   };
   try {
     const output = await work({ onSubmitting: keep, onQueued: keep, onPaid: keep });
@@ -131,7 +132,7 @@ export async function resumeJob(
   control: JobControl,
 ): Promise<GenerationJobOutput> {
   return tracked(services, path.basename(job.imagePath), control, (session) =>
-    keptUntilSaved(services, pendingId, (keep) => resumeGenerationJob({ ...session, ...keep, connection: connectionFor(settings, apiKey, services.log), job, viewsCutOutNext: settings.viewsBackground === 'transparent' })),
+    keptUntilSaved(services, { id: pendingId, folder: job.folder }, (keep) => resumeGenerationJob({ ...session, ...keep, connection: connectionFor(settings, apiKey, services.log), job, viewsCutOutNext: settings.viewsBackground === 'transparent' })),
   ).then((output) => withViewsBackground(services, output, settings, apiKey));
 }
 
