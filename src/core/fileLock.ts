@@ -1,7 +1,8 @@
 /**
  * A lock between processes (two windows on one workspace: two code-server tabs, two VS Code windows of a multi-root
- * workspace), as a file created exclusively. The holder touches it while it works; a lock whose file has not been
- * touched for `staleMs` belonged to a process that died, and is taken over. Pure Node (no `vscode`).
+ * workspace), as a file created exclusively, naming its holder ("pid@host"). The holder touches it while it works;
+ * a lock whose holder is a process of this machine that no longer runs, or whose file has not been touched for
+ * `staleMs` (a holder elsewhere that died), is taken over. Pure Node (no `vscode`).
  */
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -27,8 +28,8 @@ export async function tryLock(lockPath: string, options: LockOptions = {}): Prom
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const stat = await fs.stat(lockPath).catch(() => undefined);
-      // Gone in between: try again; touched lately: someone holds it; else its holder died: take it over.
-      if (stat && Date.now() - stat.mtimeMs < staleMs) return undefined;
+      // Gone in between: try again; touched lately by a live holder: someone holds it; else its holder died: take it over.
+      if (stat && Date.now() - stat.mtimeMs < staleMs && !(await holderIsGone(lockPath))) return undefined;
       await fs.unlink(lockPath).catch(() => undefined);
     }
   }
@@ -49,6 +50,18 @@ export async function withLock<T>(lockPath: string, work: () => Promise<T>, opti
     }
     if (Date.now() > deadline) throw new Error(`${lockPath} stayed locked by another process.`);
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 25 + Math.random() * 50));
+  }
+}
+
+/** The lock names a process of this machine that does not run any more (a killed window's). */
+async function holderIsGone(lockPath: string): Promise<boolean> {
+  const holder = /^(\d+)@(\S+)/.exec(await fs.readFile(lockPath, 'utf8').catch(() => ''));
+  if (!holder || holder[2] !== os.hostname()) return false;
+  try {
+    process.kill(Number(holder[1]), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

@@ -50,4 +50,16 @@ describe('sidecar updates from two processes', () => {
     assert.ok(taken, 'a stale lock is taken over');
     await taken.release();
   });
+
+  test('a lock just touched by a process of this machine that was killed is taken at once (a reload after a crash)', async () => {
+    const lockPath = path.join(folder, '.killed.lock');
+    const { stdout } = await run(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    await fs.writeFile(lockPath, `${stdout}@${os.hostname()} ${new Date().toISOString()}\n`);
+    const taken = await tryLock(lockPath, { staleMs: 60_000 });
+    assert.ok(taken, 'its holder is gone: no need to wait for it to go stale');
+    await taken.release();
+    await fs.writeFile(lockPath, `${process.pid}@${os.hostname()} ${new Date().toISOString()}\n`);
+    assert.equal(await tryLock(lockPath, { staleMs: 60_000 }), undefined, 'a live holder keeps it');
+    await fs.unlink(lockPath);
+  });
 });

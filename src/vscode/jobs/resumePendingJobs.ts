@@ -59,12 +59,22 @@ export async function resumePendingJobs(services: ExtensionServices): Promise<vo
     });
     return;
   }
+  // Jobs another window of this workspace is finishing are followed, not announced as resumed here.
+  const elsewhere = new Set<PendingJob>();
+  for (const entry of resumable) {
+    if (entry.kind === 'views' && (await lockedElsewhere(services, { id: entry.id, folder: entry.job.folder }))) elsewhere.add(entry);
+  }
   const names = (entries: PendingJob[]) => entries.map(({ job }) => path.basename(job.imagePath)).join(', ');
-  const paid = resumable.filter((entry) => entry.kind === 'views' && entry.job.finished !== undefined);
-  const queued = resumable.filter((entry) => !paid.includes(entry));
+  const here = resumable.filter((entry) => !elsewhere.has(entry));
+  const paid = here.filter((entry) => entry.kind === 'views' && entry.job.finished !== undefined);
+  const queued = here.filter((entry) => !paid.includes(entry));
   if (queued.length > 0) void showInformation(vscode.l10n.t('Resuming {0} job(s) queued before the window reloaded: {1}.', queued.length, names(queued)));
   if (paid.length > 0) void showInformation(vscode.l10n.t('Saving {0} result(s) paid for but not saved before: {1}. No new job is submitted.', paid.length, names(paid)));
-  await Promise.all(resumable.map((entry) => (entry.kind === 'model' ? resumeModelJobOf(services, entry, apiKey) : resumeViews(services, entry, apiKey))));
+  await Promise.all(
+    resumable.map((entry) =>
+      entry.kind === 'model' ? resumeModelJobOf(services, entry, apiKey) : elsewhere.has(entry) ? followOtherWindow(services, entry, apiKey) : resumeViews(services, entry, apiKey),
+    ),
+  );
 }
 
 async function resumeModelJobOf(services: ExtensionServices, { id, job }: PendingJob & { kind: 'model' }, apiKey: string): Promise<void> {
