@@ -763,8 +763,9 @@ export class Host {
   // --------------------------------------------------------------------------- notifications
 
   /** Visible notification toasts: message, source and button labels. */
-  async readNotifications(): Promise<NotificationInfo[]> {
-    return this.page.evaluate(READ_NOTIFICATIONS_JS);
+  /** The notifications shown in `page` (default: the page the host drives now). */
+  async readNotifications(page: Page = this.page): Promise<NotificationInfo[]> {
+    return page.evaluate(READ_NOTIFICATIONS_JS);
   }
 
   /** Waits for a toast whose message matches (and that passes `filter`); returns it. */
@@ -779,15 +780,16 @@ export class Host {
 
   /**
    * Records every notification message seen (polling) until stop() is called; progress messages
-   * that flash by for less than the poll interval may be missed.
+   * that flash by for less than the poll interval may be missed. `page`: that window's only (default: whichever
+   * page the host drives at each poll).
    */
-  recordNotifications(intervalMs = 100): { seen: NotificationInfo[]; stop: () => Promise<NotificationInfo[]> } {
+  recordNotifications(intervalMs = 100, page?: Page): { seen: NotificationInfo[]; stop: () => Promise<NotificationInfo[]> } {
     const seen: NotificationInfo[] = [];
     let running = true;
     const loop = (async () => {
       while (running) {
         try {
-          for (const n of await this.readNotifications()) {
+          for (const n of await this.readNotifications(page ?? this.page)) {
             if (!seen.some((s) => s.message === n.message)) seen.push(n);
           }
         } catch {
