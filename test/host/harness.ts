@@ -787,7 +787,8 @@ export class Host {
     const seen: NotificationInfo[] = [];
     let running = true;
     const loop = (async () => {
-      while (running) {
+      // A recorder a failed test never stopped ends with its page (the host stopped): it must not keep the run alive.
+      while (running && !(page ?? this.page).isClosed()) {
         try {
           for (const n of await this.readNotifications(page ?? this.page)) {
             if (!seen.some((s) => s.message === n.message)) seen.push(n);
