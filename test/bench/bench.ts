@@ -24,6 +24,7 @@ import { measureViewer } from '../viewer/viewerBench';
 import { cutoutBench } from './cutoutBench';
 import { exportsBench } from './exportsBench';
 import { framingBench } from './framingBench';
+import { startContractServerProcess } from './contractServerProcess';
 import { imageBench } from './imageBench';
 import { resultExportsBench } from './resultExportsBench';
 import { soakBench } from './soakBench';
@@ -228,22 +229,6 @@ async function activation(): Promise<void> {
 
 // ---- final answer -> grid shown -> views saved, through the product, against a bare HTTP client ------------
 
-async function startContractServerProcess(): Promise<{ baseUrl: string; stop(): void }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'out', 'test', 'contract-server', 'cli.js'), '--port', '0', '--textured-grids', '--eta', String(QUEUED_ETA_SECONDS)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      const match = /CONTRACT_SERVER_URL=(\S+)/.exec(text);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the contract server exited (${code}) before listening`)));
-  });
-  return { baseUrl, stop: () => child.kill() };
-}
-
 /** product-run.js in a fresh process: `runs` generations of IMAGE at this grid size; its figures per run. */
 function productRuns(workspace: string, image: string, baseUrl: string, width: number, height: number, runs: number, warmups: number): Promise<RunFigures[]> {
   return new Promise((resolve, reject) => {
@@ -417,7 +402,7 @@ async function main(): Promise<void> {
     });
   }
   await measure('Final answer -> grid shown -> views saved', async () => {
-    const server = await startContractServerProcess();
+    const server = await startContractServerProcess(ROOT, ['--textured-grids', '--eta', String(QUEUED_ETA_SECONDS)]);
     const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'mv-bench-result-'));
     try {
       // A real photo of the size the model uses, so that nothing is prepared before the upload but what a user's is.

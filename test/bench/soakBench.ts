@@ -23,6 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { corpusFile } from '../support/imageCorpus';
 import type { ImageBenchRow } from './imageBench';
 import type { SoakRunOutput, SoakSample } from './soak-run';
+import { startContractServerProcess } from './contractServerProcess';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const GENERATIONS = 200;
@@ -56,22 +57,12 @@ function slope(points: [number, number][]): number {
   return covariance / variance;
 }
 
-async function startContractServer(): Promise<{ baseUrl: string; stop(): void }> {
-  // --eta 0: a queued job is polled after the client's shortest interval; --textured-grids: grids with photo-like
-  // grain, of the size and weight of real ones (the pixel work and the buffers are what a leak would keep).
-  const child = spawn(process.execPath, [path.join(ROOT, 'out', 'test', 'contract-server', 'cli.js'), '--port', '0', '--eta', '0', '--textured-grids'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      const match = /CONTRACT_SERVER_URL=(\S+)/.exec(text);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the contract server exited (${code}) before listening`)));
-  });
-  return { baseUrl, stop: () => child.kill() };
+/**
+ * --eta 0: a queued job is polled after the client's shortest interval; --textured-grids: grids with photo-like
+ * grain, of the size and weight of real ones (the pixel work and the buffers are what a leak would keep).
+ */
+function startContractServer(): Promise<{ baseUrl: string; stop(): void }> {
+  return startContractServerProcess(ROOT, ['--eta', '0', '--textured-grids']);
 }
 
 function runSoak(workspace: string, image: string, baseUrl: string): Promise<SoakRunOutput> {
