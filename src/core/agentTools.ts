@@ -219,9 +219,9 @@ export function generateConfirmation(plan: {
     l10n.t('Generate six views of {0}: a {1} × {2} grid, {3} steps.', plan.image, parameters.width, parameters.height, parameters.steps),
     jobs.length === 1
       ? l10n.t('This runs one paid job on your account ({0}) and takes about a minute. The background is not removed first.', jobs[0])
-      : l10n.t('This runs {0} paid jobs on your account ({1}) and takes a minute or two.', jobs.length, jobs.join(', ')),
+      : l10n.t('This runs two paid jobs on your account, one after the other ({0}, then {1}), and takes a minute or two.', jobs[0], jobs[1]),
     creditsSentence(),
-    l10n.t('It writes {0} into {1}.', files.join(', '), where),
+    l10n.t('It writes {0} into {1}.', l10n.t({ message: '{0} and {1}', args: [files.slice(0, -1).join(', '), files[files.length - 1]], comment: 'The last two items of a list of files.' }), where),
   ];
 }
 

@@ -256,10 +256,10 @@ describe('what an agent’s call spends', () => {
     assert.match(one, /spends credits from your ModelsLab \(Multiview API\) account; the service does not state a price in advance/);
     assert.match(one, /plan and remaining credits are shown in your ModelsLab account/);
     assert.doesNotMatch(one, /[$€£]|\d+ credits?/, 'no made-up price');
-    assert.match(one, /It writes the grid, the six views, a \.json sidecar into assets\/multiview\/\./);
+    assert.match(one, /It writes the grid, the six views and a \.json sidecar into assets\/multiview\/\./);
 
     const two = generateConfirmation({ ...plan, viewsTransparent: true, parameters: settings({ removeBackground: true }) }).join('\n');
-    assert.match(two, /This runs 2 paid jobs on your account \(background removal, the six views\)/);
+    assert.match(two, /This runs two paid jobs on your account, one after the other \(background removal, then the six views\)/);
     assert.match(two, /the cut-out subject/);
     assert.match(two, /transparent copies of the views \(made on this computer, no extra job\)/);
     assert.match(generateConfirmation({ ...plan, folder: '.', parameters: settings({}) }).join('\n'), /into the workspace folder\./);
