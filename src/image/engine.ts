@@ -10,6 +10,7 @@ import type { Turntable, TurntableFormat, TurntableRequest } from './ops/turntab
 import type { PreparedUpload, PrepareUploadOptions, UploadSource } from './ops/prepareUpload';
 import type { SpriteSheet, SpriteSheetRequest } from './ops/spriteSheet';
 import type { TransparentViewsResult } from './ops/transparentViews';
+import type { Preview, PreviewRequest } from './ops/preview';
 import { ImageProblemError, isImageProblem } from './problems';
 import { ownedBytes } from './transfer';
 import { WorkerClient, WorkerTaskError } from './worker/client';
@@ -21,6 +22,7 @@ export type { GridVerified, GridViews, VerifiedImage } from './ops/gridOps';
 export type { Turntable, TurntableFormat, TurntableRequest } from './ops/turntable';
 export type { SpriteSheet, SpriteSheetRequest } from './ops/spriteSheet';
 export type { TransparentViewsResult } from './ops/transparentViews';
+export type { Preview, PreviewRequest } from './ops/preview';
 export type { ViewCutoutStats } from './ops/viewCutout';
 export type { PreparedUpload, PrepareUploadOptions, UploadRecord, UploadSource, UploadStep } from './ops/prepareUpload';
 export type { ImageInfo, ImageInspection } from './inspect';
@@ -107,6 +109,12 @@ export class ImageEngine {
   encodeTurntable<Format extends TurntableFormat = 'gif'>(request: TurntableRequest<Format>, signal?: AbortSignal): Promise<Turntable<Format>> {
     const views = request.views.map(ownedBytes);
     return this.run('encodeTurntable', { ...request, views }, views, signal);
+  }
+
+  /** A small JPEG of a saved image (its longer side at most `request.longSide`), for a chat agent to look at. */
+  makePreview(bytes: Uint8Array, request: PreviewRequest, signal?: AbortSignal): Promise<Preview> {
+    const owned = ownedBytes(bytes);
+    return this.run('makePreview', { bytes: owned, request }, [owned], signal);
   }
 
   dispose(): void {

@@ -8,6 +8,7 @@ import { encodeTurntable, turntableFormats, type TurntableFormat, type Turntable
 import { prepareUpload, type PrepareUploadOptions, type UploadSource } from './ops/prepareUpload';
 import { encodeSpriteSheet, type SpriteSheetRequest } from './ops/spriteSheet';
 import { makeViewsTransparent, warmUpViewCutout } from './ops/transparentViews';
+import { makePreview, type PreviewRequest } from './ops/preview';
 import { ownedBytes } from './transfer';
 import type { TaskHandler } from './worker/serve';
 
@@ -51,6 +52,11 @@ export function imageHandlers(codecs: WasmCodecs): Record<string, TaskHandler> {
       const grid = ownedBytes(made.grid);
       const views = made.views.map(ownedBytes);
       return { result: { ...made, grid, views }, transfer: [grid, ...views].map((bytes) => bytes.buffer as ArrayBuffer) };
+    },
+    async makePreview(payload: { bytes: Uint8Array; request: PreviewRequest }) {
+      const preview = await makePreview(payload.bytes, payload.request, codecs);
+      const bytes = ownedBytes(preview.bytes);
+      return { result: { ...preview, bytes }, transfer: [bytes.buffer as ArrayBuffer] };
     },
     async encodeTurntable(payload: TurntableRequest<TurntableFormat>) {
       const turntable = await encodeTurntable(payload, codecs);

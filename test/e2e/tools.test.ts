@@ -80,7 +80,8 @@ scenario('(T3) generate: the confirmation names the image, the size, the cost an
   const asked = await readDialog(host);
   assert.equal(asked.message, 'Generate six views with Multiview?');
   assert.match(asked.detail, /Generate six views of mug\.png: a 640 × 960 grid, 50 steps\./);
-  assert.match(asked.detail, /one paid job on your account/);
+  assert.match(asked.detail, /one paid job on your account \(the six views\)/);
+  assert.match(asked.detail, /spends credits from your ModelsLab/);
   assert.match(asked.detail, /into generated\//);
   assert.equal(submissions(), submittedBefore, 'nothing is sent before the user says yes');
   await clickDialogButton(host, 'Yes');
@@ -96,7 +97,7 @@ scenario('(T3) generate: the confirmation names the image, the size, the cost an
     assert.ok(fs.existsSync(path.join(host.workspace.dir, file)), `${file}, as the answer says, is on disk`);
   }
   assert.equal(newFiles(outDir(), before).length, 8, 'the grid, six views and the sidecar');
-  assert.ok(seen.some((notification) => notification.progress && /Multiview/.test(`${notification.source} ${notification.message}`)), 'the job ran under its progress notification');
+  assert.ok(!seen.some((notification) => notification.progress && /Multiview/.test(`${notification.source} ${notification.message}`)), 'an agent’s job shows its progress in the status bar, not in a notification over the chat');
   const panel = await readResultPanel(host, 'mug.png');
   assert.equal(panel.seed, '4242');
   assert.equal(submissions(), submittedBefore + 1);
@@ -116,17 +117,20 @@ scenario('(T4) "Cancel" in the confirmation: nothing is sent, nothing written, t
   assert.equal(submissions(), submittedBefore);
 });
 
-scenario('(T5) the chat’s stop button cancels a running job: no files, the notification ends', async () => {
+scenario('(T5) the chat’s stop button cancels a running job: no files, its progress in the status bar ends', async () => {
   const before = listFiles(outDir());
   await invokeTool('multiview_generate', { image: 'mug.png', prompt: 'a mug [scenario:queued-forever]' });
   await readDialog(host);
   await clickDialogButton(host, 'Yes');
-  await host.waitForNotification(/Queued \(job/i, 60_000);
+  // An agent's job reports its stages in the window's status bar (ProgressLocation.Window), not a notification.
+  const progress = host.page.locator('.statusbar-item', { hasText: /Queued \(job/i });
+  await host.step('the stage in the status bar', () => progress.first().waitFor({ state: 'visible', timeout: 60_000 }));
   await host.runPaletteCommand('Tool Caller: Cancel Tool');
   const response = await toolResponse();
   assert.equal(response.ok, false);
   assert.equal(response.error?.name, 'Canceled');
-  await waitFor('the progress notification to end', async () => !(await host.readNotifications()).some((n) => n.progress), 20_000);
+  await waitFor('the status bar progress to end', async () => (await progress.count()) === 0, 20_000);
+  assert.ok(!(await host.readNotifications()).some((n) => n.progress), 'no progress notification was left');
   assert.deepEqual(newFiles(outDir(), before), []);
 });
 
@@ -157,7 +161,7 @@ scenario('(T7b) make a 3D model of the image’s newest result: the confirmation
   const asked = await readDialog(host);
   assert.equal(asked.message, 'Make a 3D model with Multiview?');
   assert.match(asked.detail, /Make a 3D model of mug\.png: OBJ, quality 256\./);
-  assert.match(asked.detail, /one paid job on your account and takes a few minutes/);
+  assert.match(asked.detail, /one paid job on your account \(the 3D model\) and takes a few minutes/);
   assert.match(asked.detail, /It writes generated\/mug-multiview-\d+-3d\.obj beside the result/);
   assert.equal(modelJobs(), jobsBefore, 'nothing is sent before the user says yes');
   await clickDialogButton(host, 'Yes');

@@ -15,10 +15,15 @@ import {
   describeModel,
   describeResults,
   GENERATE_INPUT_SCHEMA,
+  generateConfirmation,
+  makeModelConfirmation,
+  toolGenerationParameters,
+  toolModelParameters,
   LIST_RESULTS_INPUT_SCHEMA,
   MAKE_MODEL_INPUT_SCHEMA,
   TOOL_NAMES,
 } from '../../src/core/agentTools';
+import { BUILT_IN_DEFAULTS, type GenerationParameters } from '../../src/core/parameters';
 import type { SavedResult } from '../../src/core/readSidecar';
 import type { Sidecar } from '../../src/core/sidecarSchema';
 
@@ -202,5 +207,96 @@ describe('what an agent is told', () => {
     assert.match(told, /Generation time: 140\.5 s on the server\./);
     assert.ok(!told.includes(WS + path.sep), 'no absolute paths');
     assert.match(describeResults([result], WS), /3D model: assets\/multiview\/sword-multiview-657-3d\.glb \(GLB, 1024 triangles\)/);
+  });
+});
+
+describe('what an agent’s call spends', () => {
+  const settings = (overrides: Partial<GenerationParameters>): GenerationParameters => ({ ...BUILT_IN_DEFAULTS, ...overrides });
+
+  test('the schemas state each default, and the paid step says it spends credits and is off unless asked for', () => {
+    for (const [name, property] of Object.entries(GENERATE_INPUT_SCHEMA.properties)) {
+      if (name !== 'image') assert.match(property.description, /Default/, `${name} states its default`);
+    }
+    assert.match(GENERATE_INPUT_SCHEMA.properties.removeBackground.description, /Default false/);
+    assert.match(GENERATE_INPUT_SCHEMA.properties.removeBackground.description, /spends credits for one more paid job \(background removal\) before the views/);
+    for (const name of ['format', 'resolution', 'seed'] as const) {
+      assert.match(MAKE_MODEL_INPUT_SCHEMA.properties[name].description, /Default/, `${name} states its default`);
+    }
+    assert.match(MAKE_MODEL_INPUT_SCHEMA.properties.resolution.description, /Default 256/);
+  });
+
+  test('a plain { image } call never removes the background, even with the setting on; the agent’s true does', () => {
+    const defaults = settings({ removeBackground: true, steps: 30 });
+    const plain = toolGenerationParameters({}, defaults);
+    assert.equal(plain.removeBackground, false, 'the setting (or a remembered answer) does not start a second paid job');
+    assert.equal(plain.steps, 30, 'the free defaults are the user’s settings');
+    assert.equal(toolGenerationParameters({ removeBackground: true }, settings({})).removeBackground, true);
+    assert.equal(toolGenerationParameters({ removeBackground: false }, defaults).removeBackground, false);
+  });
+
+  test('the agent’s values win, and no webhook or track id reaches an agent’s run', () => {
+    const parameters = toolGenerationParameters({ prompt: 'a sword', width: 512, height: 768, webhook: 'https://evil.example/hook', trackId: 7 }, settings({ webhook: 'https://mine.example', trackId: 'x' }));
+    assert.deepEqual([parameters.prompt, parameters.width, parameters.height], ['a sword', 512, 768]);
+    assert.equal(parameters.webhook, undefined);
+    assert.equal(parameters.trackId, undefined);
+  });
+
+  test('a 3D model uses the service’s defaults, not the person’s remembered answers, unless the agent passes them', () => {
+    const plain = toolModelParameters({});
+    assert.deepEqual([plain.format, plain.resolution, plain.multiImage, plain.seed], ['glb', 256, false, undefined]);
+    const asked = toolModelParameters({ format: 'stl', resolution: 512, seed: 3 });
+    assert.deepEqual([asked.format, asked.resolution, asked.seed], ['stl', 512, 3]);
+  });
+
+  test('the confirmation lists the paid jobs, says credits are spent and where to see the price, and names the files', () => {
+    const plan = { image: 'assets/sword.png', folder: 'assets/multiview', saveViews: true, viewsTransparent: false };
+    const one = generateConfirmation({ ...plan, parameters: settings({}) }).join('\n');
+    assert.match(one, /^Generate six views of assets\/sword\.png: a 640 × 960 grid, 50 steps\./);
+    assert.match(one, /This runs one paid job on your account \(the six views\) and takes about a minute\. The background is not removed first\./);
+    assert.match(one, /spends credits from your ModelsLab \(Multiview API\) account; the service does not state a price in advance/);
+    assert.match(one, /plan and remaining credits are shown in your ModelsLab account/);
+    assert.doesNotMatch(one, /[$€£]|\d+ credits?/, 'no made-up price');
+    assert.match(one, /It writes the grid, the six views and a \.json sidecar into assets\/multiview\/\./);
+
+    const two = generateConfirmation({ ...plan, viewsTransparent: true, parameters: settings({ removeBackground: true }) }).join('\n');
+    assert.match(two, /This runs two paid jobs on your account, one after the other \(background removal, then the six views\)/);
+    assert.match(two, /the cut-out subject/);
+    assert.match(two, /transparent copies of the views \(made on this computer, no extra job\)/);
+    assert.match(generateConfirmation({ ...plan, folder: '.', parameters: settings({}) }).join('\n'), /into the workspace folder\./);
+  });
+
+  test('the 3D model’s confirmation: one paid job, the credits, the file', () => {
+    const told = makeModelConfirmation({ image: 'mug.png', parameters: toolModelParameters({ format: 'obj' }), file: 'generated/mug-multiview-1-3d.obj' }).join('\n');
+    assert.match(told, /Make a 3D model of mug\.png: OBJ, quality 256\./);
+    assert.match(told, /This runs one paid job on your account \(the 3D model\) and takes a few minutes\./);
+    assert.match(told, /spends credits from your ModelsLab/);
+    assert.match(told, /It writes generated\/mug-multiview-1-3d\.obj beside the result/);
+  });
+});
+
+describe('every file a generation wrote is named', () => {
+  const folder = path.join(WS, 'assets', 'multiview');
+  const transparentFiles = ['sword-multiview-657-transparent.png', 'sword-multiview-657-transparent-view-az030-el+20.png'];
+
+  test('the cut-out subject made by the background removal', () => {
+    const told = describeGenerated(savedResult({ subject: { file: 'sword-multiview-657-subject.png', jobId: 'bg-1', width: 800, height: 800 } }), WS);
+    assert.match(told, /Cut-out subject \(background removed\) it was made from: assets\/multiview\/sword-multiview-657-subject\.png/);
+  });
+
+  test('transparent views the sidecar lists, once', () => {
+    const exports = [{ kind: 'transparent-views' as const, files: transparentFiles, createdAt: '2026-12-01T09:30:00.000Z', details: {} }];
+    const result = savedResult({ exports });
+    const told = describeGenerated(result, WS, [...result.viewPaths, result.gridPath, result.sidecarPath, ...transparentFiles.map((file) => path.join(folder, file))]);
+    assert.match(told, /Transparent views: assets\/multiview\/sword-multiview-657-transparent\.png, assets\/multiview\/sword-multiview-657-transparent-view-az030-el\+20\.png/);
+    assert.equal(told.split('sword-multiview-657-transparent.png').length - 1, 1, 'named once');
+  });
+
+  test('files on disk the sidecar could not record (transparent views made after it was written)', () => {
+    const result = savedResult();
+    const told = describeGenerated(result, WS, [result.gridPath, ...transparentFiles.map((file) => path.join(folder, file)), result.sidecarPath]);
+    assert.match(told, /Transparent views: assets\/multiview\/sword-multiview-657-transparent\.png, assets\/multiview\/sword-multiview-657-transparent-view-az030-el\+20\.png/);
+    assert.match(told, /Sidecar \(every parameter, for repeating it\): assets\/multiview\/sword-multiview-657\.json/);
+    assert.equal(told.split('sword-multiview-657.png').length - 1, 1, 'the grid is named once');
+    assert.ok(!told.includes(WS + path.sep), 'no absolute paths');
   });
 });

@@ -104,3 +104,19 @@ test('the GIF export runs in the worker and returns the GIF transferred', async 
     images.dispose();
   }
 });
+
+test('makePreview in the worker: a 640 x 960 grid comes back as a JPEG of 341 x 512, small enough for a chat', async () => {
+  const images = engine();
+  try {
+    for (const format of ['png', 'jpeg', 'webp'] as const) {
+      const preview = await images.makePreview(new Uint8Array(await makeGrid(640, 960, format)), { longSide: 512 });
+      assert.deepEqual([preview.mime, preview.width, preview.height], ['image/jpeg', 341, 512], format);
+      assert.deepEqual([...preview.bytes.subarray(0, 3)], [0xff, 0xd8, 0xff], `${format}: the bytes are a JPEG`);
+      assert.ok(preview.bytes.byteLength > 1000 && preview.bytes.byteLength < 200_000, `${format}: ${preview.bytes.byteLength} bytes`);
+    }
+    const small = await images.makePreview(new Uint8Array(await makeGrid(320, 480, 'png', { alpha: true })), { longSide: 512 });
+    assert.deepEqual([small.width, small.height], [320, 480], 'a smaller picture is not enlarged');
+  } finally {
+    images.dispose();
+  }
+});

@@ -60,6 +60,12 @@ function derivedPattern(stem: string, kind: DerivedFileKind): RegExp {
   return new RegExp(`^${escapeRegExp(stem + infix)}(-\\d+)?(${endings.join('|')})$`, 'i');
 }
 
+/** Which kind of file made from the result with sidecar `sidecarPath` a file in its folder is, if it is one. */
+export function derivedKindOf(sidecarPath: string, fileName: string): DerivedFileKind | undefined {
+  const stem = resultStem(sidecarPath);
+  return (Object.keys(DERIVED_FILES) as DerivedFileKind[]).find((kind) => derivedPattern(stem, kind).test(fileName));
+}
+
 /**
  * The files that deleting `result` removes, as absolute paths, the sidecar last (if something fails earlier the
  * result stays listed and can be deleted again). Only existing files (`namesInFolder`, the sidecar's folder

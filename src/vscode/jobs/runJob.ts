@@ -1,6 +1,6 @@
 /**
- * Running one generation for the commands: under a cancellable progress notification (then its panel, or one clear
- * message), inside a batch, or resumed after a window reload. Every running job shows in the status bar, and while
+ * Running one generation: for a command under a cancellable progress notification (then its panel, or one clear
+ * message), for an agent's tool in the status bar (JobStarter), inside a batch, or resumed after a window reload. Every running job shows in the status bar, and while
  * the service has it queued it is kept in workspace state (never the key) so that a reload can pick it up.
  * The work itself is core/generationJob.ts.
  */
@@ -209,22 +209,35 @@ export async function saveAgain(services: ExtensionServices, apiKey: string, uns
 }
 
 /**
- * One job under the progress notification, for callers that show its result and its failure themselves (the agent
- * tools); `signal` cancels it too (a chat's stop button), as the notification's Cancel does.
+ * Who started a job, which decides where its progress shows. A command's job runs under a cancellable notification;
+ * an agent's tool's job in the window's status bar (ProgressLocation.Window, beside the running-jobs item), because a
+ * notification toast sits over the chat's input and its stop button, which is how that job is cancelled.
  */
-export async function runJobUnderProgress(services: ExtensionServices, request: JobRequest, settings: MultiviewSettings, signal?: AbortSignal): Promise<GenerationJobOutput> {
+export type JobStarter = 'command' | 'agent';
+
+/** How a caller that shows the result and the failure itself (a tool) runs a job: who started it, and its own Cancel. */
+export interface ProgressOptions {
+  startedBy?: JobStarter;
+  /** Cancels the job too (a chat's stop button), as the notification's Cancel does. */
+  signal?: AbortSignal;
+}
+
+/** One job under its progress (see JobStarter), for callers that show its result and its failure themselves. */
+export async function runJobUnderProgress(services: ExtensionServices, request: JobRequest, settings: MultiviewSettings, options: ProgressOptions = {}): Promise<GenerationJobOutput> {
   let shown: GenerationJobOutput | undefined;
   try {
-    return await withJobProgress((control) =>
-      runJob(services, request, settings, {
-        ...control,
-        ...(signal ? { signal: AbortSignal.any([control.signal, signal]) } : {}),
-        // The grid first, as soon as it is saved; the panel updates with the views a moment later.
-        onGridSaved: (result) => {
-          shown = result;
-          services.panels.showSaved(result);
-        },
-      }),
+    return await withJobProgress(
+      (control) =>
+        runJob(services, request, settings, {
+          ...withSignal(control, options.signal),
+          // The grid first, as soon as it is saved; the panel updates with the views a moment later.
+          onGridSaved: (result) => {
+            shown = result;
+            services.panels.showSaved(result);
+          },
+        }),
+      'Multiview',
+      options.startedBy,
     );
   } catch (error) {
     // Saving failed after the grid was shown: its files were removed, so its panel would show a broken picture.
@@ -233,9 +246,19 @@ export async function runJobUnderProgress(services: ExtensionServices, request: 
   }
 }
 
-/** The progress notification a single job runs under: its stages as messages, its Cancel as the signal. */
-export function withJobProgress<T>(work: (control: JobControl) => Promise<T>, title = 'Multiview'): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+/** The control with a caller's own cancellation added to the progress's. */
+export function withSignal(control: JobControl, signal: AbortSignal | undefined): JobControl {
+  return signal ? { ...control, signal: AbortSignal.any([control.signal, signal]) } : control;
+}
+
+/**
+ * The progress a single job runs under: its stages as messages (the same ones `tracked` puts in the status bar
+ * item's list), its Cancel as the signal. A command's job: a cancellable notification; an agent's: the window's
+ * status bar, not cancellable there (the chat's stop button and the running-jobs item cancel it).
+ */
+export function withJobProgress<T>(work: (control: JobControl) => Promise<T>, title = 'Multiview', startedBy: JobStarter = 'command'): Thenable<T> {
+  const location = startedBy === 'agent' ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
+  return vscode.window.withProgress({ location, title, cancellable: startedBy !== 'agent' }, async (progress, token) => {
     const cancellation = abortSignalFor(token);
     try {
       return await work({ signal: cancellation.signal, onProgress: (message) => progress.report({ message }) });

@@ -11,7 +11,7 @@ import { type ResumableModelJob, resumeModelJob, runModelJob, type SavedModel, t
 import { type ModelParameters, sanitizeModelParameters } from '../../core/modelParameters';
 import { keyOrExplain } from '../apiKeyStore';
 import { selectedResults } from '../history/historyNodes';
-import { type JobControl, tracked, withJobProgress } from '../jobs/runJob';
+import { type JobControl, type ProgressOptions, tracked, withJobProgress, withSignal } from '../jobs/runJob';
 import { reportFailure } from '../jobs/reportFailure';
 import { announceSavedFile, showError } from '../notifications';
 import { pickSavedResults, readSavedResultInWorkspace, type SavedResultInWorkspace } from '../savedResults';
@@ -99,15 +99,12 @@ async function runModelWithProgress(services: ExtensionServices, request: ModelR
 }
 
 /**
- * One model under its progress notification, for callers that show its result and failure themselves (the agent
- * tool); `signal` cancels it too (a chat's stop button), as the notification's Cancel does.
+ * One model under its progress (a notification for a command, the status bar for an agent's tool: see JobStarter),
+ * for callers that show its result and failure themselves.
  */
-export function runModelUnderProgress(services: ExtensionServices, request: ModelRequest, settings: MultiviewSettings, signal?: AbortSignal): Thenable<SavedModel> {
+export function runModelUnderProgress(services: ExtensionServices, request: ModelRequest, settings: MultiviewSettings, options: ProgressOptions = {}): Thenable<SavedModel> {
   const name = path.basename(request.target.result.sourceImagePath);
-  return withJobProgress(
-    (control) => runModel(services, request, settings, { ...control, ...(signal ? { signal: AbortSignal.any([control.signal, signal]) } : {}) }),
-    vscode.l10n.t('Multiview: 3D model of {0}', name),
-  );
+  return withJobProgress((control) => runModel(services, request, settings, withSignal(control, options.signal)), vscode.l10n.t('Multiview: 3D model of {0}', name), options.startedBy);
 }
 
 function runModel(services: ExtensionServices, request: ModelRequest, settings: MultiviewSettings, control: JobControl): Promise<SavedModel> {

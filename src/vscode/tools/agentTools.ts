@@ -1,27 +1,42 @@
 /**
  * Multiview as language-model tools for chat agents: generate the six views of a workspace image, make a 3D model
- * of a result, and list the results already made. The tools that spend credits ask first (VS Code shows the confirmation), runs the same
- * pipeline as the command (progress in the notification and the status bar, the chat's stop button cancels), opens
- * the result panel, and answers with text an agent can act on. A failure is answered in the words the user would
- * see, never with a stack or the key; a missing key, with the command that sets it (a tool never asks for the key).
+ * of a result, and list the results already made. The tools that spend credits ask first (VS Code shows the
+ * confirmation, naming every paid job), run the same pipeline as the commands (progress in the status bar, not a
+ * notification over the chat; the chat's stop button cancels), open the result panel, and answer with text an agent
+ * can act on (and, where VS Code supports it, a small picture of the grid). A failure is answered in the words the
+ * user would see, never with a stack or the key; a missing key, with the command that sets it (a tool never asks for
+ * the key).
  */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { plannedFileName } from '../../core/results/resultFiles';
+import { ownedFiles, plannedFileName } from '../../core/results/resultFiles';
 import { redactSecret } from '../../api/redact';
-import { checkGenerateInput, checkListResultsInput, checkMakeModelInput, describeGenerated, describeModel, describeResults, type MakeModelToolInput, TOOL_NAMES, type ToolName, workspacePath } from '../../core/agentTools';
+import {
+  checkGenerateInput,
+  checkListResultsInput,
+  checkMakeModelInput,
+  describeGenerated,
+  describeModel,
+  describeResults,
+  generateConfirmation,
+  makeModelConfirmation,
+  type MakeModelToolInput,
+  TOOL_NAMES,
+  toolGenerationParameters,
+  toolModelParameters,
+  type ToolName,
+  workspacePath,
+} from '../../core/agentTools';
 import { isFile } from '../../core/files';
 import { isCancellation } from '../../core/jobSession';
 import { MODEL_FILE_EXTENSIONS } from '../../core/modelFiles';
-import { type ModelParameters, sanitizeModelParameters } from '../../core/modelParameters';
 import { resolveOutputFolder } from '../../core/outputFiles';
-import { type GenerationParameters, sanitizeParameters } from '../../core/parameters';
 import type { SavedResult } from '../../core/readSidecar';
 import { abortSignalFor } from '../cancellation';
-import { LAST_PARAMETERS_KEY } from '../generate/generateCommands';
 import { hasImageExtension } from '../generate/chooseImage';
 import { runJobUnderProgress, showResult } from '../jobs/runJob';
-import { LAST_MODEL_PARAMETERS_KEY, runModelUnderProgress } from '../model/modelCommands';
+import { runModelUnderProgress } from '../model/modelCommands';
 import { findSavedResults, readSavedResultInWorkspace, type SavedResultInWorkspace } from '../savedResults';
 import type { ExtensionServices } from '../services';
 import { type MultiviewSettings, readSettings } from '../settings';
@@ -38,6 +53,54 @@ export function agentTools(services: ExtensionServices): Record<ToolName, Tool> 
 
 const text = (...lines: string[]) => new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(lines.join('\n'))]);
 
+/** A confirmation's paragraphs as plain text (paths and names are not read as Markdown). */
+function paragraphs(lines: readonly string[]): vscode.MarkdownString {
+  const message = new vscode.MarkdownString();
+  lines.forEach((line, index) => {
+    if (index > 0) message.appendMarkdown('\n\n');
+    message.appendText(line);
+  });
+  return message;
+}
+
+/** `vscode.LanguageModelDataPart`, where the running VS Code has it (about 1.105 on; @types/vscode 1.100 has not). */
+interface DataPartClass {
+  image(data: Uint8Array, mimeType: string): unknown;
+}
+
+function dataPartClass(): DataPartClass | undefined {
+  const candidate = (vscode as unknown as { LanguageModelDataPart?: { image?: unknown } }).LanguageModelDataPart;
+  return typeof candidate?.image === 'function' ? (candidate as DataPartClass) : undefined;
+}
+
+/** The grid's preview's longer side: enough for an agent to see the six views, a few tens of KB at most. */
+const PREVIEW_LONG_SIDE = 512;
+
+/**
+ * A small JPEG of the grid for the agent to look at, when VS Code can carry an image in a tool result; undefined on
+ * older hosts or when the preview cannot be made (the text names the files all the same). Decoding and encoding run
+ * in the image worker, not on the extension host's thread.
+ */
+async function gridPreviewPart(services: ExtensionServices, gridPath: string, signal: AbortSignal): Promise<unknown> {
+  const DataPart = dataPartClass();
+  if (!DataPart) return undefined;
+  try {
+    const bytes = await fs.readFile(gridPath);
+    const preview = await services.engine.makePreview(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { longSide: PREVIEW_LONG_SIDE }, signal);
+    return DataPart.image(preview.bytes, preview.mime);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    services.log.warn(`No preview of ${path.basename(gridPath)} for the agent: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
+/** The result's own files in its folder (the answer names each), or none when the folder cannot be listed. */
+async function filesOnDisk(result: SavedResult): Promise<string[]> {
+  const names = await fs.readdir(path.dirname(result.sidecarPath)).catch(() => [] as string[]);
+  return ownedFiles(result, names);
+}
+
 /** The key and the settings a paid tool needs, or the answer that says what is missing (a tool never asks for the key). */
 async function keyAndSettings(services: ExtensionServices, scope: vscode.Uri): Promise<{ apiKey: string; settings: MultiviewSettings } | vscode.LanguageModelToolResult> {
   const apiKey = await services.apiKeys.get();
@@ -52,8 +115,10 @@ async function keyAndSettings(services: ExtensionServices, scope: vscode.Uri): P
 }
 
 /**
- * A paid job run for an agent: the chat's stop button cancels it (VS Code's CancellationError, as a tool must); any
- * other end is answered in the words the user would read, the key redacted.
+ * A paid job run for an agent. Once the chat's stop button is pressed, the tool ends with VS Code's CancellationError
+ * (shown as cancelled), whatever the job did after: an error (an aborted download, a failed save), or a result that
+ * was saved in the moment before the stop reached it (its files are kept: the job was paid for, and History lists
+ * them). Any other end is answered in the words the user would read, the key redacted.
  */
 async function runForAgent(
   services: ExtensionServices,
@@ -64,9 +129,16 @@ async function runForAgent(
 ): Promise<vscode.LanguageModelToolResult> {
   const cancellation = abortSignalFor(token);
   try {
-    return await job.run(cancellation.signal);
+    const result = await job.run(cancellation.signal);
+    if (token.isCancellationRequested) {
+      services.log.info(`Agent tool ${tool}: stopped in the chat after its result was saved; the files are kept.`);
+      throw new vscode.CancellationError();
+    }
+    return result;
   } catch (error) {
-    if (isCancellation(error) && token.isCancellationRequested) {
+    if (error instanceof vscode.CancellationError) throw error;
+    if (token.isCancellationRequested) {
+      if (!isCancellation(error)) services.log.info(`Agent tool ${tool}: stopped in the chat; it ended with ${redactSecret(error instanceof Error ? error.message : String(error), apiKey)}`);
       throw new vscode.CancellationError();
     }
     const message = redactSecret(error instanceof Error ? error.message : String(error), apiKey);
@@ -100,14 +172,6 @@ function findWorkspaceImage(name: string): WorkspaceImage | string {
     : vscode.l10n.t('“{0}” is not a PNG, JPEG or WebP image.', name);
 }
 
-/** What a generation for this input would use: the agent's values over the user's last answers and defaults. */
-function plannedParameters(services: ExtensionServices, settings: MultiviewSettings, given: Partial<GenerationParameters>): GenerationParameters {
-  const remembered = services.globalState.get<Partial<GenerationParameters>>(LAST_PARAMETERS_KEY) ?? {};
-  // Webhooks and track ids stay the user's to set: an agent's run does not call out to a URL it was told about.
-  const { webhook: _webhook, trackId: _trackId, ...recalled } = sanitizeParameters(remembered, settings.defaults);
-  return sanitizeParameters({ ...recalled, ...given }, settings.defaults);
-}
-
 function generateTool(services: ExtensionServices): Tool {
   return {
     prepareInvocation: async (options) => {
@@ -115,7 +179,7 @@ function generateTool(services: ExtensionServices): Tool {
       const image = input.ok ? findWorkspaceImage(input.value.image) : undefined;
       if (!input.ok || typeof image !== 'object' || !(await services.apiKeys.get())) {
         // Nothing can be spent: invoke says what is wrong (or which command sets the key) without a question first.
-        return { invocationMessage: vscode.l10n.t('Checking the request…') };
+        return { invocationMessage: input.ok ? vscode.l10n.t('Checking the request for six views of {0}…', input.value.image) : vscode.l10n.t('Checking the request…') };
       }
       let settings: MultiviewSettings;
       let folder: string;
@@ -124,24 +188,17 @@ function generateTool(services: ExtensionServices): Tool {
         const workspaceFolder = image.workspaceFolder.uri.fsPath;
         folder = workspacePath(resolveOutputFolder(settings.outputFolder, { imageFolder: path.dirname(image.uri.fsPath), workspaceFolder }), workspaceFolder);
       } catch {
-        return { invocationMessage: vscode.l10n.t('Checking the request…') }; // a setting to fix: invoke says which
+        // a setting to fix: invoke says which
+        return { invocationMessage: vscode.l10n.t('Checking the request for six views of {0}…', input.value.image) };
       }
-      const parameters = plannedParameters(services, settings, input.value.parameters);
+      const parameters = toolGenerationParameters(input.value.parameters, settings.defaults);
       const name = workspacePath(image.uri.fsPath, image.workspaceFolder.uri.fsPath);
-      const costs = parameters.removeBackground
-        ? vscode.l10n.t('This runs two paid jobs on your account (background removal, then the views) and takes a minute or two.')
-        : vscode.l10n.t('This runs one paid job on your account and takes about a minute.');
+      const plan = { image: name, parameters, folder, saveViews: settings.saveViews, viewsTransparent: settings.viewsBackground === 'transparent' };
       return {
-        invocationMessage: vscode.l10n.t('Generating six views of {0}…', name),
-        confirmationMessages: {
-          title: vscode.l10n.t('Generate six views with Multiview?'),
-          message: new vscode.MarkdownString()
-            .appendText(vscode.l10n.t('Generate six views of {0}: a {1} × {2} grid, {3} steps.', name, parameters.width, parameters.height, parameters.steps))
-            .appendMarkdown('\n\n')
-            .appendText(costs)
-            .appendMarkdown('\n\n')
-            .appendText(vscode.l10n.t('It writes the grid, the six views and a .json sidecar into {0}.', folder === '.' ? vscode.l10n.t('the workspace folder') : `${folder}/`)),
-        },
+        invocationMessage: parameters.removeBackground
+          ? vscode.l10n.t('Removing the background of {0}, then generating its six views…', name)
+          : vscode.l10n.t('Generating six views of {0}…', name),
+        confirmationMessages: { title: vscode.l10n.t('Generate six views with Multiview?'), message: paragraphs(generateConfirmation(plan)) },
       };
     },
     invoke: async (options, token) => {
@@ -155,12 +212,17 @@ function generateTool(services: ExtensionServices): Tool {
       const ready = await keyAndSettings(services, image.uri);
       if (!('apiKey' in ready)) return ready;
       const { apiKey, settings } = ready;
-      const parameters = plannedParameters(services, settings, input.value.parameters);
+      const parameters = toolGenerationParameters(input.value.parameters, settings.defaults);
       return runForAgent(services, TOOL_NAMES.generate, apiKey, token, {
         run: async (signal) => {
-          const output = await runJobUnderProgress(services, { imageUri: image.uri, workspaceFolder: image.workspaceFolder, parameters, apiKey }, settings, signal);
+          const request = { imageUri: image.uri, workspaceFolder: image.workspaceFolder, parameters, apiKey };
+          const output = await runJobUnderProgress(services, request, settings, { signal, startedBy: 'agent' });
           showResult(services, output);
-          return text(describeGenerated(output, image.workspaceFolder.uri.fsPath), vscode.l10n.t('The result panel is open beside the editor.'));
+          const answer = text(describeGenerated(output, image.workspaceFolder.uri.fsPath, await filesOnDisk(output)), vscode.l10n.t('The result panel is open beside the editor.'));
+          // After the text: an agent that cannot take images still reads every path first.
+          const preview = await gridPreviewPart(services, output.gridPath, signal);
+          if (preview !== undefined) answer.content.push(preview);
+          return answer;
         },
         cancelled: () => vscode.l10n.t('The user cancelled the generation; nothing was saved.'),
         failed: (message) => vscode.l10n.t('Multiview could not generate the views: {0}', message),
@@ -187,13 +249,6 @@ async function findResult(input: MakeModelToolInput, token?: vscode.Cancellation
   return newest ?? vscode.l10n.t('{0} has no Multiview result yet: generate its six views first (multiview_generate).', input.image ?? '');
 }
 
-/** What a model for this input would use: the agent's values over the user's last answers and the service's defaults. */
-function plannedModelParameters(services: ExtensionServices, given: Partial<ModelParameters>): ModelParameters {
-  const remembered = services.globalState.get<Partial<Record<keyof ModelParameters, unknown>>>(LAST_MODEL_PARAMETERS_KEY) ?? {};
-  // The six views as the input are the user's choice (and only for transparent views): an agent's run uses one image.
-  return sanitizeModelParameters({ ...remembered, ...given, multiImage: false });
-}
-
 function makeModelTool(services: ExtensionServices): Tool {
   return {
     prepareInvocation: async (options, token) => {
@@ -202,21 +257,13 @@ function makeModelTool(services: ExtensionServices): Tool {
       if (!input.ok || typeof target !== 'object' || !(await services.apiKeys.get())) {
         return { invocationMessage: vscode.l10n.t('Checking the request…') };
       }
-      const parameters = plannedModelParameters(services, input.value.parameters);
+      const parameters = toolModelParameters(input.value.parameters);
       const root = target.workspaceFolder.uri.fsPath;
       const name = workspacePath(target.result.sourceImagePath, root);
       const file = workspacePath(path.join(path.dirname(target.result.sidecarPath), plannedFileName(target.result.sidecarPath, 'model', MODEL_FILE_EXTENSIONS[parameters.format])), root);
       return {
         invocationMessage: vscode.l10n.t('Making a 3D model of {0}…', name),
-        confirmationMessages: {
-          title: vscode.l10n.t('Make a 3D model with Multiview?'),
-          message: new vscode.MarkdownString()
-            .appendText(vscode.l10n.t('Make a 3D model of {0}: {1}, quality {2}.', name, parameters.format.toUpperCase(), parameters.resolution))
-            .appendMarkdown('\n\n')
-            .appendText(vscode.l10n.t('This runs one paid job on your account and takes a few minutes.'))
-            .appendMarkdown('\n\n')
-            .appendText(vscode.l10n.t('It writes {0} beside the result (a new name if that one is taken).', file)),
-        },
+        confirmationMessages: { title: vscode.l10n.t('Make a 3D model with Multiview?'), message: paragraphs(makeModelConfirmation({ image: name, parameters, file })) },
       };
     },
     invoke: async (options, token) => {
@@ -227,10 +274,10 @@ function makeModelTool(services: ExtensionServices): Tool {
       const ready = await keyAndSettings(services, target.workspaceFolder.uri);
       if (!('apiKey' in ready)) return ready;
       const { apiKey, settings } = ready;
-      const parameters = plannedModelParameters(services, input.value.parameters);
+      const parameters = toolModelParameters(input.value.parameters);
       return runForAgent(services, TOOL_NAMES.makeModel, apiKey, token, {
         run: async (signal) => {
-          const saved = await runModelUnderProgress(services, { target, parameters, apiKey }, settings, signal);
+          const saved = await runModelUnderProgress(services, { target, parameters, apiKey }, settings, { signal, startedBy: 'agent' });
           services.panels.showSaved(saved.result);
           return text(describeModel(saved.model, saved.result, target.workspaceFolder.uri.fsPath), vscode.l10n.t('The result panel shows the model beside the editor.'));
         },
