@@ -91,6 +91,25 @@ export class ChatView {
     }, timeoutMs, 300);
   }
 
+  /**
+   * The files the newest response shows as links a person can open (the chat turns a workspace path in an answer
+   * into a file widget): their paths on disk.
+   */
+  async fileLinks(): Promise<string[]> {
+    const hrefs: (string | null)[] = await this.lastResponse().locator('a.chat-inline-anchor-widget[data-href]').evaluateAll((anchors: { getAttribute(name: string): string | null }[]) => anchors.map((anchor) => anchor.getAttribute('data-href')));
+    return hrefs.filter((href): href is string => Boolean(href)).map((href) => decodeURIComponent(new URL(href).pathname));
+  }
+
+  /** How the newest response's last tool line ended: 'running' (spinner), 'done' (check) or 'stopped' (error mark). */
+  async toolLineState(): Promise<'running' | 'done' | 'stopped' | 'none'> {
+    const line = this.lastResponse().locator('.chat-tool-invocation-part .chat-confirmation-widget-title .codicon').first();
+    const classes = (await line.getAttribute('class', { timeout: 2000 }).catch(() => null)) ?? '';
+    if (/codicon-loading/.test(classes)) return 'running';
+    if (/codicon-error|codicon-close/.test(classes)) return 'stopped';
+    if (/codicon-check/.test(classes)) return 'done';
+    return 'none';
+  }
+
   /** The tool's confirmation inside the chat (not the hidden copy VS Code keeps for its carousel). */
   confirmation(): Locator {
     return this.page.locator('.interactive-session .chat-confirmation-widget-container').filter({ visible: true }).last();
