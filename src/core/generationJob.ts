@@ -140,7 +140,7 @@ export async function runGenerationJob(input: GenerationJobInput): Promise<Gener
   let subject: Subject | undefined;
   if (parameters.removeBackground) {
     subject = await cutOutSubject(client, input, input, clientOptions);
-    source = { bytes: subject.png.slice() }; // the engine takes what it is given: keep the cut-out to save it
+    source = { bytes: new Uint8Array(subject.png) }; // the engine takes what it is given: keep the cut-out to save it
   }
   report({ stage: 'preparing' });
   // A missing answer (parameters from before it was asked) means the default: pad.
@@ -295,7 +295,7 @@ async function downloadAndSave(
       viewsSkipped = { reason: 'disabled', message: l10n.t('Saving the views separately is turned off (multiview.saveViews).') };
     } else {
       report({ stage: 'cutting-views' });
-      const cut = checked.views ?? (await engine.splitGrid(grid.bytes.slice(), { requestedSize })).views;
+      const cut = checked.views ?? (await engine.splitGrid(new Uint8Array(grid.bytes), { requestedSize })).views;
       views = [];
       for (const [index, pose] of poses.entries()) {
         const file = await set.write(viewSuffixes[index], cut[index]);
@@ -340,6 +340,6 @@ async function checkGrid(
     if (problem) throw new ImageProblemError(problem);
     return { width: verdict.width, height: verdict.height, rects: viewRects(verdict.width, verdict.height) };
   }
-  const split = await engine.splitGrid(grid.bytes.slice(), { requestedSize }, signal);
+  const split = await engine.splitGrid(new Uint8Array(grid.bytes), { requestedSize }, signal);
   return { width: split.width, height: split.height, rects: split.rects, views: split.views };
 }

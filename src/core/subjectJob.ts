@@ -47,7 +47,7 @@ export async function cutOutSubject(client: MultiviewClient, session: JobSession
 /** Downloads a finished background removal's cut-out and checks it really is one. */
 export async function downloadSubject(client: MultiviewClient, job: SubjectJob, engine: ImageEngine, options: CallOptions): Promise<Subject> {
   const cutout = await client.downloadFile({ jobId: job.jobId, outputUrls: job.outputUrls, proxyUrls: job.proxyUrls, meta: {} }, RESULT_IMAGE, options, job.outputUrls.slice(0, 1));
-  const verified = await engine.verifyImage(cutout.bytes.slice(), options.signal);
+  const verified = await engine.verifyImage(new Uint8Array(cutout.bytes), options.signal); // a copy: the worker takes its buffer
   // A JPEG (or an opaque PNG) has lost the cut: compositing it onto grey would send the old background.
   if (verified.mime !== 'image/png' || !verified.hasTransparency) {
     throw new MultiviewApiError(

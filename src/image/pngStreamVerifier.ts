@@ -185,7 +185,7 @@ export function createPngStreamVerifier(): PngStreamVerifier {
           if (!inflate) {
             startInflate();
           }
-          inflate!.write(piece.slice()); // a copy: zlib holds on to what it is given, the caller may reuse its buffer
+          inflate!.write(new Uint8Array(piece)); // a copy (a Buffer's slice() is not one): zlib holds on to what it is given, the caller may reuse its buffer
         } else if (ihdrData) {
           const joined = new Uint8Array(ihdrData.length + piece.length);
           joined.set(ihdrData);

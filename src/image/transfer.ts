@@ -4,5 +4,7 @@
  * detach memory that is not the caller's to give. Tiny and dependency-free: the host imports it too.
  */
 export function ownedBytes(bytes: Uint8Array): Uint8Array {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+  // `new Uint8Array(bytes)` copies; a Buffer's own slice() would not (it is subarray()), and Node 24 refuses to
+  // transfer the pooled memory such a view keeps (Buffer.concat, readFile): "Cannot transfer object of unsupported type".
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : new Uint8Array(bytes);
 }

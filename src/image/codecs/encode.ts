@@ -31,7 +31,7 @@ export interface Palette {
 export function paletteOf(image: RgbaImage, maxColours = 256): Palette | undefined {
   const data = image.data;
   const pixels = image.width * image.height;
-  const view = data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, pixels) : new Uint32Array(data.slice().buffer, 0, pixels);
+  const view = data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, pixels) : new Uint32Array(new Uint8Array(data).buffer, 0, pixels);
   const lookup = new Map<number, number>();
   const colours: number[] = [];
   const indices = new Uint8Array(pixels);
