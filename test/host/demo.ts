@@ -5,6 +5,8 @@
  *
  *   node out/test/host/demo.js [--port 8080] [--host 127.0.0.1] [--vsix path] [--theme light|dark]
  *
+ * In VS Code 1.100.3 by default; `npm run demo:newest` (MULTIVIEW_VSCODE=1.139) runs it in VS Code 1.139.1.
+ *
  * Stops (and removes its temporary folder) on Ctrl+C.
  */
 import * as path from 'node:path';
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
     [
       '',
       line,
-      ' Multiview DEMO SANDBOX (real VS Code 1.100.3 via code-server, local fake API)',
+      ` Multiview DEMO SANDBOX (real VS Code ${host.version.vscode} via code-server, local fake API)`,
       line,
       ` Open:  ${url}`,
       '',

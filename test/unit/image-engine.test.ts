@@ -6,8 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import { ImageEngine, ImageProblemError } from '../../src/image/engine';
 import { WorkerTaskError } from '../../src/image/worker/client';
+import { ownedBytes } from '../../src/image/transfer';
 import { corpusFile, makeGrid } from '../support/imageCorpus';
 import { repoRoot, testEngineOptions } from '../support/imageEngine';
 
@@ -118,5 +120,31 @@ test('makePreview in the worker: a 640 x 960 grid comes back as a JPEG of 341 x 
     assert.deepEqual([small.width, small.height], [320, 480], 'a smaller picture is not enlarged');
   } finally {
     images.dispose();
+  }
+});
+
+test('a Buffer that is a view into larger memory (a download, a file read) is copied before its buffer is transferred: the caller keeps its bytes', async () => {
+  const pooled = Buffer.alloc(4096, 7); // Buffer.concat and readFile hand out such views; Node 24 refuses to transfer their memory
+  const view = pooled.subarray(100, 1100);
+  const owned = ownedBytes(view);
+  assert.notEqual(owned.buffer, pooled.buffer, 'a copy, not another view of the same memory');
+  assert.deepEqual([owned.byteOffset, owned.byteLength, owned.buffer.byteLength], [0, 1000, 1000]);
+  const { port1, port2 } = new MessageChannel();
+  port1.postMessage(owned, [owned.buffer as ArrayBuffer]);
+  port1.close();
+  port2.close();
+  assert.equal(owned.byteLength, 0, 'the copy went to the other thread');
+  assert.equal(view.byteLength, 1000, 'the caller’s bytes are still there');
+  assert.equal(view[999], 7);
+  // Through the worker too: a Buffer view of a real grid verifies, and the caller's Buffer is untouched.
+  const grid = await makeGrid(640, 960, 'png');
+  const padded = Buffer.concat([Buffer.alloc(10), Buffer.from(grid), Buffer.alloc(10)]);
+  const gridView = padded.subarray(10, 10 + grid.byteLength);
+  const engine = new ImageEngine(testEngineOptions());
+  try {
+    assert.equal((await engine.verifyImage(gridView)).width, 640);
+    assert.equal(gridView.byteLength, grid.byteLength);
+  } finally {
+    engine.dispose();
   }
 });
