@@ -569,9 +569,24 @@ export class Host {
     return row;
   }
 
+  /**
+   * Right-clicks `relPath`'s row, and checks that the row the menu is for is that one: the Explorer moves its rows
+   * when files appear (a test writing two files, VS Code 1.139 rendering them one after the other), so a row found a
+   * moment before the click may be another file's by then.
+   */
   async rightClickExplorerItem(relPath: string): Promise<void> {
-    const row = await this.revealExplorerItem(relPath);
-    await row.click({ button: 'right' });
+    const name = relPath.split('/').pop() ?? relPath;
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.revealExplorerItem(relPath);
+      await row.click({ button: 'right' });
+      const focused = this.page.locator('.explorer-folders-view .monaco-list-row.focused').first();
+      const label = await focused.getAttribute('aria-label', { timeout: 2000 }).catch(() => null);
+      if (label === name) return;
+      if (attempt >= 5) throw new Error(`right-clicking ${relPath} kept landing on another row (${label})`);
+      log(`  the right-click landed on ${label}, not ${name} (the Explorer moved its rows): again`);
+      await this.page.keyboard.press('Escape');
+      await sleep(300);
+    }
   }
 
   menuItem(title: string): Locator {
