@@ -148,7 +148,12 @@ install_tool() {
     # unsafe_perm=true: code-server's postinstall refuses to run as root otherwise.
     # A tool built for another Node (code-server 4.139.1 on Node 24): that Node first on PATH (its npm scripts run
     # `node`), and its headers for node-gyp (otherwise native modules are built against the machine's Node).
-    if [ -n "$TOOL_PATH" ]; then export PATH="$TOOL_PATH"; fi
+    # An outer npm (`npm test`) leaves npm_config_user_agent naming its Node in the environment, and the inner npm
+    # passes it on: code-server 4.139.1's postinstall reads the Node version from it and refused ("on node v20").
+    if [ -n "$TOOL_PATH" ]; then
+      export PATH="$TOOL_PATH"
+      unset npm_config_user_agent npm_node_execpath npm_execpath NODE
+    fi
     if [ -n "$TOOL_NODEDIR" ]; then export npm_config_nodedir="$TOOL_NODEDIR"; fi
     TMPDIR="$tmp" npm_config_yes=true npm_config_unsafe_perm=true \
       npm_config_update_notifier=false npm_config_progress=false \
