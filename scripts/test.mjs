@@ -12,7 +12,8 @@
  *                       from npm). Both install in the background from the start, while steps 1-4 run.
  *   6. real-host tests  the .vsix in code-server, driven in a Chromium-family browser, in two VS Codes at once:
  *                       VS Code 1.139.1 (the newest, with its Chat view): the 3D viewer page and every file of
- *                       out/test/e2e/; VS Code 1.100.3 (the `engines.vscode` minimum): the core flows (CORE_ON_MINIMUM).
+ *                       out/test/e2e/, two files at a time; VS Code 1.100.3 (the `engines.vscode` minimum): the core
+ *                       flows (CORE_ON_MINIMUM), then the unit tests again on Node 24 (1.139's extension host's Node).
  *
  * A step whose inputs failed is not run; the others still are, so one run shows every problem. The real-host tests
  * are skipped, with the reason and the way to run them, where they cannot run: Windows, a Node other than 20 (what
@@ -124,40 +125,52 @@ function installToolsInBackground() {
   });
 }
 
+/** @typedef {{ name: string, label: string, command: string, env: NodeJS.ProcessEnv }} LaneStep */
+
 /**
- * Runs the commands at once, each line of their output prefixed with its label, as one step per command.
- * @param {{ name: string, label: string, command: string, env: NodeJS.ProcessEnv }[]} runs
+ * Runs one command as step `name`, each line of its output prefixed with its label; resolves with whether it passed.
+ * @param {LaneStep} run
+ * @returns {Promise<boolean>}
  */
-async function concurrentSteps(runs) {
-  banner(runs.map(({ name, command }) => `${name}: ${command}`).join(' | '));
-  const interrupted = { signal: /** @type {string | undefined} */ (undefined) };
-  const outcomes = runs.map(({ name, label, command, env }) => {
-    const started = Date.now();
-    const child = spawn(command, { cwd: ROOT, shell: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    for (const stream of [child.stdout, child.stderr]) {
-      let pending = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk) => {
-        const lines = (pending + chunk).split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) console.log(`[${label}] ${line}`);
-      });
-      stream.on('end', () => pending && console.log(`[${label}] ${pending}`));
-    }
-    return new Promise((resolve) => {
-      child.on('exit', (code, signal) => {
-        if (signal === 'SIGINT' || signal === 'SIGTERM') interrupted.signal = signal;
-        const ok = code === 0;
-        results.push({ name, outcome: ok ? 'passed' : 'FAILED', seconds: (Date.now() - started) / 1000, note: ok ? undefined : `exit code ${code ?? signal}` });
-        resolve(ok);
-      });
+function prefixedStep({ name, label, command, env }) {
+  console.log(`[${label}] ==== ${name}: ${command}`);
+  const started = Date.now();
+  const child = spawn(command, { cwd: ROOT, shell: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  for (const stream of [child.stdout, child.stderr]) {
+    let pending = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) console.log(`[${label}] ${line}`);
+    });
+    stream.on('end', () => pending && console.log(`[${label}] ${pending}`));
+  }
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGINT' || signal === 'SIGTERM') {
+        console.error(`\nnpm test: interrupted during ${name}`);
+        process.exit(130);
+      }
+      const ok = code === 0;
+      results.push({ name, outcome: ok ? 'passed' : 'FAILED', seconds: (Date.now() - started) / 1000, note: ok ? undefined : `exit code ${code ?? signal}` });
+      resolve(ok);
     });
   });
-  await Promise.all(outcomes);
-  if (interrupted.signal) {
-    console.error('\nnpm test: interrupted during the real-host tests');
-    process.exit(130);
-  }
+}
+
+/**
+ * Runs the lanes at once, the steps of each lane one after the other (a failed step does not stop its lane: one run
+ * shows every problem).
+ * @param {LaneStep[][]} lanes
+ */
+async function concurrentLanes(lanes) {
+  banner(lanes.map((lane) => lane.map(({ name }) => name).join(', then ')).join(' | '));
+  await Promise.all(
+    lanes.map(async (lane) => {
+      for (const run of lane) await prefixedStep(run);
+    }),
+  );
 }
 
 /**
@@ -177,8 +190,11 @@ async function realHostTests(installing) {
     return;
   }
 
+  const load = createRequire(import.meta.url);
   /** @type {typeof import('../test/host/browser.js')} */
-  const browsers = createRequire(import.meta.url)(path.join(ROOT, 'out/test/host/browser.js'));
+  const browsers = load(path.join(ROOT, 'out/test/host/browser.js'));
+  /** @type {typeof import('../test/host/hostVersions.js')} */
+  const { HOST_VERSIONS } = load(path.join(ROOT, 'out/test/host/hostVersions.js'));
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   // Debian as root is CI's machine: the tools must install there (apt included), as they always have.
   const isCiMachine = isRoot && existsSync('/etc/debian_version');
@@ -224,17 +240,23 @@ async function realHostTests(installing) {
   // The 3D viewer alone in the same browser (a page with the panel's CSP) once, then the packaged extension in
   // code-server: every file in VS Code 1.139, the core flows in 1.100, at the same time (most of a real-host test is
   // waiting for a UI or a job, so three hosts share the machine's two cores well: 15 min in a row became about 10).
-  /** @type {{ name: string, label: string, command: string, env: NodeJS.ProcessEnv }[]} */
-  const runs = [];
-  // Two files at a time in 1.139 (each has its own code-server, browser, contract server and temporary root).
-  if (newestCan) runs.push({ name: names.newest, label: '1.139', command: 'node --test --test-concurrency=2 out/test/viewer/ out/test/e2e/', env: { ...env, MULTIVIEW_VSCODE: '1.139' } });
-  runs.push({
+  const minimum = {
     name: names.minimum,
     label: '1.100',
-    command: `node --test ${newestCan ? '' : 'out/test/viewer/ '}${newestCan ? CORE_ON_MINIMUM.join(' ') : 'out/test/e2e/'}`,
+    command: `node --test ${newestCan ? CORE_ON_MINIMUM.join(' ') : 'out/test/viewer/ out/test/e2e/'}`,
     env: { ...env, MULTIVIEW_VSCODE: '1.100' },
-  });
-  await concurrentSteps(runs);
+  };
+  if (!newestCan) {
+    await concurrentLanes([[minimum]]);
+    return;
+  }
+  // Two files at a time in 1.139 (each has its own code-server, browser, contract server and temporary root). Then,
+  // beside it, the unit tests again on Node 24: code-server 1.139 runs the extension host on it, and what differs
+  // between Node versions is cheaper to find there than in a real host (a Buffer Node 24 would not transfer was).
+  const newest = { name: names.newest, label: '1.139', command: 'node --test --test-concurrency=2 out/test/viewer/ out/test/e2e/', env: { ...env, MULTIVIEW_VSCODE: '1.139' } };
+  const node24 = HOST_VERSIONS['1.139'].node(TOOLS_DIR);
+  const unitOnNode24 = { name: 'unit tests, Node 24', label: 'node24', command: `'${node24}' --test 'out/test/unit/**/*.test.js'`, env: {} };
+  await concurrentLanes([[newest], hostOnly || !passed('unit tests') ? [minimum] : [minimum, unitOnNode24]]);
 }
 
 function summary() {

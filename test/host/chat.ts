@@ -9,6 +9,8 @@ import { type Host, type Locator, log, REPO_ROOT, sleep, waitFor } from './harne
 
 export const SCRIPTED_MODEL_EXTENSION = path.join(REPO_ROOT, 'test', 'host', 'scripted-model');
 const SCRIPTED_MODEL_ID = 'multiview-tests.scripted-model';
+/** The chat input's stop button, shown while a request runs ("Cancel (Ctrl+Escape)" in 1.139). */
+const STOP_BUTTON = '.action-label[aria-label^="Cancel"], .action-label.codicon-stop-circle, .action-label.codicon-debug-stop';
 
 /** One request the scripted model received, as it logged it (requests.jsonl). */
 export interface ScriptedModelRequest {
@@ -81,14 +83,20 @@ export class ChatView {
     return this.page.locator('.interactive-session .interactive-response').filter({ visible: true }).last();
   }
 
-  /** Waits until the newest response is complete and its text matches; returns that text. */
+  /**
+   * Waits until the newest response is complete and its text matches; returns that text. The chat keeps rendering an
+   * answer word by word after the request ended, so the text must also have stopped changing.
+   */
   async answer(pattern: RegExp, timeoutMs = 90_000): Promise<string> {
+    let previous: string | undefined;
     return waitFor(`a chat answer matching ${pattern}`, async () => {
       const response = this.lastResponse();
       const text = ((await response.textContent().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
       const loading = await response.evaluate((element: { classList: { contains(name: string): boolean } }) => element.classList.contains('chat-response-loading')).catch(() => true);
-      return !loading && pattern.test(text) ? text : undefined;
-    }, timeoutMs, 300);
+      const settled = !loading && pattern.test(text) && text === previous;
+      previous = text;
+      return settled ? text : undefined;
+    }, timeoutMs, 600);
   }
 
   /**
@@ -167,14 +175,14 @@ export class ChatView {
 
   /** The chat's stop button (the input's "Cancel" while a request runs). */
   async stop(): Promise<void> {
-    const button = this.inputPart.locator('.action-label[aria-label^="Cancel"], .action-label.codicon-stop-circle, .action-label.codicon-debug-stop').filter({ visible: true }).first();
+    const button = this.inputPart.locator(STOP_BUTTON).filter({ visible: true }).first();
     await button.waitFor({ state: 'visible', timeout: 10_000 });
     await button.click();
   }
 
   /** Whether a request is still running (its stop button shows). */
   async running(): Promise<boolean> {
-    return (await this.inputPart.locator('.action-label[aria-label^="Cancel"], .action-label.codicon-stop-circle, .action-label.codicon-debug-stop').filter({ visible: true }).count()) > 0;
+    return (await this.inputPart.locator(STOP_BUTTON).filter({ visible: true }).count()) > 0;
   }
 
   /** Closes what 1.139 puts over the chat input on its own ("Set BYOK utility models"). */
