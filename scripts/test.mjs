@@ -252,7 +252,8 @@ async function realHostTests(installing) {
   }
   // Two files at a time in 1.139 (each has its own code-server, browser, contract server and temporary root). Then,
   // beside it, the unit tests again on Node 24: code-server 1.139 runs the extension host on it, and what differs
-  // between Node versions is cheaper to find there than in a real host (a Buffer Node 24 would not transfer was).
+  // between Node versions is cheaper to find there than in a real host (a Buffer that Node 24 would not hand to the
+  // worker was found in a real host first).
   const newest = { name: names.newest, label: '1.139', command: 'node --test --test-concurrency=2 out/test/viewer/ out/test/e2e/', env: { ...env, MULTIVIEW_VSCODE: '1.139' } };
   const node24 = HOST_VERSIONS['1.139'].node(TOOLS_DIR);
   const unitOnNode24 = { name: 'unit tests, Node 24', label: 'node24', command: `'${node24}' --test 'out/test/unit/**/*.test.js'`, env: {} };
