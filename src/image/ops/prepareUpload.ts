@@ -333,7 +333,8 @@ function size(image: Size): Size {
 }
 
 /** The size with the long side brought down to `longSide` (never enlarged), aspect kept. */
-function fitSize(image: Size, longSide: number): Size {
+/** The size of `image` with its longer side at most `longSide`, aspect kept (never enlarged). */
+export function fitSize(image: Size, longSide: number): Size {
   const long = Math.max(image.width, image.height);
   if (long <= longSide) {
     return size(image);

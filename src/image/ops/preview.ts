@@ -6,7 +6,7 @@
  */
 import { applyExifOrientation, compositeInPlace, downscaleArea, hasTransparency, NEUTRAL_GREY } from '../raster';
 import type { WasmCodecs } from '../codecs/wasm';
-import { decodeNearLongSide } from './prepareUpload';
+import { decodeNearLongSide, fitSize } from './prepareUpload';
 
 export interface PreviewRequest {
   /** The longer side's cap in pixels (never enlarged). */
@@ -27,12 +27,8 @@ export const PREVIEW_JPEG_QUALITY = 80;
 export async function makePreview(bytes: Uint8Array, request: PreviewRequest, codecs: WasmCodecs): Promise<Preview> {
   const encoderReady = codecs.encoder();
   const { image: decoded, info } = await decodeNearLongSide(bytes, codecs, request.longSide);
-  let image = decoded;
-  const long = Math.max(image.width, image.height);
-  if (long > request.longSide) {
-    const ratio = request.longSide / long;
-    image = downscaleArea(image, Math.max(1, Math.round(image.width * ratio)), Math.max(1, Math.round(image.height * ratio)));
-  }
+  const fitted = fitSize(decoded, request.longSide);
+  let image = fitted.width === decoded.width && fitted.height === decoded.height ? decoded : downscaleArea(decoded, fitted.width, fitted.height);
   if (info.orientation !== 1) image = applyExifOrientation(image, info.orientation);
   if (hasTransparency(image)) compositeInPlace(image, NEUTRAL_GREY);
   const encode = await encoderReady;

@@ -86,7 +86,7 @@ async function gridPreviewPart(services: ExtensionServices, gridPath: string, si
   if (!DataPart) return undefined;
   try {
     const bytes = await fs.readFile(gridPath);
-    const preview = await services.engine.makePreview(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { longSide: PREVIEW_LONG_SIDE }, signal);
+    const preview = await services.engine.makePreview(bytes, { longSide: PREVIEW_LONG_SIDE }, signal);
     return DataPart.image(preview.bytes, preview.mime);
   } catch (error) {
     if (signal.aborted) throw error;
