@@ -20,7 +20,8 @@ import { PNG } from 'pngjs';
 import { gridSubjectMask } from '../contract-server/grid-image';
 import { Host, type Locator, listFiles, log, waitFor } from '../host/harness';
 import { readApng } from '../support/apngReader';
-import { answerApiKey, answerParameters, checkOutputFiles, clickDialogButton, dialog, GENERATE_MENU_TITLE, readDialog, readResultPanel } from './flows';
+import { alphaMaskIou } from '../support/viewCutoutCorpus';
+import { answerApiKey, answerParameters, checkOutputFiles, clickDialogButton, dialog, escapeRe, GENERATE_MENU_TITLE, historyRows, historyRowsOfJob, readDialog, readResultPanel, showExplorer, showHistoryView } from './flows';
 import { type ContractServer, outputFolderFor, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 const KEY = `mvExp-${randomBytes(9).toString('hex')}`;
@@ -62,7 +63,6 @@ interface SidecarJson {
 }
 
 const readSidecar = (m: Made): SidecarJson => JSON.parse(fs.readFileSync(m.sidecar, 'utf8')) as SidecarJson;
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const decodePngFile = (file: string): PNG => PNG.sync.read(fs.readFileSync(file));
 /** A transparent view's file: the view's name with `-transparent` after the stem. */
 const transparentViewFile = (m: Made, view: SidecarView) => view.file.replace(m.stem, `${m.stem}-transparent`);
@@ -73,7 +73,7 @@ const byAzimuth = (views: SidecarView[]) => [...views].sort((a, b) => a.azimuthD
 const scenario = scenarioRunner(() => host, {
   timeoutMs: 180_000,
   prepare: async (started) => {
-    await showExplorer();
+    await showExplorer(host);
     for (let i = 0; i < 3 && (await started.quickInputWidget().isVisible()); i++) await started.page.keyboard.press('Escape');
     await started.clearNotifications();
   },
@@ -99,7 +99,7 @@ async function showInExplorer(name: string): Promise<void> {
       if (Date.now() - refreshed > 5000) {
         log(`  ${name} not shown yet: Refresh Explorer (the Explorer's title button)`);
         refreshed = Date.now();
-        await showExplorer();
+        await showExplorer(host);
         await host.page.locator('.part.sidebar .pane-header').first().hover();
         await host.page.locator('.part.sidebar .pane-header .action-label[aria-label^="Refresh Explorer"]').first().click({ timeout: 5000 });
       }
@@ -125,27 +125,8 @@ function cutoutPng(): Buffer {
 
 // ------------------------------------------------------------------------------------------ UI helpers
 
-const viewContainer = () => host.page.locator('[id="workbench.view.extension.multiview"]');
-const treeRows = (): Locator => viewContainer().locator('.monaco-list-row');
 
-async function showExplorer(): Promise<void> {
-  if (await host.page.locator('.explorer-folders-view').first().isVisible()) return;
-  await host.page.locator('.part.activitybar .action-label[aria-label^="Explorer"]').first().click();
-  await host.page.locator('.explorer-folders-view').first().waitFor({ state: 'visible', timeout: 10_000 });
-}
 
-async function showHistoryView(): Promise<void> {
-  await host.step('show the Multiview History view', async () => {
-    if (await viewContainer().isVisible()) return;
-    await host.runPaletteCommand('View: Show Multiview');
-    await viewContainer().waitFor({ state: 'visible', timeout: 15_000 });
-  });
-}
-
-/** The result row of job `jobId` (its description ends with the job). */
-function resultRow(jobId: string): Locator {
-  return treeRows().filter({ hasText: new RegExp(`job ${escapeRe(jobId)}$`) }).first();
-}
 
 async function rowContextMenu(row: Locator, title: string): Promise<void> {
   await row.click({ button: 'right' });
@@ -198,7 +179,7 @@ async function waitForMessage(pattern: RegExp): Promise<void> {
   await host.step(`the message ${pattern}`, async () => {
     if (await host.waitForNotification(pattern, 8_000).catch(() => undefined)) return;
     log('  no toast: looking in the notification center');
-    await showExplorer(); // the palette focuses the workbench through the Explorer
+    await showExplorer(host); // the palette focuses the workbench through the Explorer
     await host.runPaletteCommand('Notifications: Show Notifications');
     await host.waitForNotification(pattern, 20_000);
     // Escape hides the notification center (its keybinding while it is shown).
@@ -207,25 +188,13 @@ async function waitForMessage(pattern: RegExp): Promise<void> {
   });
 }
 
-function intersectionOverUnion(alpha: Buffer, truth: Float32Array): number {
-  let both = 0;
-  let either = 0;
-  for (let i = 0; i < truth.length; i++) {
-    const cut = alpha[i * 4 + 3] >= 128;
-    const real = truth[i] >= 0.5;
-    if (cut && real) both++;
-    if (cut || real) either++;
-  }
-  return either === 0 ? 1 : both / either;
-}
-
 /** Checks the seven files of "Make Views Transparent" of `m` on disk: each view against its known mask. */
 function checkTransparentViews(m: Made, files: string[]): void {
   assert.deepEqual(files, [`${m.stem}-transparent.png`, ...m.views.map((view) => transparentViewFile(m, view))], 'the transparent grid, then one file per view');
   for (const view of m.views) {
     const cut = decodePngFile(path.join(m.folder, transparentViewFile(m, view)));
     assert.deepEqual([cut.width, cut.height], [view.rect.width, view.rect.height], `view ${view.index} keeps its size`);
-    const iou = intersectionOverUnion(cut.data, gridSubjectMask(m.grid.width, m.grid.height, view.index));
+    const iou = alphaMaskIou(cut.data, gridSubjectMask(m.grid.width, m.grid.height, view.index));
     log(`  ${m.image} view ${view.index} (az ${view.azimuthDegrees}): IoU ${iou.toFixed(4)}`);
     assert.ok(iou >= 0.95, `view ${view.index}: IoU ${iou.toFixed(4)} against the known mask`);
     assert.equal(cut.data[3], 0, `view ${view.index}: its corner (the backdrop) is transparent`);
@@ -500,19 +469,19 @@ scenario('(5) from the History: a sprite sheet for two selected results at once,
   const second = await generate('mug.png', { prompt: `a white mug ${MODEL_VIEWS}`, removeBackground: false, prepare: 'pad' });
   made.second = second;
   await host.closeAllEditors();
-  await showHistoryView();
+  await showHistoryView(host);
   await host.step('both result rows are listed', async () => {
-    await waitFor('two result rows', async () => (await resultRow(first.jobId).count()) === 1 && (await resultRow(second.jobId).count()) === 1, 30_000);
+    await waitFor('two result rows', async () => (await historyRowsOfJob(host, first.jobId).first().count()) === 1 && (await historyRowsOfJob(host, second.jobId).first().count()) === 1, 30_000);
   });
   await host.step('select both rows (click, then ctrl-click)', async () => {
-    await resultRow(first.jobId).click();
-    await resultRow(second.jobId).click({ modifiers: [process.platform === 'darwin' ? 'Meta' : 'Control'] });
+    await historyRowsOfJob(host, first.jobId).first().click();
+    await historyRowsOfJob(host, second.jobId).first().click({ modifiers: [process.platform === 'darwin' ? 'Meta' : 'Control'] });
     await waitFor('both rows selected', async () =>
-      (await resultRow(first.jobId).getAttribute('aria-selected')) === 'true' && (await resultRow(second.jobId).getAttribute('aria-selected')) === 'true', 10_000);
+      (await historyRowsOfJob(host, first.jobId).first().getAttribute('aria-selected')) === 'true' && (await historyRowsOfJob(host, second.jobId).first().getAttribute('aria-selected')) === 'true', 10_000);
   });
   const before = listFiles(first.folder);
   await host.step('right-click → Export Sprite Sheet: one summary for 2 results', async () => {
-    await rowContextMenu(resultRow(second.jobId), 'Export Sprite Sheet');
+    await rowContextMenu(historyRowsOfJob(host, second.jobId).first(), 'Export Sprite Sheet');
     await host.waitForNotification(/Export Sprite Sheet: saved 6 files for 2 results/, 60_000);
   });
   await host.step('each result folder got its sprite sheet', async () => {
@@ -534,15 +503,15 @@ scenario('(5) from the History: a sprite sheet for two selected results at once,
   });
 
   await host.step('the History lists two results (the JSON files made from them are not results)', async () => {
-    assert.equal(await treeRows().filter({ hasText: /job \S+$/ }).count(), 2);
+    assert.equal(await historyRows(host).filter({ hasText: /job \S+$/ }).count(), 2);
   });
 
   await resetNotifications();
   await host.step('select the second row alone → Make Views Transparent', async () => {
-    await resultRow(second.jobId).click();
+    await historyRowsOfJob(host, second.jobId).first().click();
     await waitFor('only the second row selected', async () =>
-      (await resultRow(second.jobId).getAttribute('aria-selected')) === 'true' && (await resultRow(first.jobId).getAttribute('aria-selected')) !== 'true', 10_000);
-    await rowContextMenu(resultRow(second.jobId), 'Make Views Transparent');
+      (await historyRowsOfJob(host, second.jobId).first().getAttribute('aria-selected')) === 'true' && (await historyRowsOfJob(host, first.jobId).first().getAttribute('aria-selected')) !== 'true', 10_000);
+    await rowContextMenu(historyRowsOfJob(host, second.jobId).first(), 'Make Views Transparent');
   });
   const record = await waitForExport(second, 'transparent-views');
   await host.step('the second result’s seven transparent files, each view against its known mask', async () => {
@@ -555,7 +524,7 @@ scenario('(5) from the History: a sprite sheet for two selected results at once,
     // wrote its files) can miss its command ("Actual command not found"): click again until the panel is there.
     await waitFor('the panel of the second result', async () => {
       if (await host.editorTab(new RegExp(`Multiview: ${escapeRe(second.image)}`)).first().isVisible()) return true;
-      await resultRow(second.jobId).click();
+      await historyRowsOfJob(host, second.jobId).first().click();
       await host.editorTab(new RegExp(`Multiview: ${escapeRe(second.image)}`)).first().waitFor({ state: 'visible', timeout: 1500 }).catch(() => undefined);
       return false;
     }, 30_000);
@@ -567,9 +536,9 @@ scenario('(5) from the History: a sprite sheet for two selected results at once,
 
 /** Clears the notifications (the palette needs the Explorer for its focus), then shows the History again. */
 async function resetNotifications(): Promise<void> {
-  await showExplorer();
+  await showExplorer(host);
   await host.clearNotifications();
-  await showHistoryView();
+  await showHistoryView(host);
 }
 
 scenario('(6) from the palette: Export Camera Poses asks which results (several may be picked); one picked, its transforms.json', async () => {
@@ -619,12 +588,12 @@ scenario('(7) Delete… on the first result removes every file made from it, not
   for (const kind of kinds) assert.ok(own.some((f) => f.includes(`${first.stem}${kind}`)), `the first result has a ${kind} file`);
   log(`  the first result's ${own.length} files: ${own.map((f) => path.basename(f)).join(', ')}`);
 
-  await showHistoryView();
+  await showHistoryView(host);
   await host.step('select the first row alone', async () => {
-    await resultRow(first.jobId).click();
-    await waitFor('the first row selected', async () => (await resultRow(first.jobId).getAttribute('aria-selected')) === 'true', 10_000);
+    await historyRowsOfJob(host, first.jobId).first().click();
+    await waitFor('the first row selected', async () => (await historyRowsOfJob(host, first.jobId).first().getAttribute('aria-selected')) === 'true', 10_000);
   });
-  await rowContextMenu(resultRow(first.jobId), 'Delete...');
+  await rowContextMenu(historyRowsOfJob(host, first.jobId).first(), 'Delete...');
   const asked = await readDialog(host);
   log(`  confirmation: ${JSON.stringify(asked)}`);
   assert.match(asked.message, new RegExp(`Delete the Multiview result of ${escapeRe(CUTOUT.name)} \\(${own.length} files\\)`));
@@ -642,9 +611,9 @@ scenario('(7) Delete… on the first result removes every file made from it, not
     await waitFor('its files removed', async () => own.every((f) => !fs.existsSync(path.join(ws, f))), 20_000);
     assert.deepEqual(everything(), before.filter((f) => !own.includes(f)), 'nothing else was removed');
     assert.ok(fs.existsSync(path.join(ws, CUTOUT.name)), 'the input picture stays');
-    await waitFor('its row gone', async () => (await resultRow(first.jobId).count()) === 0, 20_000);
-    assert.equal(await resultRow(second.jobId).count(), 1, 'the second result’s row stays');
-    assert.equal(await treeRows().filter({ hasText: /job \S+$/ }).count(), 1, 'one result is left');
+    await waitFor('its row gone', async () => (await historyRowsOfJob(host, first.jobId).first().count()) === 0, 20_000);
+    assert.equal(await historyRowsOfJob(host, second.jobId).first().count(), 1, 'the second result’s row stays');
+    assert.equal(await historyRows(host).filter({ hasText: /job \S+$/ }).count(), 1, 'one result is left');
     assertNoModelJob();
   });
   await host.step('the deleted result’s panel is closed: it would offer exports of files that are gone', async () => {

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Host, listFiles, log, waitFor } from '../host/harness';
+import { type Host, listFiles, type Locator, log, waitFor } from '../host/harness';
 
 export const GENERATE_MENU_TITLE = 'Generate Multiview...';
 export const GENERATE_PALETTE_TITLE = 'Multiview: Generate Multiview from Image...';
@@ -15,7 +15,8 @@ export const CLEAR_KEY_TITLE = 'Multiview: Clear API Key';
 /** The quick input's title at step k of `total` ("(k/total)"); 7 steps, up to 9 with the background and preparation steps. */
 const stepTitle = (k: number, total: number | string = 7) => new RegExp(`Generate Multiview.*\\(${k}\\s*/\\s*${total}\\)`);
 
-function escapeRe(s: string): string {
+/** `s` as a regular expression that matches it literally. */
+export function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -303,4 +304,30 @@ export async function readDialog(host: Host): Promise<{ message: string; detail:
 
 export async function clickDialogButton(host: Host, label: string): Promise<void> {
   await dialog(host).locator('.dialog-buttons .monaco-button', { hasText: label }).first().click();
+}
+
+// ------------------------------------------------------------------------- the Explorer and the History view
+
+/** Multiview's view container in the side bar (the History view). */
+export const historyContainer = (host: Host): Locator => host.page.locator('[id="workbench.view.extension.multiview"]');
+
+/** The History's rows (image groups and results). */
+export const historyRows = (host: Host): Locator => historyContainer(host).locator('.monaco-list-row');
+
+/** The History's rows of job `jobId` (a result row's description ends with its job). */
+export const historyRowsOfJob = (host: Host, jobId: string): Locator => historyRows(host).filter({ hasText: new RegExp(`job ${escapeRe(jobId)}$`) });
+
+/** Shows the Explorer, unless it is shown: clicking the active container's icon would close the side bar. */
+export async function showExplorer(host: Host): Promise<void> {
+  if (await host.page.locator('.explorer-folders-view').first().isVisible()) return;
+  await host.page.locator('.part.activitybar .action-label[aria-label^="Explorer"]').first().click();
+  await host.page.locator('.explorer-folders-view').first().waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+export async function showHistoryView(host: Host): Promise<void> {
+  await host.step('show the Multiview History view', async () => {
+    if (await historyContainer(host).isVisible()) return;
+    await host.runPaletteCommand('View: Show Multiview');
+    await historyContainer(host).waitFor({ state: 'visible', timeout: 15_000 });
+  });
 }

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before } from 'node:test';
 import { Host, type Locator, listFiles, log, sleep, waitFor } from '../host/harness';
-import { answerApiKey, answerParameters, clickDialogButton, dialog, GENERATE_MENU_TITLE, readDialog, readResultPanel, resetUi } from './flows';
+import { answerApiKey, answerParameters, clickDialogButton, dialog, GENERATE_MENU_TITLE, historyContainer, historyRows, readDialog, readResultPanel, resetUi, showExplorer, showHistoryView } from './flows';
 import { type ContractServer, outputFolderFor, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 const KEY = `mvHist-${randomBytes(9).toString('hex')}`;
@@ -35,29 +35,13 @@ interface Generated {
 const generated: Generated[] = [];
 
 const scenario = scenarioRunner(() => host, { timeoutMs: 150_000, prepare: async (started) => {
-    await showExplorer(); // resetUi focuses the workbench through an Explorer row
+    await showExplorer(host); // resetUi focuses the workbench through an Explorer row
     await resetUi(started);
   } });
 
 // ------------------------------------------------------------------------------------------ the view
 
-const viewContainer = () => host.page.locator('[id="workbench.view.extension.multiview"]');
-const treeRows = (): Locator => viewContainer().locator('.monaco-list-row');
 
-async function showExplorer(): Promise<void> {
-  if (await host.page.locator('.explorer-folders-view').first().isVisible()) return;
-  // Clicking the active container's icon would close the side bar: only when the Explorer is not shown.
-  await host.page.locator('.part.activitybar .action-label[aria-label^="Explorer"]').first().click();
-  await host.page.locator('.explorer-folders-view').first().waitFor({ state: 'visible', timeout: 10_000 });
-}
-
-async function showHistoryView(): Promise<void> {
-  await host.step('show the Multiview History view', async () => {
-    if (await viewContainer().isVisible()) return;
-    await host.runPaletteCommand('View: Show Multiview');
-    await viewContainer().waitFor({ state: 'visible', timeout: 15_000 });
-  });
-}
 
 interface Row {
   level: number;
@@ -66,7 +50,7 @@ interface Row {
 }
 
 async function readRows(): Promise<Row[]> {
-  const rows = treeRows();
+  const rows = historyRows(host);
   const n = await rows.count();
   const out: Row[] = [];
   for (let i = 0; i < n; i++) {
@@ -82,7 +66,7 @@ async function readRows(): Promise<Row[]> {
 
 /** The result row of job `jobId` (its description names the job). */
 function resultRow(jobId: string): Locator {
-  return treeRows().filter({ hasText: new RegExp(`job ${jobId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
+  return historyRows(host).filter({ hasText: new RegExp(`job ${jobId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
 }
 
 async function rowContextMenu(row: Locator, title: string): Promise<void> {
@@ -119,8 +103,8 @@ async function generate(image: string, seed: number, first = false): Promise<Gen
 // ------------------------------------------------------------------------------------------ scenarios
 
 scenario('(H1) nothing generated yet: the welcome view offers to generate', async () => {
-  await showHistoryView();
-  const welcome = viewContainer().locator('.welcome-view-content');
+  await showHistoryView(host);
+  const welcome = historyContainer(host).locator('.welcome-view-content');
   await welcome.waitFor({ state: 'visible', timeout: 30_000 });
   assert.match((await welcome.textContent()) ?? '', /No Multiview results/);
   assert.ok(await welcome.locator('.monaco-button', { hasText: 'Generate Multiview from Image' }).first().isVisible(), 'a Generate button');
@@ -132,7 +116,7 @@ scenario(
     const mugOld = await generate('mug.png', 111, true);
     const shoe = await generate('photos/shoe.jpg', 333);
     const mugNew = await generate('mug.png', 222);
-    await showHistoryView();
+    await showHistoryView(host);
 
     // No refresh click: the file watcher (debounced) must have brought them in.
     const rows = await waitFor('five rows (two groups, three results)', async () => {
@@ -187,7 +171,7 @@ scenario(
 scenario('(H3) Reveal in Explorer selects the grid in the Explorer', async () => {
   const target = generated.find((g) => g.image === 'photos/shoe.jpg');
   assert.ok(target, 'shoe was generated in (H2)');
-  await showHistoryView();
+  await showHistoryView(host);
   await rowContextMenu(resultRow(target.jobId), 'Reveal in Explorer');
   const selected = host.page.locator(`.explorer-folders-view .monaco-list-row.selected[aria-label="${target.stem}.png"]`);
   await selected.waitFor({ state: 'visible', timeout: 15_000 });
@@ -204,7 +188,7 @@ scenario('(H4) Delete… asks, naming the files, then removes exactly that resul
   const own = before.filter((f) => path.dirname(path.join(ws(), f)) === victim.folder && new RegExp(`^${victim.stem}(\\.png|\\.json|-view-.*\\.png|-turntable.*\\.gif)$`).test(path.basename(f)));
   assert.equal(own.length, 9, `grid, six views, sidecar and turntable (${own.join(', ')})`);
 
-  await showHistoryView();
+  await showHistoryView(host);
   await rowContextMenu(resultRow(victim.jobId), 'Delete...');
   const asked = await readDialog(host);
   log(`  confirmation: ${JSON.stringify(asked)}`);
@@ -245,7 +229,7 @@ scenario('(H4) Delete… asks, naming the files, then removes exactly that resul
 scenario('(H5) selecting a result opens its panel', async () => {
   const target = generated.find((g) => g.image === 'mug.png');
   assert.ok(target);
-  await showHistoryView();
+  await showHistoryView(host);
   // A row clicked while the tree re-renders (its watcher refreshing) can miss its command, as for a person: click
   // again until the panel is there.
   await waitFor('the panel opened from the row', async () => {
@@ -265,7 +249,7 @@ for (const newSeed of [false, true]) {
     assert.ok(target);
     const sidecars = () => listFiles(target.folder).filter((f) => f.endsWith('.json'));
     const beforeSidecars = sidecars();
-    await showHistoryView();
+    await showHistoryView(host);
     await rowContextMenu(resultRow(target.jobId), title);
     await waitFor('a new result saved', async () => {
       assert.ok(!(await host.quickInputWidget().isVisible()), 'nothing is asked: the parameters are the recorded ones');

@@ -16,8 +16,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startContractServer } from '../contract-server/server';
-import { Host, type Locator, type Page, listFiles, log, sleep, waitFor } from '../host/harness';
-import { answerApiKey, answerParameters, assertNoPartialFiles, checkOutputFiles, GENERATE_MENU_TITLE, readResultPanel } from './flows';
+import { Host, type Page, listFiles, log, sleep, waitFor } from '../host/harness';
+import { answerApiKey, answerParameters, assertNoPartialFiles, checkOutputFiles, GENERATE_MENU_TITLE, historyRowsOfJob, readResultPanel, showExplorer, showHistoryView } from './flows';
 import { type ContractServer, OUTPUT_FOLDER_SETTING, outputFolderFor, scenarioRunner, START_TIMEOUT, STOP_TIMEOUT, stopHostSuite } from './suite';
 import { spawnSync } from 'node:child_process';
 
@@ -31,7 +31,6 @@ let keyStored = false;
 
 const ws = () => host.workspace.dir;
 const mugOut = () => outputFolderFor(host);
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** POSTs to the multiview route whose prompt contains `marker` (each scenario's prompt is its own). */
 const submissionsOf = (marker: string) =>
@@ -86,22 +85,7 @@ process.on('exit', () => {
 
 // ------------------------------------------------------------------------------------------ UI helpers
 
-const viewContainer = () => host.page.locator('[id="workbench.view.extension.multiview"]');
-const treeRows = (): Locator => viewContainer().locator('.monaco-list-row');
-/** The History's rows of job `jobId` (a result row's description ends with its job). */
-const resultRows = (jobId: string): Locator => treeRows().filter({ hasText: new RegExp(`job ${escapeRe(jobId)}$`) });
 
-async function showExplorer(): Promise<void> {
-  if (await host.page.locator('.explorer-folders-view').first().isVisible()) return;
-  await host.page.locator('.part.activitybar .action-label[aria-label^="Explorer"]').first().click();
-  await host.page.locator('.explorer-folders-view').first().waitFor({ state: 'visible', timeout: 10_000 });
-}
-
-async function showHistoryView(): Promise<void> {
-  if (await viewContainer().isVisible()) return;
-  await host.runPaletteCommand('View: Show Multiview');
-  await viewContainer().waitFor({ state: 'visible', timeout: 15_000 });
-}
 
 /** Runs `fn` with the harness's helpers acting on `page` (another window of the same workspace). */
 async function onPage<T>(page: Page, fn: () => Promise<T>): Promise<T> {
@@ -134,7 +118,7 @@ async function reloadWindow(): Promise<void> {
  */
 async function settleExplorer(): Promise<void> {
   await host.step('the Explorer shows the output folder, no hover', async () => {
-    await showExplorer();
+    await showExplorer(host);
     let refreshed = Date.now();
     await waitFor('"generated" in the Explorer', async () => {
       if (await host.explorerRow('generated').first().isVisible()) return true;
@@ -202,7 +186,7 @@ async function expectSavedOnce(out: string, marker: string): Promise<string> {
 // Between scenarios: the Explorer shown (the palette focuses the workbench through it), no quick input, no
 // notification, no editor.
 async function prepareUi(started: Host): Promise<void> {
-  await showExplorer();
+  await showExplorer(host);
   for (let i = 0; i < 3 && (await started.quickInputWidget().isVisible()); i++) await started.page.keyboard.press('Escape');
   await started.clearNotifications();
   await started.closeAllEditors();
@@ -356,11 +340,11 @@ async function twoWindows(): Promise<void> {
       await onPage(page, async () => {
         await page.bringToFront();
         await host.step(`window ${name}'s History lists the result once`, async () => {
-          await showHistoryView();
-          await waitFor(`a History row of job ${jobId} in window ${name}`, async () => (await resultRows(jobId).count()) >= 1, 30_000);
+          await showHistoryView(host);
+          await waitFor(`a History row of job ${jobId} in window ${name}`, async () => (await historyRowsOfJob(host, jobId).count()) >= 1, 30_000);
           await sleep(1000);
-          assert.equal(await resultRows(jobId).count(), 1, `one row of job ${jobId}`);
-          await showExplorer();
+          assert.equal(await historyRowsOfJob(host, jobId).count(), 1, `one row of job ${jobId}`);
+          await showExplorer(host);
         });
       });
     }
@@ -368,7 +352,7 @@ async function twoWindows(): Promise<void> {
   } finally {
     await pageB.close().catch(() => undefined);
     await host.page.bringToFront().catch(() => undefined);
-    await showExplorer().catch(() => undefined);
+    await showExplorer(host).catch(() => undefined);
   }
 }
 

@@ -389,3 +389,19 @@ function mulberry32(seed: number): () => number {
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
+
+/**
+ * Intersection over union of a cut-out against its known mask: the pixels of `rgba` with alpha >= 128 against those
+ * whose truth is >= 0.5 (1 when both are empty).
+ */
+export function alphaMaskIou(rgba: Uint8Array, truth: Float32Array): number {
+  let both = 0;
+  let either = 0;
+  for (let i = 0; i < truth.length; i++) {
+    const cut = rgba[i * 4 + 3] >= 128;
+    const real = truth[i] >= 0.5;
+    if (cut && real) both++;
+    if (cut || real) either++;
+  }
+  return either === 0 ? 1 : both / either;
+}

@@ -27,6 +27,7 @@ import { startContractServer, type ContractServer, type ScenarioName } from '../
 import { readApng } from '../support/apngReader';
 import { endpointsFromBaseUrls } from '../support/endpoints';
 import { testEngineOptions } from '../support/imageEngine';
+import { alphaMaskIou } from '../support/viewCutoutCorpus';
 
 const API_KEY = 'mvk-Exports-Test-5hQ9zT';
 const GRID = { width: 640, height: 960 };
@@ -87,18 +88,6 @@ async function decode(file: string): Promise<PNG> {
   return PNG.sync.read(await fs.readFile(file));
 }
 
-function intersectionOverUnion(alpha: Uint8Array | Buffer, truth: Float32Array): number {
-  let both = 0;
-  let either = 0;
-  for (let i = 0; i < truth.length; i++) {
-    const cut = alpha[i * 4 + 3] >= 128;
-    const real = truth[i] >= 0.5;
-    if (cut && real) both++;
-    if (cut || real) either++;
-  }
-  return either === 0 ? 1 : both / either;
-}
-
 describe('Make Views Transparent', () => {
   test('six views cut out of the backdrop beside the views (matching the known masks), the grid they make, listed in the sidecar; the views as generated untouched', async () => {
     const saved = await savedResult();
@@ -112,7 +101,7 @@ describe('Make Views Transparent', () => {
     for (const view of saved.sidecar.views) {
       const cut = await decode(outcome.paths[1 + saved.sidecar.views.indexOf(view)]);
       assert.deepEqual([cut.width, cut.height], [view.rect.width, view.rect.height]);
-      const iou = intersectionOverUnion(cut.data, gridSubjectMask(GRID.width, GRID.height, view.index));
+      const iou = alphaMaskIou(cut.data, gridSubjectMask(GRID.width, GRID.height, view.index));
       assert.ok(iou >= 0.97, `view ${view.index}: IoU ${iou.toFixed(4)} against the known mask`);
       assert.equal(cut.data[3], 0, `view ${view.index}: its corner (backdrop) is transparent`);
     }

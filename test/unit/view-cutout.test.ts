@@ -11,20 +11,7 @@ import { cropRgba, type RgbaImage } from '../../src/image/raster';
 import { viewRects } from '../../src/shared/gridGeometry';
 import { gridPng, gridSubjectMask, TILE_COLOURS } from '../contract-server/grid-image';
 import { testCodecs } from '../support/imageEngine';
-import { backdropOnlyView, viewCutoutCorpus, type Box, type CutoutCase } from '../support/viewCutoutCorpus';
-
-/** Intersection over union of alpha >= 0.5 against truth >= 0.5. */
-function maskIou(image: RgbaImage, truth: Float32Array): number {
-  let both = 0;
-  let either = 0;
-  for (let i = 0; i < truth.length; i++) {
-    const mine = image.data[i * 4 + 3] >= 128;
-    const theirs = truth[i] >= 0.5;
-    if (mine && theirs) both++;
-    if (mine || theirs) either++;
-  }
-  return either ? both / either : 1;
-}
+import { alphaMaskIou, backdropOnlyView, viewCutoutCorpus, type Box, type CutoutCase } from '../support/viewCutoutCorpus';
 
 function alphaIn(image: RgbaImage, box: Box): number[] {
   const values: number[] = [];
@@ -47,7 +34,7 @@ function cutOf(c: CutoutCase): RgbaImage {
 test('masks match the truth: mean IoU >= 0.97, worst >= 0.93 (the near-grey subject aside)', () => {
   const ious = viewCutoutCorpus()
     .filter((c) => !c.nearGrey)
-    .map((c) => ({ name: c.name, iou: maskIou(cutOf(c), c.truthAlpha) }));
+    .map((c) => ({ name: c.name, iou: alphaMaskIou(cutOf(c).data, c.truthAlpha) }));
   const mean = ious.reduce((sum, { iou }) => sum + iou, 0) / ious.length;
   const worst = ious.reduce((low, entry) => (entry.iou < low.iou ? entry : low));
   const report = ious.map(({ name, iou }) => `${name}: ${iou.toFixed(4)}`).join('; ');
@@ -60,7 +47,7 @@ test('a subject the colour of the backdrop (140,135,130 on 127): only about half
   // so that a regression shows, not because it is good.
   const nearGrey = viewCutoutCorpus().find((c) => c.nearGrey);
   assert.ok(nearGrey);
-  const iou = maskIou(cutOf(nearGrey), nearGrey.truthAlpha);
+  const iou = alphaMaskIou(cutOf(nearGrey).data, nearGrey.truthAlpha);
   assert.ok(iou >= 0.45, `IoU ${iou.toFixed(4)}`);
 });
 
@@ -199,7 +186,7 @@ test("the contract server's grid of subjects: its masks match the drawn pixels, 
         }
       }
       assert.ok(covered > mask.length * 0.1, `view ${index}: the subject covers ${covered} pixels`);
-      const iou = maskIou(cutOutView(view).image, mask);
+      const iou = alphaMaskIou(cutOutView(view).image.data, mask);
       assert.ok(iou >= 0.98, `${width}x${height} view ${index}: IoU ${iou.toFixed(4)}`);
     });
   }
