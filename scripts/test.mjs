@@ -24,7 +24,7 @@
  * install the tools is a failure, as it always was.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +108,7 @@ function installToolsInBackground() {
   const first = path.join(TOOLS_DIR, 'install.log');
   const newer = path.join(TOOLS_DIR, 'install-newer-host.log');
   const rc = path.join(TOOLS_DIR, 'install.rc');
+  rmSync(rc, { force: true }); // a part that never ran (the shell killed) must not read as an earlier run's success
   const script = [
     `bash test/host/install-tools.sh > '${first}' 2>&1; echo "first $?" > '${rc}'`,
     NEWER_HOST_PLATFORM ? `bash test/host/install-tools.sh --newer-host > '${newer}' 2>&1; echo "newer $?" >> '${rc}'` : 'true',
@@ -116,10 +117,12 @@ function installToolsInBackground() {
   const started = Date.now();
   return new Promise((resolve) => {
     child.on('exit', () => {
-      const codes = Object.fromEntries(readFileSync(rc, 'utf8').trim().split('\n').map((line) => line.split(' ')).map(([part, code]) => [part, Number(code)]));
+      /** @param {string} file */
+      const readIfPresent = (file) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+      const codes = Object.fromEntries(readIfPresent(rc).trim().split('\n').map((line) => line.split(' ')).map(([part, code]) => [part, Number(code)]));
       console.log(`\nnpm test: the real-host tools installed in the background in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
-      console.log(readFileSync(first, 'utf8'));
-      if (NEWER_HOST_PLATFORM) console.log(readFileSync(newer, 'utf8'));
+      console.log(readIfPresent(first));
+      if (NEWER_HOST_PLATFORM) console.log(readIfPresent(newer));
       resolve({ first: codes.first ?? 1, newer: NEWER_HOST_PLATFORM ? (codes.newer ?? 1) : undefined });
     });
   });
