@@ -28,9 +28,11 @@ export async function tryLock(lockPath: string, options: LockOptions = {}): Prom
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const stat = await fs.stat(lockPath).catch(() => undefined);
-      // Gone in between: try again; touched lately by a live holder: someone holds it; else its holder died: take it over.
-      if (stat && Date.now() - stat.mtimeMs < staleMs && !(await holderIsGone(lockPath))) return undefined;
-      await fs.unlink(lockPath).catch(() => undefined);
+      // Gone in between: try again. Never unlink then: the path may already be another process's new lock.
+      if (!stat) continue;
+      // Touched lately by a live holder: someone holds it; else its holder died: take it over.
+      if (Date.now() - stat.mtimeMs < staleMs && !(await holderIsGone(lockPath))) return undefined;
+      await removeIfSameFile(lockPath, stat);
     }
   }
   return undefined;
@@ -51,6 +53,15 @@ export async function withLock<T>(lockPath: string, work: () => Promise<T>, opti
     if (Date.now() > deadline) throw new Error(`${lockPath} stayed locked by another process.`);
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 25 + Math.random() * 50));
   }
+}
+
+/**
+ * Removes the dead holder's lock judged by `judged`, not a newer one another process created at the same path since
+ * (the same inode and device, checked just before the unlink).
+ */
+async function removeIfSameFile(lockPath: string, judged: { ino: number; dev: number }): Promise<void> {
+  const now = await fs.stat(lockPath).catch(() => undefined);
+  if (now && now.ino === judged.ino && now.dev === judged.dev) await fs.unlink(lockPath).catch(() => undefined);
 }
 
 /** The lock names a process of this machine that does not run any more (a killed window's). */
