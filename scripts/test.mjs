@@ -36,6 +36,10 @@ const HOW_TO_RUN_HOST_TESTS = 'run `npm test` again, or only these tests with `n
 /** @typedef {{ name: string, outcome: 'passed' | 'FAILED' | 'SKIPPED' | 'not run', seconds?: number, note?: string }} StepResult */
 /** @type {StepResult[]} */
 const results = [];
+/** @typedef {{ label: string, test: string, location?: string, error: string[] }} FailedTest */
+/** Each test that failed in a lane, repeated at the very end: CI shows only the tail of a long run's output. */
+/** @type {FailedTest[]} */
+const failedTests = [];
 
 /** @param {string} text */
 function banner(text) {
@@ -139,13 +143,17 @@ function prefixedStep({ name, label, command, env }) {
   console.log(`[${label}] ==== ${name}: ${command}`);
   const started = Date.now();
   const child = spawn(command, { cwd: ROOT, shell: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const failures = tapFailureReader(label);
   for (const stream of [child.stdout, child.stderr]) {
     let pending = '';
     stream.setEncoding('utf8');
     stream.on('data', (chunk) => {
       const lines = (pending + chunk).split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) console.log(`[${label}] ${line}`);
+      for (const line of lines) {
+        console.log(`[${label}] ${line}`);
+        if (stream === child.stdout) failures(line);
+      }
     });
     stream.on('end', () => pending && console.log(`[${label}] ${pending}`));
   }
@@ -160,6 +168,40 @@ function prefixedStep({ name, label, command, env }) {
       resolve(ok);
     });
   });
+}
+
+/**
+ * Reads node:test's TAP output line by line and records each failed test (not a parent failing for its subtests'
+ * sake) with its location and the first lines of its error.
+ * @param {string} label
+ * @returns {(line: string) => void}
+ */
+function tapFailureReader(label) {
+  /** @type {(FailedTest & { failureType?: string, inError: boolean, indent: number }) | undefined} */
+  let open;
+  return (line) => {
+    const notOk = /^(\s*)not ok \d+ - (.*)$/.exec(line);
+    if (notOk) {
+      open = { label, test: notOk[2], error: [], inError: false, indent: notOk[1].length };
+      return;
+    }
+    if (!open) return;
+    const body = line.slice(open.indent).trim();
+    if (body === '...') {
+      if (open.failureType !== 'subtestsFailed') failedTests.push({ label, test: open.test, location: open.location, error: open.error.slice(0, 4) });
+      open = undefined;
+      return;
+    }
+    const field = /^(\w+): ?(.*)$/.exec(body);
+    if (field && line.length - line.trimStart().length <= open.indent + 2) {
+      open.inError = field[1] === 'error';
+      if (field[1] === 'location') open.location = field[2].replace(/^'|'$/g, '').replace(ROOT + path.sep, '');
+      if (field[1] === 'failureType') open.failureType = field[2].replace(/^'|'$/g, '');
+      if (open.inError && !['|-', '|', '>-'].includes(field[2])) open.error.push(field[2].replace(/^'|'$/g, ''));
+    } else if (open.inError && body) {
+      open.error.push(body);
+    }
+  };
 }
 
 /**
@@ -270,6 +312,13 @@ function summary() {
     console.log(`  ${outcome.padEnd(9)}  ${name.padEnd(31)} ${time.padStart(8)}${note ? `  ${note}` : ''}`);
   }
   const failed = results.filter(({ outcome }) => outcome === 'FAILED' || outcome === 'not run');
+  if (failedTests.length) {
+    console.log(`\nnpm test: the tests that failed (their output and the artefacts in .test-output/ say more):`);
+    for (const { label, test, location, error } of failedTests) {
+      console.log(`  [${label}] ${test}${location ? `\n           at ${location}` : ''}`);
+      for (const line of error) console.log(`           ${line.length > 200 ? `${line.slice(0, 200)}…` : line}`);
+    }
+  }
   const skipped = results.filter(({ outcome }) => outcome === 'SKIPPED');
   if (failed.length) {
     console.log(`npm test: FAILED (${failed.map(({ name }) => name).join(', ')})`);
