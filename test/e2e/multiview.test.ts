@@ -336,7 +336,7 @@ function recoveringScenario(name: ScenarioName, what: string): void {
     const panel = await readResultPanel(host, 'mug.png', 120_000);
     checkOutputFiles(mugOut(), before, 'mug', panel.jobId, KEY);
     assertNoPartialFiles(ws());
-  }, 180_000);
+  }, { timeoutMs: 180_000, sameInEveryHost: true });
 }
 
 /** A failure the extension cannot get round: one clear message, nothing saved, the workbench usable. */
@@ -351,7 +351,7 @@ function failingScenario(name: ScenarioName, what: string, message: RegExp): voi
     assert.deepEqual(newFiles(ws(), before), [], 'nothing saved');
     await host.clearNotifications();
     await host.step('workbench usable', () => host.assertWorkbenchUsable());
-  }, 180_000);
+  }, { timeoutMs: 180_000, sameInEveryHost: true });
 }
 
 recoveringScenario('queued-http400', 'a queued answer sent with HTTP 400');
@@ -409,7 +409,7 @@ scenario('(9) the network is down: a message about the connection, nothing saved
     contract = await startContractServer({ port });
     contract.requests.push(...earlierRequests);
   }
-}, 120_000);
+}, { timeoutMs: 120_000, sameInEveryHost: true });
 
 scenario('(10) script payloads from the server and the user are shown as text and never run', async () => {
   contract.setScenario('hostile');
