@@ -11,9 +11,10 @@
  *                       does), then `bash test/host/install-tools.sh --newer-host` (Node 24 and code-server 4.139.1
  *                       from npm). Both install in the background from the start, while steps 1-4 run.
  *   6. real-host tests  the .vsix in code-server, driven in a Chromium-family browser, in two VS Codes at once:
- *                       VS Code 1.139.1 (the newest, with its Chat view): the 3D viewer page and every file of
- *                       out/test/e2e/, two files at a time; VS Code 1.100.3 (the `engines.vscode` minimum): the core
- *                       flows (CORE_ON_MINIMUM), then the unit tests again on Node 24 (1.139's extension host's Node).
+ *                       VS Code 1.139.1 (the newest, with its Chat view): every file of out/test/e2e/ and the 3D
+ *                       viewer page, two files at a time, the longest first; VS Code 1.100.3 (the `engines.vscode`
+ *                       minimum): the core flows (CORE_ON_MINIMUM) but what is the same in every host, then the unit
+ *                       tests again on Node 24 (1.139's extension host's Node).
  *
  * A step whose inputs failed is not run; the others still are, so one run shows every problem. The real-host tests
  * are skipped, with the reason and the way to run them, where they cannot run: Windows, a Node other than 20 (what
@@ -24,7 +25,7 @@
  * install the tools is a failure, as it always was.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +82,20 @@ function skip(name, reason, howToRun) {
 /** The real-host files run in VS Code 1.100 too: Explorer → views → panel and the key errors, a reload that resumes a
  * job, the 3D model drawn, and the agent tools as 1.100 calls them (no chat there). Every file runs in 1.139. */
 const CORE_ON_MINIMUM = ['multiview', 'jobs', 'model', 'tools'].map((name) => `out/test/e2e/${name}.test.js`);
+/** The longest real-host files (3-5 min each on a busy 2-core machine), started first when files run two at a time:
+ * one of them started last would run on alone at the end. A file not named here runs after these. */
+const LONGEST_FILES_FIRST = ['multiview', 'soak', 'chat', 'longday'];
+
+/** out/test/viewer/ and out/test/e2e/'s files, the longest first. */
+function newestHostFiles() {
+  const e2e = readdirSync(path.join(ROOT, 'out/test/e2e'))
+    .filter((file) => file.endsWith('.test.js'))
+    .map((file) => file.slice(0, -'.test.js'.length))
+    .sort();
+  /** @param {string} name */
+  const rank = (name) => (LONGEST_FILES_FIRST.includes(name) ? LONGEST_FILES_FIRST.indexOf(name) : LONGEST_FILES_FIRST.length);
+  return [...e2e.sort((a, b) => rank(a) - rank(b)).map((name) => `out/test/e2e/${name}.test.js`), 'out/test/viewer/'];
+}
 const TOOLS_DIR = process.env.MULTIVIEW_TOOLS_DIR ? path.resolve(process.env.MULTIVIEW_TOOLS_DIR) : path.join(ROOT, '.tools');
 const NEWER_HOST_PLATFORM = process.platform === 'linux' && process.arch === 'x64';
 
@@ -300,7 +315,7 @@ async function realHostTests(installing) {
   // beside it, the unit tests again on Node 24: code-server 1.139 runs the extension host on it, and what differs
   // between Node versions is cheaper to find there than in a real host (a Buffer that Node 24 would not hand to the
   // worker was found in a real host first).
-  const newest = { name: names.newest, label: '1.139', command: 'node --test --test-concurrency=2 out/test/viewer/ out/test/e2e/', env: { ...env, MULTIVIEW_VSCODE: '1.139' } };
+  const newest = { name: names.newest, label: '1.139', command: `node --test --test-concurrency=2 ${newestHostFiles().join(' ')}`, env: { ...env, MULTIVIEW_VSCODE: '1.139' } };
   const node24 = HOST_VERSIONS['1.139'].node(TOOLS_DIR);
   const unitOnNode24 = { name: 'unit tests, Node 24', label: 'node24', command: `'${node24}' --test 'out/test/unit/**/*.test.js'`, env: {} };
   await concurrentLanes([[newest], hostOnly || !passed('unit tests') ? [minimum] : [minimum, unitOnNode24]]);
