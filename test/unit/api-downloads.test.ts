@@ -69,7 +69,7 @@ function harness(scenario: ScenarioName, overrides: Partial<MultiviewClientOptio
   const client = new MultiviewClient({
     apiKey: API_KEY,
     endpoints: endpointsForPreset('stablediffusionapi-v5', { apiBaseUrl: base, modelslabBaseUrl: base }),
-    requestTimeoutMs: 2_000,
+    requestTimeoutMs: 10_000,
     jobTimeoutMs: 5_000,
     pollIntervalMs: { min: 1, max: 5 },
     log: (line) => logs.push(line),
@@ -250,7 +250,7 @@ describe('only web addresses are fetched', () => {
 
   test('result links that are not http(s) are never opened: file:, data:, ftp:, a UNC path', async () => {
     const logs: string[] = [];
-    const transport = new HttpTransport({ requestTimeoutMs: 2_000, secret: API_KEY, log: (line) => logs.push(line) });
+    const transport = new HttpTransport({ requestTimeoutMs: 10_000, secret: API_KEY, log: (line) => logs.push(line) });
     const pause = (): Promise<void> => Promise.resolve();
     const png = await intactFile((await generate(harness('success'))).outputUrls[0]);
     const links = ['file:///etc/passwd', `data:image/png;base64,${png.toString('base64')}`, 'ftp://files.example/result.png', '\\\\fileserver\\share\\grid.png'];

@@ -99,7 +99,7 @@ function setup(options: { maxJsonBytes?: number; preset?: EndpointPresetId } = {
     endpoints: preset
       ? endpointsForPreset(preset, { apiBaseUrl: api.baseUrl, modelslabBaseUrl: api.baseUrl, customBaseUrl: api.baseUrl })
       : endpointsFromBaseUrls(api.baseUrl, api.baseUrl),
-    requestTimeoutMs: 2_000,
+    requestTimeoutMs: 10_000,
     jobTimeoutMs: 5_000,
     pollIntervalMs: { min: 1, max: 2 },
     sleep: async () => undefined,

@@ -65,7 +65,7 @@ function job(
       parameters: { ...BUILT_IN_DEFAULTS, prompt: 'a red shoe', seed: 12345 },
       longSide: 1024,
       engine,
-      connection: { apiKey: API_KEY, endpoints, requestTimeoutMs: 2000, jobTimeoutMs: 10_000, pollIntervalMs: { min: 50, max: 200 }, log: (line) => logs.push(line) },
+      connection: { apiKey: API_KEY, endpoints, requestTimeoutMs: 10_000, jobTimeoutMs: 10_000, pollIntervalMs: { min: 50, max: 200 }, log: (line) => logs.push(line) },
       extensionVersion: '0.0.0-test',
       cameraLayout: 'zero123plus-v1.2',
       saveViews: true,

@@ -145,7 +145,7 @@ describe('pure modules are localisable: with a pseudo-translation configured the
   test('a MultiviewApiError from the HTTP client: a network failure against a closed port', async () => {
     const port = await closedPort();
     const base = `http://127.0.0.1:${port}`;
-    const client = new MultiviewClient({ apiKey: 'mvk-l10n-test-key-0001', endpoints: endpointsFromBaseUrls(base, base), requestTimeoutMs: 2_000 });
+    const client = new MultiviewClient({ apiKey: 'mvk-l10n-test-key-0001', endpoints: endpointsFromBaseUrls(base, base), requestTimeoutMs: 10_000 });
     const request = {
       prompt: 'a mug',
       negative_prompt: '',

@@ -65,7 +65,7 @@ function connectionFor(scenario: ScenarioName, logs: string[] = []): ModelJobInp
   return {
     apiKey: API_KEY,
     endpoints: endpointsFromBaseUrls(base, base),
-    requestTimeoutMs: 2000,
+    requestTimeoutMs: 10_000,
     jobTimeoutMs: 10_000,
     pollIntervalMs: { min: 20, max: 100 },
     log: (line) => logs.push(line),

@@ -56,7 +56,7 @@ after(async () => {
 
 function connectionFor(scenario: ScenarioName): ModelJobInput['connection'] {
   const base = `${server.baseUrl}/scenario/${scenario}`;
-  return { apiKey: API_KEY, endpoints: endpointsFromBaseUrls(base, base), requestTimeoutMs: 2000, jobTimeoutMs: 10_000, pollIntervalMs: { min: 20, max: 100 } };
+  return { apiKey: API_KEY, endpoints: endpointsFromBaseUrls(base, base), requestTimeoutMs: 10_000, jobTimeoutMs: 10_000, pollIntervalMs: { min: 20, max: 100 } };
 }
 
 /** A result as the History hands it over: a generation with its six views saved, read back from its sidecar. */

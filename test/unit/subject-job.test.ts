@@ -71,7 +71,7 @@ function job(
       connection: {
         apiKey: API_KEY,
         endpoints: endpointsForPreset(preset, { apiBaseUrl: base, modelslabBaseUrl: base, customBaseUrl: base }),
-        requestTimeoutMs: 2000,
+        requestTimeoutMs: 10_000,
         jobTimeoutMs: 10_000,
         pollIntervalMs: { min: 20, max: 100 },
         log: (line) => logs.push(line),

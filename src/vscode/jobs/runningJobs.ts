@@ -19,6 +19,8 @@ export interface JobHandle {
 export class RunningJobs implements vscode.Disposable {
   private readonly jobs = new Set<RunningJob>();
   private readonly item: vscode.StatusBarItem;
+  /** Fired when a job starts, changes stage or ends: an open list follows it. */
+  private readonly changed = new vscode.EventEmitter<void>();
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('multiview.runningJobs', vscode.StatusBarAlignment.Left, 0);
@@ -44,9 +46,11 @@ export class RunningJobs implements vscode.Disposable {
 
   dispose(): void {
     this.item.dispose();
+    this.changed.dispose();
   }
 
   private render(): void {
+    this.changed.fire();
     void vscode.commands.executeCommand('setContext', 'multiview.jobsRunning', this.jobs.size > 0);
     if (this.jobs.size === 0) {
       this.item.hide();
@@ -70,16 +74,23 @@ export class RunningJobs implements vscode.Disposable {
     const cancelButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('close'), tooltip: vscode.l10n.t('Cancel this job') };
     type JobItem = vscode.QuickPickItem & { job: RunningJob };
     const pick = vscode.window.createQuickPick<JobItem>();
-    const refresh = () => (pick.items = [...this.jobs].map((job) => ({ label: job.imageName, detail: job.stage, buttons: [cancelButton], job })));
+    const placeholder = vscode.l10n.t('Use the × button to cancel a job');
+    // Rebuilt on every change while open (a stage moves on, a job ends), keeping the row the person is on.
+    const refresh = () => {
+      const activeJob = pick.activeItems[0]?.job;
+      pick.items = [...this.jobs].map((job) => ({ label: job.imageName, detail: job.stage, buttons: [cancelButton], job }));
+      const stillActive = pick.items.find((item) => item.job === activeJob);
+      if (stillActive) pick.activeItems = [stillActive];
+      pick.placeholder = pick.items.length ? placeholder : vscode.l10n.t('No Multiview job is running.');
+    };
     pick.title = vscode.l10n.t('Multiview: Running Jobs');
-    pick.placeholder = vscode.l10n.t('Use the × button to cancel a job');
     refresh();
     const listeners = [
+      this.changed.event(refresh),
       pick.onDidTriggerItemButton(({ item }) => {
         item.job.cancel();
         this.jobs.delete(item.job);
         this.render();
-        refresh();
       }),
       pick.onDidAccept(() => pick.hide()),
       pick.onDidHide(() => {
