@@ -115,7 +115,7 @@ function hostTestsImpossibleHere() {
 /**
  * Installs both parts of the real-host tools in the background, at the same time (they share the apt step under one
  * lock), each into its own log; the promise tells how each ended.
- * @returns {Promise<{ first: number, newer: number | undefined }>}
+ * @returns {Promise<{ first: number, newer: number | undefined, report: string }>}
  */
 function installToolsInBackground() {
   mkdirSync(TOOLS_DIR, { recursive: true });
@@ -135,10 +135,8 @@ function installToolsInBackground() {
       /** @param {string} file */
       const readIfPresent = (file) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
       const codes = Object.fromEntries(readIfPresent(rc).trim().split('\n').map((line) => line.split(' ')).map(([part, code]) => [part, Number(code)]));
-      console.log(`\nnpm test: the real-host tools installed in the background in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
-      console.log(readIfPresent(first));
-      if (NEWER_HOST_PLATFORM) console.log(readIfPresent(newer));
-      resolve({ first: codes.first ?? 1, newer: NEWER_HOST_PLATFORM ? (codes.newer ?? 1) : undefined });
+      const report = [`\nnpm test: the real-host tools installed in the background in ${((Date.now() - started) / 1000).toFixed(1)} s:`, readIfPresent(first), NEWER_HOST_PLATFORM ? readIfPresent(newer) : ''];
+      resolve({ first: codes.first ?? 1, newer: NEWER_HOST_PLATFORM ? (codes.newer ?? 1) : undefined, report: report.join('\n') });
     });
   });
 }
@@ -232,7 +230,7 @@ async function concurrentLanes(lanes) {
 /**
  * What the machine offers for the real-host tests, and running them. Only `test/host/browser.ts` decides which
  * browser (the harness asks it too); it is loaded compiled, from out/.
- * @param {Promise<{ first: number, newer: number | undefined }> | undefined} installing
+ * @param {Promise<{ first: number, newer: number | undefined, report: string }> | undefined} installing
  */
 async function realHostTests(installing) {
   const names = { minimum: 'real-host tests, VS Code 1.100', newest: 'real-host tests, VS Code 1.139' };
@@ -258,6 +256,7 @@ async function realHostTests(installing) {
   const installBrowser = `install Chromium or Google Chrome, or set MULTIVIEW_BROWSER to a Chromium-family browser's executable, then ${HOW_TO_RUN_HOST_TESTS}.`;
 
   const installed = await installing;
+  console.log(installed.report); // here, not when it ended: not in the middle of another step's output
   const toolsFailed = (part) =>
     `test/host/install-tools.sh${part === 'newer' ? ' --newer-host' : ''} could not install its tools (its output is above). ` +
     "code-server builds native modules: it needs a C/C++ toolchain, Python and the Kerberos headers (Debian: libkrb5-dev; Fedora: krb5-devel; macOS: Xcode's command line tools).";
