@@ -469,7 +469,7 @@ scenario('(11) a cloned workspace’s settings cannot send the key to another ho
   }
 }, 180_000);
 
-scenario('(12) the status bar shows the running job; its list cancels it', async () => {
+scenario('(12) the status bar shows the running job; its list follows it while open, and × cancels it', async () => {
   contract.setScenario('queued-forever');
   const before = listFiles(ws());
   await generateFromExplorer('mug.png', 'a mug [scenario:queued-forever]');
@@ -480,8 +480,11 @@ scenario('(12) the status bar shows the running job; its list cancels it', async
     await host.waitQuickInputTitle(/Running Jobs/);
     const row = host.quickInputRows().filter({ hasText: 'mug.png' }).first();
     await row.waitFor({ state: 'visible' });
+    const rowText = async () => (await row.textContent()) ?? '';
     // Opened early on a busy machine, the row first reads "Preparing image…" and moves on by itself.
-    await waitFor('the row shows the job’s stage: queued', async () => /Queued/.test((await row.textContent()) ?? ''), 30_000);
+    const queued = await waitFor('the row shows the job’s stage: queued', async () => ((await rowText()).includes('Queued') ? rowText() : undefined), 30_000);
+    // Each poll says how long the job has waited: the open list follows it.
+    await waitFor('the open list follows the job (a later poll’s wait)', async () => /Queued/.test(await rowText()) && (await rowText()) !== queued, 30_000);
     await row.hover();
     await row.locator('.action-label').first().click();
     await waitFor('status bar item gone', async () => !(await item.isVisible()), 20_000);
