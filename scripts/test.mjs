@@ -38,6 +38,8 @@ const HOW_TO_RUN_HOST_TESTS = 'run `npm test` again, or only these tests with `n
 /** @type {StepResult[]} */
 const results = [];
 /** @typedef {{ label: string, test: string, location?: string, error: string[] }} FailedTest */
+/** What tapFailureReader reads (Node 24's runner, unlike Node 20's, reports in its "spec" form by default). */
+const TAP = '--test-reporter=tap';
 /** Each test that failed in a lane, repeated at the very end: CI shows only the tail of a long run's output. */
 /** @type {FailedTest[]} */
 const failedTests = [];
@@ -298,7 +300,7 @@ async function realHostTests(installing) {
   const minimum = {
     name: names.minimum,
     label: '1.100',
-    command: `node --test ${newestCan ? CORE_ON_MINIMUM.join(' ') : 'out/test/viewer/ out/test/e2e/'}`,
+    command: `node --test ${TAP} ${newestCan ? CORE_ON_MINIMUM.join(' ') : 'out/test/viewer/ out/test/e2e/'}`,
     // With 1.139 running every file, 1.100 leaves it the scenarios that are the same in every host (suite.ts).
     env: { ...env, MULTIVIEW_VSCODE: '1.100', ...(newestCan ? { MULTIVIEW_SAME_IN_EVERY_HOST_ELSEWHERE: '1' } : {}) },
   };
@@ -310,9 +312,9 @@ async function realHostTests(installing) {
   // beside it, the unit tests again on Node 24: code-server 1.139 runs the extension host on it, and what differs
   // between Node versions is cheaper to find there than in a real host (a Buffer that Node 24 would not hand to the
   // worker was found in a real host first).
-  const newest = { name: names.newest, label: '1.139', command: `node --test --test-concurrency=2 ${newestHostFiles().join(' ')}`, env: { ...env, MULTIVIEW_VSCODE: '1.139' } };
+  const newest = { name: names.newest, label: '1.139', command: `node --test ${TAP} --test-concurrency=2 ${newestHostFiles().join(' ')}`, env: { ...env, MULTIVIEW_VSCODE: '1.139' } };
   const node24 = HOST_VERSIONS['1.139'].node(TOOLS_DIR);
-  const unitOnNode24 = { name: 'unit tests, Node 24', label: 'node24', command: `'${node24}' --test 'out/test/unit/**/*.test.js'`, env: {} };
+  const unitOnNode24 = { name: 'unit tests, Node 24', label: 'node24', command: `'${node24}' --test ${TAP} 'out/test/unit/**/*.test.js'`, env: {} };
   await concurrentLanes([[newest], hostOnly || !passed('unit tests') ? [minimum] : [minimum, unitOnNode24]]);
 }
 
@@ -352,7 +354,7 @@ if (!hostOnly) step('lint', 'npm run lint');
 step('compile tests', 'npm run compile-tests');
 if (!hostOnly) {
   // Its output prefixed like the lanes', so that a failed unit test is listed at the end too.
-  if (passed('compile tests')) await prefixedStep({ name: 'unit tests', label: 'unit', command: 'node --test out/test/unit/', env: {} });
+  if (passed('compile tests')) await prefixedStep({ name: 'unit tests', label: 'unit', command: `node --test ${TAP} out/test/unit/`, env: {} });
   else results.push({ name: 'unit tests', outcome: 'not run', note: 'needs compile tests' });
 }
 await realHostTests(installing);
