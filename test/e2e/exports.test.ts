@@ -21,7 +21,7 @@ import { gridSubjectMask } from '../contract-server/grid-image';
 import { Host, type Locator, listFiles, log, waitFor } from '../host/harness';
 import { readApng } from '../support/apngReader';
 import { alphaMaskIou } from '../support/viewCutoutCorpus';
-import { answerApiKey, answerParameters, checkOutputFiles, clickDialogButton, dialog, escapeRe, GENERATE_MENU_TITLE, historyRows, historyRowsOfJob, readDialog, readResultPanel, showExplorer, showHistoryView } from './flows';
+import { answerApiKey, answerParameters, checkOutputFiles, chooseInContextMenu, clickDialogButton, dialog, escapeRe, GENERATE_MENU_TITLE, historyResultRow, historyRows, readDialog, readResultPanel, showExplorer, showHistoryView } from './flows';
 import { type ContractServer, outputFolderFor, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 const KEY = `mvExp-${randomBytes(9).toString('hex')}`;
@@ -125,13 +125,7 @@ function cutoutPng(): Buffer {
 
 // ------------------------------------------------------------------------------------------ UI helpers
 
-
-
-
-async function rowContextMenu(row: Locator, title: string): Promise<void> {
-  await row.click({ button: 'right' });
-  await host.clickMenuItem(title);
-}
+const resultRow = (jobId: string): Locator => historyResultRow(host, jobId);
 
 /** Brings the result panel of `image` to the front (its tab). */
 async function showPanel(image: string): Promise<void> {
@@ -471,17 +465,17 @@ scenario('(5) from the History: a sprite sheet for two selected results at once,
   await host.closeAllEditors();
   await showHistoryView(host);
   await host.step('both result rows are listed', async () => {
-    await waitFor('two result rows', async () => (await historyRowsOfJob(host, first.jobId).first().count()) === 1 && (await historyRowsOfJob(host, second.jobId).first().count()) === 1, 30_000);
+    await waitFor('two result rows', async () => (await resultRow(first.jobId).count()) === 1 && (await resultRow(second.jobId).count()) === 1, 30_000);
   });
   await host.step('select both rows (click, then ctrl-click)', async () => {
-    await historyRowsOfJob(host, first.jobId).first().click();
-    await historyRowsOfJob(host, second.jobId).first().click({ modifiers: [process.platform === 'darwin' ? 'Meta' : 'Control'] });
+    await resultRow(first.jobId).click();
+    await resultRow(second.jobId).click({ modifiers: [process.platform === 'darwin' ? 'Meta' : 'Control'] });
     await waitFor('both rows selected', async () =>
-      (await historyRowsOfJob(host, first.jobId).first().getAttribute('aria-selected')) === 'true' && (await historyRowsOfJob(host, second.jobId).first().getAttribute('aria-selected')) === 'true', 10_000);
+      (await resultRow(first.jobId).getAttribute('aria-selected')) === 'true' && (await resultRow(second.jobId).getAttribute('aria-selected')) === 'true', 10_000);
   });
   const before = listFiles(first.folder);
   await host.step('right-click → Export Sprite Sheet: one summary for 2 results', async () => {
-    await rowContextMenu(historyRowsOfJob(host, second.jobId).first(), 'Export Sprite Sheet');
+    await chooseInContextMenu(host, resultRow(second.jobId), 'Export Sprite Sheet');
     await host.waitForNotification(/Export Sprite Sheet: saved 6 files for 2 results/, 60_000);
   });
   await host.step('each result folder got its sprite sheet', async () => {
@@ -508,10 +502,10 @@ scenario('(5) from the History: a sprite sheet for two selected results at once,
 
   await resetNotifications();
   await host.step('select the second row alone → Make Views Transparent', async () => {
-    await historyRowsOfJob(host, second.jobId).first().click();
+    await resultRow(second.jobId).click();
     await waitFor('only the second row selected', async () =>
-      (await historyRowsOfJob(host, second.jobId).first().getAttribute('aria-selected')) === 'true' && (await historyRowsOfJob(host, first.jobId).first().getAttribute('aria-selected')) !== 'true', 10_000);
-    await rowContextMenu(historyRowsOfJob(host, second.jobId).first(), 'Make Views Transparent');
+      (await resultRow(second.jobId).getAttribute('aria-selected')) === 'true' && (await resultRow(first.jobId).getAttribute('aria-selected')) !== 'true', 10_000);
+    await chooseInContextMenu(host, resultRow(second.jobId), 'Make Views Transparent');
   });
   const record = await waitForExport(second, 'transparent-views');
   await host.step('the second result’s seven transparent files, each view against its known mask', async () => {
@@ -524,7 +518,7 @@ scenario('(5) from the History: a sprite sheet for two selected results at once,
     // wrote its files) can miss its command ("Actual command not found"): click again until the panel is there.
     await waitFor('the panel of the second result', async () => {
       if (await host.editorTab(new RegExp(`Multiview: ${escapeRe(second.image)}`)).first().isVisible()) return true;
-      await historyRowsOfJob(host, second.jobId).first().click();
+      await resultRow(second.jobId).click();
       await host.editorTab(new RegExp(`Multiview: ${escapeRe(second.image)}`)).first().waitFor({ state: 'visible', timeout: 1500 }).catch(() => undefined);
       return false;
     }, 30_000);
@@ -590,10 +584,10 @@ scenario('(7) Delete… on the first result removes every file made from it, not
 
   await showHistoryView(host);
   await host.step('select the first row alone', async () => {
-    await historyRowsOfJob(host, first.jobId).first().click();
-    await waitFor('the first row selected', async () => (await historyRowsOfJob(host, first.jobId).first().getAttribute('aria-selected')) === 'true', 10_000);
+    await resultRow(first.jobId).click();
+    await waitFor('the first row selected', async () => (await resultRow(first.jobId).getAttribute('aria-selected')) === 'true', 10_000);
   });
-  await rowContextMenu(historyRowsOfJob(host, first.jobId).first(), 'Delete...');
+  await chooseInContextMenu(host, resultRow(first.jobId), 'Delete...');
   const asked = await readDialog(host);
   log(`  confirmation: ${JSON.stringify(asked)}`);
   assert.match(asked.message, new RegExp(`Delete the Multiview result of ${escapeRe(CUTOUT.name)} \\(${own.length} files\\)`));
@@ -611,8 +605,8 @@ scenario('(7) Delete… on the first result removes every file made from it, not
     await waitFor('its files removed', async () => own.every((f) => !fs.existsSync(path.join(ws, f))), 20_000);
     assert.deepEqual(everything(), before.filter((f) => !own.includes(f)), 'nothing else was removed');
     assert.ok(fs.existsSync(path.join(ws, CUTOUT.name)), 'the input picture stays');
-    await waitFor('its row gone', async () => (await historyRowsOfJob(host, first.jobId).first().count()) === 0, 20_000);
-    assert.equal(await historyRowsOfJob(host, second.jobId).first().count(), 1, 'the second result’s row stays');
+    await waitFor('its row gone', async () => (await resultRow(first.jobId).count()) === 0, 20_000);
+    assert.equal(await resultRow(second.jobId).count(), 1, 'the second result’s row stays');
     assert.equal(await historyRows(host).filter({ hasText: /job \S+$/ }).count(), 1, 'one result is left');
     assertNoModelJob();
   });

@@ -317,6 +317,15 @@ export const historyRows = (host: Host): Locator => historyContainer(host).locat
 /** The History's rows of job `jobId` (a result row's description ends with its job). */
 export const historyRowsOfJob = (host: Host, jobId: string): Locator => historyRows(host).filter({ hasText: new RegExp(`job ${escapeRe(jobId)}$`) });
 
+/** The History's (first) result row of job `jobId`. */
+export const historyResultRow = (host: Host, jobId: string): Locator => historyRowsOfJob(host, jobId).first();
+
+/** Right-clicks `row` (of a tree or list) and chooses `title` in its context menu. */
+export async function chooseInContextMenu(host: Host, row: Locator, title: string): Promise<void> {
+  await row.click({ button: 'right' });
+  await host.clickMenuItem(title);
+}
+
 /** Shows the Explorer, unless it is shown: clicking the active container's icon would close the side bar. */
 export async function showExplorer(host: Host): Promise<void> {
   if (await host.page.locator('.explorer-folders-view').first().isVisible()) return;

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before } from 'node:test';
 import { Host, type Locator, listFiles, log, sleep, waitFor } from '../host/harness';
-import { answerApiKey, answerParameters, clickDialogButton, dialog, GENERATE_MENU_TITLE, historyContainer, historyRows, readDialog, readResultPanel, resetUi, showExplorer, showHistoryView } from './flows';
+import { answerApiKey, answerParameters, chooseInContextMenu, clickDialogButton, dialog, GENERATE_MENU_TITLE, historyContainer, historyResultRow, historyRows, readDialog, readResultPanel, resetUi, showExplorer, showHistoryView } from './flows';
 import { type ContractServer, outputFolderFor, scenarioRunner, START_TIMEOUT, startHostSuite, STOP_TIMEOUT, stopHostSuite } from './suite';
 
 const KEY = `mvHist-${randomBytes(9).toString('hex')}`;
@@ -41,8 +41,6 @@ const scenario = scenarioRunner(() => host, { timeoutMs: 150_000, prepare: async
 
 // ------------------------------------------------------------------------------------------ the view
 
-
-
 interface Row {
   level: number;
   label: string;
@@ -64,15 +62,7 @@ async function readRows(): Promise<Row[]> {
   return out;
 }
 
-/** The result row of job `jobId` (its description names the job). */
-function resultRow(jobId: string): Locator {
-  return historyRows(host).filter({ hasText: new RegExp(`job ${jobId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
-}
-
-async function rowContextMenu(row: Locator, title: string): Promise<void> {
-  await row.click({ button: 'right' });
-  await host.clickMenuItem(title);
-}
+const resultRow = (jobId: string): Locator => historyResultRow(host, jobId);
 
 // ------------------------------------------------------------------------------------------ setup
 
@@ -172,7 +162,7 @@ scenario('(H3) Reveal in Explorer selects the grid in the Explorer', async () =>
   const target = generated.find((g) => g.image === 'photos/shoe.jpg');
   assert.ok(target, 'shoe was generated in (H2)');
   await showHistoryView(host);
-  await rowContextMenu(resultRow(target.jobId), 'Reveal in Explorer');
+  await chooseInContextMenu(host, resultRow(target.jobId), 'Reveal in Explorer');
   const selected = host.page.locator(`.explorer-folders-view .monaco-list-row.selected[aria-label="${target.stem}.png"]`);
   await selected.waitFor({ state: 'visible', timeout: 15_000 });
 });
@@ -189,7 +179,7 @@ scenario('(H4) Delete… asks, naming the files, then removes exactly that resul
   assert.equal(own.length, 9, `grid, six views, sidecar and turntable (${own.join(', ')})`);
 
   await showHistoryView(host);
-  await rowContextMenu(resultRow(victim.jobId), 'Delete...');
+  await chooseInContextMenu(host, resultRow(victim.jobId), 'Delete...');
   const asked = await readDialog(host);
   log(`  confirmation: ${JSON.stringify(asked)}`);
   assert.match(asked.message, /Delete the Multiview result of mug\.png \(9 files\)/);
@@ -203,7 +193,7 @@ scenario('(H4) Delete… asks, naming the files, then removes exactly that resul
     assert.deepEqual(everything(), before);
   });
 
-  await rowContextMenu(resultRow(victim.jobId), 'Delete...');
+  await chooseInContextMenu(host, resultRow(victim.jobId), 'Delete...');
   await readDialog(host);
   await clickDialogButton(host, 'Move to Trash');
   // code-server's remote file system has no trash: the view asks again before deleting permanently.
@@ -250,7 +240,7 @@ for (const newSeed of [false, true]) {
     const sidecars = () => listFiles(target.folder).filter((f) => f.endsWith('.json'));
     const beforeSidecars = sidecars();
     await showHistoryView(host);
-    await rowContextMenu(resultRow(target.jobId), title);
+    await chooseInContextMenu(host, resultRow(target.jobId), title);
     await waitFor('a new result saved', async () => {
       assert.ok(!(await host.quickInputWidget().isVisible()), 'nothing is asked: the parameters are the recorded ones');
       return sidecars().length > beforeSidecars.length;

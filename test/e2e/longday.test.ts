@@ -85,8 +85,6 @@ process.on('exit', () => {
 
 // ------------------------------------------------------------------------------------------ UI helpers
 
-
-
 /** Runs `fn` with the harness's helpers acting on `page` (another window of the same workspace). */
 async function onPage<T>(page: Page, fn: () => Promise<T>): Promise<T> {
   const saved = host.page;

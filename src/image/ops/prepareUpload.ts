@@ -332,7 +332,6 @@ function size(image: Size): Size {
   return { width: image.width, height: image.height };
 }
 
-/** The size with the long side brought down to `longSide` (never enlarged), aspect kept. */
 /** The size of `image` with its longer side at most `longSide`, aspect kept (never enlarged). */
 export function fitSize(image: Size, longSide: number): Size {
   const long = Math.max(image.width, image.height);
