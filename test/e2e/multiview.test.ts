@@ -480,11 +480,18 @@ scenario('(12) the status bar shows the running job; its list follows it while o
     await host.waitQuickInputTitle(/Running Jobs/);
     const row = host.quickInputRows().filter({ hasText: 'mug.png' }).first();
     await row.waitFor({ state: 'visible' });
-    const rowText = async () => (await row.textContent()) ?? '';
+    /** The row's text while it says the job is queued. */
+    const queuedText = async () => {
+      const text = (await row.textContent()) ?? '';
+      return text.includes('Queued') ? text : undefined;
+    };
     // Opened early on a busy machine, the row first reads "Preparing image…" and moves on by itself.
-    const queued = await waitFor('the row shows the job’s stage: queued', async () => ((await rowText()).includes('Queued') ? rowText() : undefined), 30_000);
+    const queued = await waitFor('the row shows the job’s stage: queued', queuedText, 30_000);
     // Each poll says how long the job has waited: the open list follows it.
-    await waitFor('the open list follows the job (a later poll’s wait)', async () => /Queued/.test(await rowText()) && (await rowText()) !== queued, 30_000);
+    await waitFor('the open list follows the job (a later poll’s wait)', async () => {
+      const text = await queuedText();
+      return text !== undefined && text !== queued;
+    }, 30_000);
     await row.hover();
     await row.locator('.action-label').first().click();
     await waitFor('status bar item gone', async () => !(await item.isVisible()), 20_000);
