@@ -38,11 +38,11 @@ const HOW_TO_RUN_HOST_TESTS = 'run `npm test` again, or only these tests with `n
 /** @type {StepResult[]} */
 const results = [];
 /** @typedef {{ label: string, test: string, location?: string, error: string[] }} FailedTest */
-/** What tapFailureReader reads (Node 24's runner, unlike Node 20's, reports in its "spec" form by default). */
-const TAP = '--test-reporter=tap';
 /** Each test that failed in a lane, repeated at the very end: CI shows only the tail of a long run's output. */
 /** @type {FailedTest[]} */
 const failedTests = [];
+/** What tapFailureReader reads (Node 24's runner, unlike Node 20's, reports in its "spec" form by default). */
+const TAP = '--test-reporter=tap';
 
 /** @param {string} text */
 function banner(text) {
@@ -55,7 +55,6 @@ const passed = (name) => results.some((result) => result.name === name && result
 /**
  * Runs `command` (through the shell, output shown as it comes) as step `name`.
  * @param {string} name @param {string} command
- * @returns {boolean} whether it passed
  */
 function step(name, command) {
   banner(`${name}: ${command}`);
@@ -68,7 +67,6 @@ function step(name, command) {
   }
   const ok = child.status === 0;
   results.push({ name, outcome: ok ? 'passed' : 'FAILED', seconds, note: ok ? undefined : child.error?.message ?? `exit code ${child.status}` });
-  return ok;
 }
 
 /** @param {string} name @param {string} reason @param {string} howToRun */
@@ -85,13 +83,13 @@ const LONGEST_FILES_FIRST = ['multiview', 'soak', 'chat', 'longday'];
 
 /** out/test/viewer/ and out/test/e2e/'s files, the longest first. */
 function newestHostFiles() {
+  /** @param {string} name */
+  const rank = (name) => (LONGEST_FILES_FIRST.includes(name) ? LONGEST_FILES_FIRST.indexOf(name) : LONGEST_FILES_FIRST.length);
   const e2e = readdirSync(path.join(ROOT, 'out/test/e2e'))
     .filter((file) => file.endsWith('.test.js'))
     .map((file) => file.slice(0, -'.test.js'.length))
-    .sort();
-  /** @param {string} name */
-  const rank = (name) => (LONGEST_FILES_FIRST.includes(name) ? LONGEST_FILES_FIRST.indexOf(name) : LONGEST_FILES_FIRST.length);
-  return [...e2e.sort((a, b) => rank(a) - rank(b)).map((name) => `out/test/e2e/${name}.test.js`), 'out/test/viewer/'];
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return [...e2e.map((name) => `out/test/e2e/${name}.test.js`), 'out/test/viewer/'];
 }
 const TOOLS_DIR = process.env.MULTIVIEW_TOOLS_DIR ? path.resolve(process.env.MULTIVIEW_TOOLS_DIR) : path.join(ROOT, '.tools');
 const NEWER_HOST_PLATFORM = process.platform === 'linux' && process.arch === 'x64';
@@ -294,9 +292,9 @@ async function realHostTests(installing) {
     else skip(names.newest, toolsFailed('newer'), `install what the error names, then ${HOW_TO_RUN_HOST_TESTS}.`);
   }
   const env = { MULTIVIEW_BROWSER: browser.executable };
-  // The 3D viewer alone in the same browser (a page with the panel's CSP) once, then the packaged extension in
-  // code-server: every file in VS Code 1.139, the core flows in 1.100, at the same time (most of a real-host test is
-  // waiting for a UI or a job, so three hosts share the machine's two cores well: 15 min in a row became about 10).
+  // The packaged extension in code-server, every file in VS Code 1.139 (and the 3D viewer alone in the same browser,
+  // a page with the panel's CSP), the core flows in 1.100, at the same time. Most of a real-host test is waiting for
+  // a UI or a job, so the hosts share the machine's two cores.
   const minimum = {
     name: names.minimum,
     label: '1.100',
